@@ -1,0 +1,1 @@
+"""Caravan: agent-based simulation of regional economic integration in the CIS."""
