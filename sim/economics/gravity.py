@@ -1,0 +1,478 @@
+"""Structural-gravity general equilibrium (endowment economy, Armington/CES).
+
+The model (Anderson & van Wincoop 2003; Yotov, Piermartini, Monteiro & Larch
+2016, *An Advanced Guide to Trade Policy Analysis*, ch. 2, eqs. 1-6 and the
+"full endowment general equilibrium" of §2.C):
+
+    X_ij = (Y_i E_j / Y) · (t_ij / (Π_i P_j))^(1−σ)
+    Π_i^(1−σ) = Σ_j (t_ij / P_j)^(1−σ) · E_j / Y          (outward resistance)
+    P_j^(1−σ) = Σ_i (t_ij / Π_i)^(1−σ) · Y_i / Y          (inward resistance)
+    Y_i = p_i Q_i,   E_j = φ_j Y_j                        (φ_j fixed at baseline)
+
+Holding every φ_j fixed cannot keep world spending equal to world output
+once relative incomes change (Σ φ_j Y'_j ≠ Σ Y'_j), so the ratios are held
+up to one common factor κ that restores Walras' law; κ = 1 whenever trade
+is balanced or the baseline is unchanged.
+
+One inward resistance (the ``reference`` importer's) is the numéraire:
+P_ref = 1 in both equilibria, as in the book (Germany there).
+
+Counterfactuals are solved in changes (exact hat algebra, Dekle, Eaton &
+Kortum 2007), which gives the same fixed point as iterating the level
+system to convergence. With x̂ = x'/x, λ_ij = X_ij/E_j, importer-price
+flows and ad-valorem tariffs τ_ij whose revenue R_j is rebated to the
+importer's expenditure:
+
+    λ'_ij  = λ_ij (p̂_i t̂_ij T̂_ij)^(1−σ) / P̂_j^(1−σ),   T̂_ij = (1+τ'_ij)/(1+τ_ij)
+    Y'_i   = p̂_i Q̂_i Y_i,    Y_i = Σ_j X_ij / (1+τ_ij)
+    E'_j   = κ φ_j Y'_j + R'_j = κ φ_j Y'_j / (1 − Σ_i λ'_ij τ'_ij/(1+τ'_ij))
+    φ_j    = (E_j − R_j) / Y_j      (baseline spending out of income)
+    κ      = Σ_i Y'_i / Σ_i φ_i Y'_i    (spending on producers adds up to world output)
+    p̂_i Q̂_i Y_i = Σ_j λ'_ij E'_j / (1+τ'_ij)                   (market clearing)
+
+The market-clearing system is solved by Newton's method on ln p̂ with the
+analytic Jacobian and a backtracking line search, falling back to an
+own-price fixed-point step when no Newton step reduces the excess demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.economics.demand import expenditure_shares, shares_in_changes
+from sim.errors import ModelError
+
+_TOL = 1e-12
+_MAX_ITER = 200
+_MAX_LOG_STEP = 1.0
+_BACKTRACKS = 40
+
+
+class GravityInputError(ValueError):
+    """Invalid input to the gravity solver (shape, sign, NaN, σ ≤ 1, index)."""
+
+
+@dataclass(frozen=True)
+class EquilibriumChange:
+    """Result of a counterfactual; ratios are new/base unless stated.
+
+    Attributes:
+        price: factory-gate price changes p̂_i.
+        real_gdp: real-output changes p̂_i Q̂_i / P̂_i.
+        inward_resistance: P̂_j (the CES price index, numéraire P̂_ref = 1 when
+            a reference is given).
+        outward_resistance: Π̂_i.
+        expenditure: Ê_j (tariff revenue included).
+        real_income: real expenditure Ê_j / P̂_j.
+        tariff_revenue: R'_j in levels (same units as the flows).
+        flows_base: n×n baseline flows (levels, importer prices).
+        flows_new: n×n counterfactual flows (levels, importer prices).
+        iterations: solver iterations used.
+        converged: True when the max relative excess demand is below tolerance.
+    """
+
+    price: np.ndarray
+    real_gdp: np.ndarray
+    inward_resistance: np.ndarray
+    outward_resistance: np.ndarray
+    expenditure: np.ndarray
+    real_income: np.ndarray
+    tariff_revenue: np.ndarray
+    flows_base: np.ndarray
+    flows_new: np.ndarray
+    iterations: int
+    converged: bool
+
+
+def _as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
+    array = np.asarray(value, dtype=float)
+    if array.ndim != ndim:
+        raise GravityInputError(f"{name} must be {ndim}-D, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise GravityInputError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def _check_sigma(sigma: float) -> float:
+    sigma = float(sigma)
+    if not np.isfinite(sigma) or sigma <= 1.0:
+        raise GravityInputError(f"sigma must be a finite number > 1, got {sigma}")
+    return sigma
+
+
+def _check_square(name: str, array: np.ndarray, n: int) -> None:
+    if array.shape != (n, n):
+        raise GravityInputError(f"{name} must have shape ({n}, {n}), got {array.shape}")
+
+
+def _check_reference(reference: int | None, n: int) -> None:
+    if reference is not None and not (0 <= int(reference) < n):
+        raise GravityInputError(f"reference must be an index in [0, {n - 1}], got {reference}")
+
+
+def solve_resistances(
+    output: np.ndarray,
+    expenditure: np.ndarray,
+    trade_cost: np.ndarray,
+    sigma: float,
+    reference: int = 0,
+    tol: float = 1e-14,
+    max_iter: int = 20_000,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Solve the multilateral-resistance system for given Y, E and t.
+
+    Π_i^(1−σ) = Σ_j (t_ij/P_j)^(1−σ) E_j/Y and P_j^(1−σ) = Σ_i (t_ij/Π_i)^(1−σ) Y_i/Y
+    (Yotov et al. 2016, ch. 2, eqs. 2-3), normalised by P_ref = 1. This is a
+    matrix-scaling problem, solved by alternating (Sinkhorn) updates.
+
+    Args:
+        output: length-n Y_i.
+        expenditure: length-n E_j (Σ E = Σ Y).
+        trade_cost: n×n iceberg multipliers t_ij ≥ 1 (any positive values allowed).
+        sigma: elasticity of substitution σ > 1.
+        reference: index of the numéraire importer.
+        tol: convergence tolerance on the relative change of the scaling factors.
+        max_iter: iteration cap.
+
+    Returns:
+        (Π, P, iterations).
+
+    Raises:
+        ModelError: if the iteration does not converge.
+    """
+    world = output.sum()
+    kernel = trade_cost ** (1.0 - sigma)
+    y_share, e_share = output / world, expenditure / world
+    inward_pow = np.ones_like(expenditure)  # P_j^(1−σ)
+    for iteration in range(1, max_iter + 1):
+        outward_pow = kernel @ (e_share / inward_pow)  # Π_i^(1−σ)
+        new_inward = (y_share / outward_pow) @ kernel
+        new_inward = new_inward / new_inward[reference]
+        change = np.max(np.abs(new_inward / inward_pow - 1.0))
+        inward_pow = new_inward
+        if change < tol:
+            outward_pow = kernel @ (e_share / inward_pow)
+            return (
+                outward_pow ** (1.0 / (1.0 - sigma)),
+                inward_pow ** (1.0 / (1.0 - sigma)),
+                iteration,
+            )
+    raise ModelError(f"multilateral resistances did not converge in {max_iter} iterations")
+
+
+def gravity_flows(
+    output: np.ndarray,
+    expenditure: np.ndarray,
+    trade_cost: np.ndarray,
+    outward: np.ndarray,
+    inward: np.ndarray,
+    sigma: float,
+) -> np.ndarray:
+    """Structural gravity flows X_ij = (Y_i E_j / Y) (t_ij / (Π_i P_j))^(1−σ).
+
+    Source: Yotov et al. (2016), ch. 1, eq. 1.
+    """
+    world = output.sum()
+    return (
+        np.outer(output, expenditure)
+        / world
+        * (trade_cost / np.outer(outward, inward)) ** (1.0 - sigma)
+    )
+
+
+@dataclass(frozen=True)
+class _HatState:
+    shares: np.ndarray
+    index_hat: np.ndarray
+    expenditure_new: np.ndarray
+    sales: np.ndarray
+    supply: np.ndarray
+
+
+def _evaluate(
+    log_price: np.ndarray,
+    shares_base: np.ndarray,
+    cost_hat: np.ndarray,
+    inv_tariff_new: np.ndarray,
+    revenue_rate_new: np.ndarray,
+    phi: np.ndarray,
+    scaled_output: np.ndarray,
+    sigma: float,
+) -> _HatState:
+    price_hat = np.exp(log_price)
+    shares, index_hat = shares_in_changes(shares_base, price_hat, cost_hat, sigma)
+    supply = price_hat * scaled_output  # Y'_i = p̂_i Q̂_i Y_i
+    revenue_share = (shares * revenue_rate_new).sum(axis=0)
+    # κ keeps world spending on producers equal to world output (Walras' law).
+    kappa = supply.sum() / (phi * supply).sum()
+    expenditure_new = kappa * phi * supply / (1.0 - revenue_share)
+    sales = (shares * inv_tariff_new * expenditure_new).sum(axis=1)
+    return _HatState(shares, index_hat, expenditure_new, sales, supply)
+
+
+def _jacobian(
+    state: _HatState,
+    phi: np.ndarray,
+    inv_tariff_new: np.ndarray,
+    revenue_rate_new: np.ndarray,
+    sigma: float,
+) -> np.ndarray:
+    """∂ ln(sales_i / supply_i) / ∂ ln p̂_k, analytic."""
+    n = state.sales.size
+    lam = state.shares
+    eye = np.eye(n)
+    # ∂ ln λ'_ij / ∂ ln p̂_k = (1−σ)(δ_ik − λ'_kj)
+    # ∂ ln E'_j / ∂ ln p̂_k = δ_jk + [Σ_i λ'_ij r_ij (1−σ)(δ_ik − λ'_kj)] / (1 − s_j)
+    s = (lam * revenue_rate_new).sum(axis=0)
+    lam_r = lam * revenue_rate_new
+    # d s_j / d ln p_k = (1−σ) (λ'_kj r_kj − s_j λ'_kj)
+    ds = (1.0 - sigma) * (lam_r - s[None, :] * lam)  # [k, j]
+    # ∂ ln κ / ∂ ln p̂_k = Y'_k / Σ Y' − φ_k Y'_k / Σ φ Y'
+    dkappa = state.supply / state.supply.sum() - phi * state.supply / (phi * state.supply).sum()
+    dlogE = eye + ds / (1.0 - s)[None, :] + dkappa[:, None]  # [k, j]: ∂ ln E'_j / ∂ ln p̂_k
+    flow = lam * inv_tariff_new * state.expenditure_new[None, :]  # F_ij
+    # ∂ sales_i / ∂ ln p̂_k = Σ_j F_ij [(1−σ)(δ_ik − λ'_kj) + ∂ ln E'_j/∂ ln p̂_k]
+    dsales = (1.0 - sigma) * (np.diag(flow.sum(axis=1)) - flow @ lam.T) + flow @ dlogE.T
+    return dsales / state.sales[:, None] - eye
+
+
+def _unchanged(flows_base: np.ndarray, tariff_base: np.ndarray) -> EquilibriumChange:
+    n = flows_base.shape[0]
+    ones = np.ones(n)
+    return EquilibriumChange(
+        price=ones.copy(),
+        real_gdp=ones.copy(),
+        inward_resistance=ones.copy(),
+        outward_resistance=ones.copy(),
+        expenditure=ones.copy(),
+        real_income=ones.copy(),
+        tariff_revenue=(flows_base * tariff_base / (1.0 + tariff_base)).sum(axis=0),
+        flows_base=flows_base,
+        flows_new=flows_base.copy(),
+        iterations=0,
+        converged=True,
+    )
+
+
+def solve_in_changes(
+    flows_base: np.ndarray,
+    cost_hat: np.ndarray,
+    sigma: float,
+    tariff_base: np.ndarray | None = None,
+    tariff_new: np.ndarray | None = None,
+    endowment_hat: np.ndarray | None = None,
+    reference: int | None = 0,
+    tol: float = _TOL,
+    max_iter: int = _MAX_ITER,
+) -> EquilibriumChange:
+    """Full-endowment GE counterfactual in changes from observed baseline flows.
+
+    Solves the system in the module docstring. The baseline is reproduced
+    exactly when ``cost_hat`` is all ones, tariffs are unchanged and
+    ``endowment_hat`` is all ones.
+
+    Args:
+        flows_base: n×n baseline flows X_ij at importer prices (tariff-inclusive), > 0
+            on the diagonal, ≥ 0 elsewhere.
+        cost_hat: n×n change in non-tariff trade costs t̂_ij > 0.
+        sigma: elasticity of substitution σ > 1.
+        tariff_base: n×n ad-valorem tariffs τ_ij ≥ 0 in the baseline (default 0).
+        tariff_new: n×n tariffs τ'_ij ≥ 0 in the counterfactual (default = base).
+        endowment_hat: length-n endowment changes Q̂_i > 0 (default 1).
+        reference: numéraire importer index (P̂_ref = 1); ``None`` keeps world
+            nominal output at its endowment-weighted baseline, Σ p̂_i Q̂_i Y_i = Σ Q̂_i Y_i.
+        tol: tolerance on max |ln(sales_i / supply_i)|.
+        max_iter: iteration cap.
+
+    Returns:
+        An :class:`EquilibriumChange`.
+
+    Raises:
+        GravityInputError: invalid shapes, signs, NaN, σ ≤ 1 or reference.
+        ModelError: no convergence, or a non-positive or non-finite price.
+    """
+    sigma = _check_sigma(sigma)
+    flows_base = _as_float_array("flows_base", flows_base, 2)
+    n = flows_base.shape[0]
+    _check_square("flows_base", flows_base, n)
+    if np.any(flows_base < 0) or np.any(np.diag(flows_base) <= 0):
+        raise GravityInputError("flows_base must be ≥ 0 with a positive diagonal")
+    cost_hat = _as_float_array("cost_hat", cost_hat, 2)
+    _check_square("cost_hat", cost_hat, n)
+    if np.any(cost_hat <= 0):
+        raise GravityInputError("cost_hat must be > 0 everywhere")
+    zeros = np.zeros((n, n))
+    tariff_base = zeros if tariff_base is None else _as_float_array("tariff_base", tariff_base, 2)
+    tariff_new = tariff_base if tariff_new is None else _as_float_array("tariff_new", tariff_new, 2)
+    for name, tariff in (("tariff_base", tariff_base), ("tariff_new", tariff_new)):
+        _check_square(name, tariff, n)
+        if np.any(tariff < 0):
+            raise GravityInputError(f"{name} must be ≥ 0")
+    endowment_hat = (
+        np.ones(n) if endowment_hat is None else _as_float_array("endowment_hat", endowment_hat, 1)
+    )
+    if endowment_hat.shape != (n,) or np.any(endowment_hat <= 0):
+        raise GravityInputError(f"endowment_hat must be length {n} and > 0")
+    _check_reference(reference, n)
+
+    expenditure = flows_base.sum(axis=0)
+    output = (flows_base / (1.0 + tariff_base)).sum(axis=1)
+    revenue = (flows_base * tariff_base / (1.0 + tariff_base)).sum(axis=0)
+    phi = (expenditure - revenue) / output
+    shares_base = expenditure_shares(flows_base)
+    total_cost_hat = cost_hat * (1.0 + tariff_new) / (1.0 + tariff_base)
+    inv_tariff_new = 1.0 / (1.0 + tariff_new)
+    revenue_rate_new = tariff_new * inv_tariff_new
+    scaled_output = output * endowment_hat
+    args = (
+        shares_base,
+        total_cost_hat,
+        inv_tariff_new,
+        revenue_rate_new,
+        phi,
+        scaled_output,
+        sigma,
+    )
+
+    def normalise(log_price: np.ndarray, state: _HatState | None = None) -> np.ndarray:
+        if reference is None:
+            price = np.exp(log_price)
+            return log_price - np.log((price * scaled_output).sum() / scaled_output.sum())
+        state = state or _evaluate(log_price, *args)
+        return log_price - np.log(state.index_hat[reference])
+
+    if np.all(total_cost_hat == 1.0) and np.all(endowment_hat == 1.0):
+        # Nothing changed: the baseline is the equilibrium, returned exactly.
+        return _unchanged(flows_base, tariff_base)
+
+    dropped = int(np.argmax(output))
+    log_price = normalise(np.zeros(n))
+    state = _evaluate(log_price, *args)
+    residual = np.log(state.sales / state.supply)
+    norm = np.max(np.abs(residual))
+    iterations = 0
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        while norm > tol and iterations < max_iter:
+            iterations += 1
+            jac = _jacobian(state, phi, inv_tariff_new, revenue_rate_new, sigma)
+            # The system is homogeneous of degree 0 in p̂ and one equation is
+            # redundant (Walras' law): replace the largest economy's equation by
+            # the normalisation Σ Δ ln p̂ = 0, then cap and backtrack the step
+            # until the excess demand falls.
+            jac[dropped] = 1.0
+            rhs = -residual
+            rhs[dropped] = 0.0
+            try:
+                step = np.linalg.solve(jac, rhs)
+            except np.linalg.LinAlgError:
+                step = residual / sigma
+            step *= min(1.0, _MAX_LOG_STEP / max(np.max(np.abs(step)), 1e-300))
+            accepted = False
+            for _ in range(_BACKTRACKS):
+                candidate = normalise(log_price + step)
+                cand_state = _evaluate(candidate, *args)
+                cand_residual = np.log(cand_state.sales / cand_state.supply)
+                cand_norm = np.max(np.abs(cand_residual))
+                if np.isfinite(cand_norm) and cand_norm < norm:
+                    accepted = True
+                    break
+                step *= 0.5
+            if not accepted:
+                # Fallback: own-price fixed-point step p̂ ← p̂ (sales/supply)^(1/σ).
+                candidate = normalise(log_price + residual / sigma)
+                cand_state = _evaluate(candidate, *args)
+                cand_residual = np.log(cand_state.sales / cand_state.supply)
+                cand_norm = np.max(np.abs(cand_residual))
+                if not np.isfinite(cand_norm):
+                    break
+            log_price, state, residual, norm = candidate, cand_state, cand_residual, cand_norm
+
+    converged = bool(norm <= tol)
+    if not converged:
+        raise ModelError(
+            f"general equilibrium did not converge: max excess demand {norm:.2e} "
+            f"after {iterations} iterations (tolerance {tol:.0e})"
+        )
+    price_hat = np.exp(log_price)
+    if not np.all(np.isfinite(price_hat)) or np.any(price_hat <= 0):
+        raise ModelError("general equilibrium produced a non-positive or non-finite price")
+
+    flows_new = state.shares * state.expenditure_new[None, :]
+    index_hat = state.index_hat
+    world_hat = state.supply.sum() / output.sum()
+    # Π̂_i^(1−σ) = Σ_j (X_ij / Y_i)(t̂_ij / P̂_j)^(1−σ) Ê_j / Ŷ   (Yotov et al. eq. 2 in changes)
+    expenditure_hat = state.expenditure_new / expenditure
+    producer_flows = flows_base / (1.0 + tariff_base)
+    outward_pow = (
+        (producer_flows / output[:, None])
+        * (total_cost_hat / index_hat[None, :]) ** (1.0 - sigma)
+        * expenditure_hat[None, :]
+    ).sum(axis=1) / world_hat
+    tariff_revenue = (flows_new * revenue_rate_new).sum(axis=0)
+    return EquilibriumChange(
+        price=price_hat,
+        real_gdp=price_hat * endowment_hat / index_hat,
+        inward_resistance=index_hat,
+        outward_resistance=outward_pow ** (1.0 / (1.0 - sigma)),
+        expenditure=expenditure_hat,
+        real_income=expenditure_hat / index_hat,
+        tariff_revenue=tariff_revenue,
+        flows_base=flows_base,
+        flows_new=flows_new,
+        iterations=iterations,
+        converged=converged,
+    )
+
+
+def solve_counterfactual(
+    output: np.ndarray,
+    expenditure: np.ndarray,
+    trade_cost_base: np.ndarray,
+    trade_cost_new: np.ndarray,
+    sigma: float,
+    reference: int = 0,
+) -> EquilibriumChange:
+    """Full-endowment structural-gravity counterfactual from levels of trade costs.
+
+    Baseline flows are the structural-gravity flows implied by Y, E and
+    t_base (multilateral resistances solved with P_ref = 1); the
+    counterfactual changes t_ij to t_new with endowments and the deficit
+    ratios φ_j = E_j / Y_j fixed (Yotov et al. 2016, ch. 2, application 1).
+
+    Args:
+        output: length-n Y_i > 0.
+        expenditure: length-n E_j > 0.
+        trade_cost_base: n×n iceberg multipliers t_ij > 0 (the multiplier, not t^(1−σ)).
+        trade_cost_new: n×n counterfactual multipliers t'_ij > 0.
+        sigma: elasticity of substitution σ > 1.
+        reference: index of the importer whose inward resistance is the numéraire.
+
+    Returns:
+        An :class:`EquilibriumChange` (ratios new/base; flows in levels).
+
+    Raises:
+        GravityInputError: shape mismatch, σ ≤ 1, NaN, non-positive cost or size.
+        ModelError: non-convergence or a non-positive price.
+    """
+    sigma = _check_sigma(sigma)
+    output = _as_float_array("output", output, 1)
+    expenditure = _as_float_array("expenditure", expenditure, 1)
+    n = output.size
+    if expenditure.shape != (n,):
+        raise GravityInputError(
+            f"expenditure must have length {n} like output, got {expenditure.shape}"
+        )
+    if np.any(output <= 0) or np.any(expenditure <= 0):
+        raise GravityInputError("output and expenditure must be > 0")
+    base = _as_float_array("trade_cost_base", trade_cost_base, 2)
+    new = _as_float_array("trade_cost_new", trade_cost_new, 2)
+    _check_square("trade_cost_base", base, n)
+    _check_square("trade_cost_new", new, n)
+    if np.any(base <= 0) or np.any(new <= 0):
+        raise GravityInputError("trade costs must be > 0 everywhere")
+    _check_reference(reference, n)
+    outward, inward, _ = solve_resistances(output, expenditure, base, sigma, reference)
+    flows_base = gravity_flows(output, expenditure, base, outward, inward, sigma)
+    return solve_in_changes(flows_base, new / base, sigma, reference=reference)
