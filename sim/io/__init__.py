@@ -1,0 +1,1 @@
+"""Run-directory writer: atomic Parquet tables and ``metadata.json``."""

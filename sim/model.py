@@ -1,0 +1,203 @@
+"""`CaravanModel`: one quarter of regional trade, as a commented list of phases.
+
+DESIGN §1 lists six phases. Those built so far run here; a phase that is not
+built is absent, not faked:
+
+1. Policy — tariff and non-tariff-barrier schedules for the quarter.
+2. Routing — (corridor network; not in this module yet).
+3. Settlement — (currency choice; not in this module yet).
+4. Trade — the structural-gravity GE counterfactual relative to the
+   calibration year, then partial adjustment of realised flows.
+5. Economy — output follows the baseline growth path plus the GE
+   terms-of-trade effect; expenditure, trade and tariff revenue update.
+6. Collect — economy-, pair- and world-level records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from sim.agents import Economy
+from sim.config import CaravanConfig
+from sim.data.loader import load_world
+from sim.data.world import World
+from sim.economics.gravity import EquilibriumChange, solve_in_changes
+from sim.policy.growth import endowment_path
+from sim.policy.tariffs import baseline_tariffs, scheduled_matrix
+from sim.quarters import quarter_range
+
+STREAMS = ("mesa", "settlement", "routing", "shocks")
+"""Named random streams, each spawned from the one config seed (SeedSequence)."""
+
+
+def random_streams(seed: int) -> dict[str, np.random.Generator]:
+    """Independent generators for each named stream, derived from one seed."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {
+        name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
+    }
+
+
+@dataclass
+class Records:
+    """Arrays collected each quarter, turned into tables at the end of a run."""
+
+    quarters: list[str] = field(default_factory=list)
+    economies: list[dict[str, np.ndarray]] = field(default_factory=list)
+    pairs: list[dict[str, np.ndarray]] = field(default_factory=list)
+    world: list[dict[str, float]] = field(default_factory=list)
+
+
+class CaravanModel(mesa.Model):
+    """Regional economic integration of the CIS and its partners, quarter by quarter.
+
+    Args:
+        cfg: A validated :class:`~sim.config.CaravanConfig`.
+        world: Optional pre-loaded world (default: loaded from ``cfg.world``).
+    """
+
+    def __init__(self, cfg: CaravanConfig, world: World | None = None) -> None:
+        self.streams = random_streams(cfg.seed)
+        super().__init__(rng=self.streams["mesa"])
+        self.cfg = cfg
+        self.world = world or load_world(
+            cfg.world.name, cfg.world.economies or None, cfg.world.trade_matrix
+        )
+        w = self.world
+        self.quarters = quarter_range(cfg.sim.start, cfg.sim.quarters)
+        self.sigma = cfg.trade.sigma
+        self.base_flows = w.flows
+        self.flows = w.flows.copy()
+        self.base_tariffs = baseline_tariffs(
+            w.economies, cfg.tariff.cis_fta_exemption_share, cfg.tariff.eaeu_iran_interim
+        )
+        self.tariffs = self.base_tariffs.copy()
+        international = ~np.eye(w.n, dtype=bool)
+        self.base_ntb = np.where(international, cfg.tariff.ntb_base, 0.0)
+        self.endowment = endowment_path(w, self.quarters, cfg.sim.growth)
+        self.cost_ratio = np.ones((w.n, w.n))
+        self.equilibrium: EquilibriumChange | None = None
+        self.records = Records()
+        self.masks = {bloc: w.members(bloc) for bloc in ("CIS", "EAEU")}
+        for index, code in enumerate(w.economies):
+            blocs = tuple(b for b, members in w.blocs.items() if code in members)
+            Economy(self, code, w.names[index], w.currencies[index], blocs, index)
+        self.economy_agents: list[Economy] = sorted(
+            self.agents_by_type[Economy].to_list(), key=lambda agent: agent.index
+        )
+
+    @property
+    def quarter(self) -> str:
+        """Label of the quarter being (or last) simulated."""
+        return self.quarters[max(self.steps - 1, 0)]
+
+    def step(self) -> None:
+        """Simulate one quarter (DESIGN §1)."""
+        q = self.quarters[self.steps - 1]  # Mesa increments `steps` before calling step()
+        self._apply_policy(q)  # 1. policy: tariff and NTB schedules for the quarter
+        self._trade(q)  # 4. trade: GE target from cost changes, partial adjustment
+        self._update_economies()  # 5. economy: growth path + real-income effect
+        self._collect(q)  # 6. collect: economy, pair and world records
+
+    def run(self) -> None:
+        """Simulate every configured quarter."""
+        for _ in self.quarters:
+            self.step()
+
+    # 1. Policy -----------------------------------------------------------------
+    def _apply_policy(self, quarter: str) -> None:
+        w, tariff_cfg = self.world, self.cfg.tariff
+        self.tariffs = scheduled_matrix(
+            self.base_tariffs, quarter, tariff_cfg.changes, w.economies, w.blocs
+        )
+        ntb = scheduled_matrix(self.base_ntb, quarter, tariff_cfg.ntb_changes, w.economies, w.blocs)
+        self.cost_ratio = (1.0 + ntb) / (1.0 + self.base_ntb)
+
+    # 4. Trade --------------------------------------------------------------------
+    def _trade(self, quarter: str) -> None:
+        q_index = self.quarters.index(quarter)
+        self.equilibrium = solve_in_changes(
+            self.base_flows,
+            self.cost_ratio,
+            self.sigma,
+            tariff_base=self.base_tariffs,
+            tariff_new=self.tariffs,
+            endowment_hat=self.endowment[q_index],
+            reference=None,
+        )
+        theta = self.cfg.trade.adjustment
+        self.flows = self.flows + theta * (self.equilibrium.flows_new - self.flows)
+
+    # 5. Economy ------------------------------------------------------------------
+    def _update_economies(self) -> None:
+        eq, flows, tariffs = self.equilibrium, self.flows, self.tariffs
+        assert eq is not None
+        international = flows * ~np.eye(self.world.n, dtype=bool)
+        output = (flows / (1.0 + tariffs)).sum(axis=1)
+        revenue = (flows * tariffs / (1.0 + tariffs)).sum(axis=0)
+        expenditure = flows.sum(axis=0)
+        exports, imports = international.sum(axis=1), international.sum(axis=0)
+        for agent in self.economy_agents:
+            i = agent.index
+            agent.record(
+                output=float(output[i]),
+                price=float(eq.price[i]),
+                real_income=float(eq.real_income[i]),
+                expenditure=float(expenditure[i]),
+                exports=float(exports[i]),
+                imports=float(imports[i]),
+                tariff_revenue=float(revenue[i]),
+            )
+
+    # 6. Collect ------------------------------------------------------------------
+    def _collect(self, quarter: str) -> None:
+        agents = self.economy_agents
+        columns = ("output", "price", "real_income", "expenditure", "exports", "imports")
+        economy = {name: np.array([getattr(a, name) for a in agents]) for name in columns}
+        economy["tariff_revenue"] = np.array([a.tariff_revenue for a in agents])
+        self.records.quarters.append(quarter)
+        self.records.economies.append(economy)
+        self.records.pairs.append(
+            {
+                "flow": self.flows.copy(),
+                "trade_cost": self.cost_ratio * (1.0 + self.tariffs) / (1.0 + self.base_tariffs),
+                "tariff": self.tariffs.copy(),
+            }
+        )
+        self.records.world.append(self.world_indicators(economy))
+
+    def world_indicators(self, economy: dict[str, np.ndarray]) -> dict[str, float]:
+        """Headline series for the quarter.
+
+        * ``world_trade``: Σ_{i≠j} X_ij (US$ bn at annual rate, RoW included);
+        * ``intra_<bloc>_trade_share``: Σ_{i≠j∈bloc} X_ij / Σ_{i∈bloc, j≠i} X_ij — the
+          share of members' exports that goes to other members;
+        * ``cis_real_income``: GDP-weighted mean of CIS members' real income (base = 1).
+        """
+        flows = self.flows * ~np.eye(self.world.n, dtype=bool)
+        out = {"world_trade": float(flows.sum())}
+        for bloc, mask in self.masks.items():
+            total = flows[mask].sum()
+            inside = flows[np.ix_(mask, mask)].sum()
+            out[f"intra_{bloc.lower()}_trade_share"] = float(inside / total) if total else np.nan
+        cis = self.masks["CIS"]
+        weights = self.world.gdp[cis]
+        out["cis_real_income"] = float(
+            (economy["real_income"][cis] * weights).sum() / weights.sum()
+        )
+        return out
+
+    # Helpers for the run writer -------------------------------------------------------
+    def extra_tables(self) -> dict[str, object]:
+        """Tables contributed by optional phases (none yet)."""
+        return {}
+
+    def imputed_share(self) -> float:
+        """Share of world (international) trade value whose baseline cell is imputed."""
+        w = self.world
+        off = ~np.eye(w.n, dtype=bool)
+        imputed = (w.provenance == "imputed") & off
+        return float(w.flows[imputed].sum() / w.flows[off].sum())

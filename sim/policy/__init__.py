@@ -1,0 +1,1 @@
+"""Policy levers and exogenous paths: tariffs, non-tariff barriers, baseline growth."""

@@ -1,0 +1,183 @@
+"""Bilateral ad-valorem tariffs: the 2023/24 regime and scheduled changes.
+
+Baseline rule for importer j and exporter i (rates from
+``sim/data/policy/tariffs_applied.csv``, WDI TM.TAX.MRCH.SM.AR.ZS, source R1;
+agreements from ``trade_agreements.csv``, sources R4-R6):
+
+1. domestic sales (i = j): 0;
+2. both in the EAEU customs union: 0 (EAEU treaty, R4);
+3. both parties to the CIS FTA 2011 (in force or ratified): the importer's
+   applied rate × ``cis_fta_exemption_share`` — the share of trade still on
+   the exemption lists (an assumed parameter, see :class:`TariffConfig`);
+4. EAEU–Iran interim agreement (in force 27 Oct 2019): Iran's rate on EAEU
+   goods lowered by 7 pp and the EAEU's on Iranian goods by 3.5 pp (the
+   industrial cuts, NOTES.md/Armenpress 2018; applied to all goods as an
+   assumption), floored at 0;
+5. otherwise: the importer's applied simple-mean rate (which already averages
+   over its preferences).
+
+Missing applied rates are imputed and flagged: TKM gets the mean of the
+other CIS economies' rates; ROW gets the mean of all shipped rates.
+
+Scheduled changes (:class:`TariffChange`) scale the baseline rate for a set of
+importers × exporters along a linear or step path between two quarters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from sim.quarters import quarter_ordinal
+
+CIS_FTA_PARTIES = ("ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "UZB")
+"""Parties to the CIS FTA 2011 with the treaty in force or ratified (R4; UZB by the
+2013 protocol; KGZ and TJK ratification dates from a weak source, kept)."""
+
+EAEU_MEMBERS = ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+IRAN_INTERIM_CUT_BY_IRAN = 0.07
+IRAN_INTERIM_CUT_BY_EAEU = 0.035
+
+
+@dataclass(frozen=True)
+class AppliedRates:
+    """Applied tariff rate per economy (fraction) with its provenance."""
+
+    rate: dict[str, float]
+    provenance: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _applied_table() -> pd.DataFrame:
+    path = resources.files("sim.data.policy").joinpath("tariffs_applied.csv")
+    with resources.as_file(path) as file:
+        return pd.read_csv(file)
+
+
+def applied_rates(economies: Sequence[str]) -> AppliedRates:
+    """Applied simple-mean tariff per economy, imputing the missing ones.
+
+    Args:
+        economies: ISO3 codes (``"ROW"`` allowed).
+
+    Returns:
+        Rates as fractions and a provenance string per economy
+        (``"reported (R1, year)"``, ``"imputed: ..."``).
+    """
+    table = _applied_table()
+    reported = {
+        row.iso3: row.applied_simple_mean_pct / 100.0
+        for row in table.itertuples()
+        if pd.notna(row.applied_simple_mean_pct)
+    }
+    years = {row.iso3: row.year for row in table.itertuples()}
+    cis = ("ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB")
+    cis_mean = float(np.mean([reported[c] for c in cis if c in reported]))
+    all_mean = float(np.mean(list(reported.values())))
+    rate, provenance = {}, {}
+    for code in economies:
+        if code in reported:
+            rate[code] = reported[code]
+            provenance[code] = f"reported (R1, WDI {int(years[code])})"
+        elif code == "ROW":
+            rate[code] = all_mean
+            provenance[code] = "imputed: mean of the shipped applied rates"
+        else:
+            rate[code] = cis_mean
+            provenance[code] = "imputed: mean of the other CIS economies' applied rates"
+    return AppliedRates(rate, provenance)
+
+
+def baseline_tariffs(
+    economies: Sequence[str], cis_fta_exemption_share: float, eaeu_iran_interim: bool = True
+) -> np.ndarray:
+    """The baseline n×n tariff matrix τ_ij (row exporter i, column importer j).
+
+    Args:
+        economies: ISO3 codes in model order.
+        cis_fta_exemption_share: share of CIS-FTA trade still tariffed, in [0, 1].
+        eaeu_iran_interim: apply the 2019 EAEU–Iran interim cuts.
+
+    Returns:
+        n×n array of ad-valorem rates (fractions), zero on the diagonal.
+    """
+    rates = applied_rates(economies).rate
+    codes = list(economies)
+    importer_rate = np.array([rates[c] for c in codes])
+    tariff = np.tile(importer_rate, (len(codes), 1))
+    eaeu = np.isin(codes, EAEU_MEMBERS)
+    fta = np.isin(codes, CIS_FTA_PARTIES)
+    both_fta = np.outer(fta, fta)
+    tariff = np.where(both_fta, tariff * cis_fta_exemption_share, tariff)
+    tariff = np.where(np.outer(eaeu, eaeu), 0.0, tariff)
+    if eaeu_iran_interim and "IRN" in codes:
+        irn = codes.index("IRN")
+        tariff[eaeu, irn] = np.maximum(tariff[eaeu, irn] - IRAN_INTERIM_CUT_BY_IRAN, 0.0)
+        tariff[irn, eaeu] = np.maximum(tariff[irn, eaeu] - IRAN_INTERIM_CUT_BY_EAEU, 0.0)
+    np.fill_diagonal(tariff, 0.0)
+    return tariff
+
+
+def expand_codes(
+    codes: Sequence[str], economies: Sequence[str], blocs: dict[str, tuple[str, ...]]
+) -> np.ndarray:
+    """Boolean mask over ``economies`` for a list of ISO3 codes, bloc names or ``"ALL"``.
+
+    An empty list means all economies. Unknown names are the caller's to
+    validate beforehand.
+    """
+    if not codes or "ALL" in codes:
+        return np.ones(len(economies), dtype=bool)
+    wanted: set[str] = set()
+    for code in codes:
+        wanted.update(blocs.get(code, (code,)))
+    return np.isin(list(economies), sorted(wanted))
+
+
+def phase_fraction(quarter: str, start: str, end: str, path: str) -> float:
+    """How far a phase-in has progressed at ``quarter``, in [0, 1].
+
+    ``linear``: 0 before ``start``, rising in equal steps to 1 at ``end``;
+    ``step``: 0 before ``start``, 1 from ``start`` on (``end`` ignored).
+    """
+    now, first, last = quarter_ordinal(quarter), quarter_ordinal(start), quarter_ordinal(end)
+    if now < first:
+        return 0.0
+    if path == "step" or last <= first:
+        return 1.0
+    return min(1.0, (now - first + 1) / (last - first + 1))
+
+
+def scheduled_matrix(
+    base: np.ndarray,
+    quarter: str,
+    changes: Sequence[object],
+    economies: Sequence[str],
+    blocs: dict[str, tuple[str, ...]],
+) -> np.ndarray:
+    """Apply scheduled changes to a baseline matrix (tariffs or NTB equivalents).
+
+    Each change (attributes ``exporters``, ``importers``, ``start``, ``end``,
+    ``path``, ``scale``, ``both_directions``) moves the affected cells from
+    ``base`` towards ``base × scale`` by :func:`phase_fraction`:
+    τ_ij(q) = τ_ij · (1 + f(q) · (scale − 1)). Changes compose multiplicatively
+    in the order given. The diagonal never changes.
+    """
+    result = base.copy()
+    for change in changes:
+        fraction = phase_fraction(quarter, change.start, change.end, change.path)
+        if fraction == 0.0:
+            continue
+        exporters = expand_codes(change.exporters, economies, blocs)
+        importers = expand_codes(change.importers, economies, blocs)
+        cells = np.outer(exporters, importers)
+        if change.both_directions:
+            cells |= cells.T
+        np.fill_diagonal(cells, False)
+        result = np.where(cells, result * (1.0 + fraction * (change.scale - 1.0)), result)
+    return result

@@ -1,0 +1,89 @@
+"""Run one configured simulation into a run directory.
+
+Validation happens before this is called; here the model runs, its records
+become tables, and the tables are written atomically with ``metadata.json``
+last. If the model fails, no table is written and ``metadata.json`` records
+``status: failed`` with the error.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim import __version__
+from sim.config import CaravanConfig
+from sim.io.run_dir import config_hash, environment, git_revision, write_metadata, write_table
+from sim.io.tables import economies_table, pairs_table, world_table
+from sim.model import CaravanModel
+
+
+def simulate(cfg: CaravanConfig) -> tuple[CaravanModel, dict[str, pd.DataFrame]]:
+    """Run the model for ``cfg.sim.quarters`` and return it with its output tables."""
+    model = CaravanModel(cfg)
+    model.run()
+    records = model.records
+    tables = {
+        "economies": economies_table(model.world, records.quarters, records.economies),
+        "world": world_table(records.quarters, records.world),
+    }
+    if cfg.output.pairs:
+        tables["pairs"] = pairs_table(model.world, records.quarters, records.pairs)
+    tables.update(model.extra_tables())
+    return model, tables
+
+
+def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
+    """Simulate and write the run directory; return the metadata written.
+
+    Raises:
+        Exception: whatever the model raised, after ``metadata.json`` records it.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    resolved = asdict(cfg)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    meta: dict[str, Any] = {
+        "status": "running",
+        "error": None,
+        "seed": cfg.seed,
+        "scenario": cfg.scenario.name,
+        "scenario_description": cfg.scenario.description,
+        "config_hash": config_hash(resolved),
+        "package_version": __version__,
+        "git_revision": git_revision(),
+        "started": started.isoformat(),
+        **environment(),
+    }
+    try:
+        model, tables = simulate(cfg)
+        for name, frame in tables.items():
+            write_table(frame, run_dir / f"{name}.parquet")
+    except Exception as error:
+        meta.update(
+            status="failed",
+            error=f"{type(error).__name__}: {error}",
+            finished=datetime.now(UTC).isoformat(),
+            wall_time_s=round(time.perf_counter() - clock, 4),
+        )
+        write_metadata(run_dir, meta)
+        raise
+    world = model.world
+    meta.update(
+        status="completed",
+        data_version=world.data_version,
+        world=world.name,
+        economies=list(world.economies),
+        quarters=model.quarters,
+        tables=sorted(f"{name}.parquet" for name in tables),
+        share_of_world_trade_imputed=model.imputed_share(),
+        finished=datetime.now(UTC).isoformat(),
+        wall_time_s=round(time.perf_counter() - clock, 4),
+    )
+    write_metadata(run_dir, meta)
+    return meta
