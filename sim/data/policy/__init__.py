@@ -1,0 +1,1 @@
+"""Shipped policy tables (tariffs, trade agreements) with their sources."""
