@@ -1,0 +1,75 @@
+"""Headline indicators: which world-table columns they are, their labels and units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One headline indicator from ``world.parquet``.
+
+    Attributes:
+        column: Column in the world table.
+        label: Display name.
+        unit: Unit of the displayed value (after ``scale``).
+        scale: Factor from the stored value to the displayed value.
+        change: How a scenario is compared with the baseline: ``"pct"`` (percent
+            change of a level) or ``"pp"`` (difference of shares in percentage points).
+    """
+
+    column: str
+    label: str
+    unit: str
+    scale: float
+    change: Literal["pct", "pp"]
+
+    @property
+    def change_unit(self) -> str:
+        """Unit of the scenario-minus-baseline difference."""
+        return "% vs baseline" if self.change == "pct" else "pp vs baseline"
+
+
+HEADLINE: tuple[Indicator, ...] = (
+    Indicator("world_trade", "World trade", "US$ bn, annual rate", 1.0, "pct"),
+    Indicator("cis_real_income", "CIS real income", "index, base = 1", 1.0, "pct"),
+    Indicator("intra_cis_trade_share", "Intra-CIS trade share", "% of CIS trade", 100.0, "pp"),
+    Indicator("intra_eaeu_trade_share", "Intra-EAEU trade share", "% of EAEU trade", 100.0, "pp"),
+    Indicator(
+        "national_currency_share_cis",
+        "National-currency settlement, CIS",
+        "% of intra-CIS trade value",
+        100.0,
+        "pp",
+    ),
+    Indicator(
+        "national_currency_share_eaeu",
+        "National-currency settlement, EAEU",
+        "% of intra-EAEU trade value",
+        100.0,
+        "pp",
+    ),
+    Indicator(
+        "vehicle_currency_share",
+        "Vehicle-currency settlement",
+        "% of trade value",
+        100.0,
+        "pp",
+    ),
+)
+
+
+def available(world: pd.DataFrame, indicators: tuple[Indicator, ...] = HEADLINE) -> list[Indicator]:
+    """The indicators whose column is present with at least one value in ``world``."""
+    return [i for i in indicators if i.column in world and world[i.column].notna().any()]
+
+
+def by_column(column: str) -> Indicator:
+    """The headline indicator stored in ``column`` (a generic one if unknown)."""
+    for ind in HEADLINE:
+        if ind.column == column:
+            return ind
+    return Indicator(column, column.replace("_", " "), "as stored", 1.0, "pct")
