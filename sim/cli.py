@@ -108,6 +108,18 @@ def compose_and_validate(overrides: Sequence[str]):
     return validate(to_typed(cfg))
 
 
+def check_inputs(cfg) -> None:
+    """Load the data a config points at, so a missing or malformed file fails up front.
+
+    Raises:
+        DataError: naming the file, row and column.
+        ConfigError: for an unknown economy.
+    """
+    from sim.data.loader import load_world
+
+    load_world(cfg.world.name, cfg.world.economies or None, cfg.world.trade_matrix)
+
+
 def _print_summary(run_dir: Path, meta: dict) -> None:
     import pandas as pd
 
@@ -152,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         register_configs()
         if not _is_multirun(argv) and not any(a.startswith("--") for a in argv):
-            compose_and_validate(_user_overrides(argv))
+            check_inputs(compose_and_validate(_user_overrides(argv)))
     except CaravanError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(EXIT_USAGE)

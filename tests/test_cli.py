@@ -1,0 +1,74 @@
+"""`caravan` end to end, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+
+def caravan(*args: str) -> subprocess.CompletedProcess:
+    code = "import sys; from sim.cli import main; main(sys.argv[1:])"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("runs")
+    results = []
+    for name in ("a", "b"):
+        proc = caravan("sim.quarters=3", "seed=11", f"hydra.run.dir={base / name}")
+        assert proc.returncode == 0, proc.stderr
+        results.append((base / name, proc))
+    return results
+
+
+def test_run_writes_contract_and_summary(two_runs):
+    run_dir, proc = two_runs[0]
+    assert "Caravan run completed" in proc.stdout and str(run_dir) in proc.stdout
+    meta = json.loads((run_dir / "metadata.json").read_text())
+    assert meta["status"] == "completed" and meta["seed"] == 11
+    for key in ("config_hash", "package_version", "data_version", "python", "packages"):
+        assert meta[key], key
+    assert (run_dir / ".hydra" / "config.yaml").exists()
+    economies = pd.read_parquet(run_dir / "economies.parquet")
+    assert list(economies.quarter.unique()) == ["2024Q1", "2024Q2", "2024Q3"]
+    expected = {"output", "price", "real_income", "exports", "imports", "tariff_revenue"}
+    assert expected <= set(economies.columns)
+    pairs = pd.read_parquet(run_dir / "pairs.parquet")
+    assert {"exporter", "importer", "flow", "trade_cost", "tariff", "provenance"} <= set(pairs)
+    world = pd.read_parquet(run_dir / "world.parquet")
+    assert {"world_trade", "intra_cis_trade_share"} <= set(world.columns)
+    assert not economies.isna().any().any()
+
+
+def test_same_config_and_seed_give_identical_files(two_runs):
+    (first, _), (second, _) = two_runs
+    for table in ("economies.parquet", "pairs.parquet", "world.parquet"):
+        assert (first / table).read_bytes() == (second / table).read_bytes(), table
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("sim.quarters=-1", "sim.quarters"),
+        ("trade.sigma=0.5", "trade.sigma"),
+        ("seed=abc", "seed"),
+        ("+nonsense_key=1", "nonsense_key"),
+        ("world.economies=[RUS,XYZ]", "world.economies"),
+        ("world.trade_matrix=/nonexistent/matrix.csv", "matrix.csv"),
+    ],
+)
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path, override, key):
+    run_dir = tmp_path / "run"
+    proc = caravan(override, f"hydra.run.dir={run_dir}")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and key in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not run_dir.exists()
