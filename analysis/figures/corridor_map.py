@@ -30,8 +30,9 @@ UTILIZATION_CMAP = LinearSegmentedColormap.from_list(
 
 def _geometry(hubs: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     pts = hubs.dropna(subset=["lon", "lat"]).drop_duplicates("hub").set_index("hub")
-    geo = segments.join(pts[["lon", "lat"]], on="from_hub").join(
-        pts[["lon", "lat"]], on="to_hub", rsuffix="_to"
+    xy = pts[["lon", "lat"]]
+    geo = segments.join(xy, on="from_hub").join(
+        xy.rename(columns={"lon": "lon_to", "lat": "lat_to"}), on="to_hub"
     )
     return geo.dropna(subset=["lon", "lat", "lon_to", "lat_to"])
 

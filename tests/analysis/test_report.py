@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.network import read_network
+from analysis.report import build_report, main
+
+SECTIONS = ('id="scenario"', 'id="key-numbers"', 'id="figures"', 'id="provenance"', 'id="config"')
+PUBLISHED = "scope,date,value_pct,qualifier\nEAEU_mutual,2021,73.5,eq\nEAEU_mutual,2023-Q1,89,eq\n"
+
+
+@pytest.fixture(scope="module")
+def published_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    p = tmp_path_factory.mktemp("pub") / "shares.csv"
+    p.write_text(PUBLISHED)
+    return p
+
+
+def test_sweep_report_has_every_section_and_figure(
+    sweep_dir: Path, network_dir: Path, published_csv: Path, tmp_path: Path
+) -> None:
+    from analysis.published import read_published
+
+    res = build_report(
+        sweep_dir,
+        out=tmp_path / "rep",
+        network=read_network(network_dir),
+        published=read_published(published_csv),
+        formats=("png",),
+    )
+    assert res.figures == [
+        "fan",
+        "difference",
+        "corridor_map",
+        "flow_heatmap",
+        "settlement_0",
+        "settlement_1",
+        "sensitivity_sobol",
+        "sensitivity_morris",
+        "hindcast",
+    ]
+    assert res.omitted == {}
+    text = res.html.read_text()
+    for s in SECTIONS:
+        assert s in text
+    assert text.count("data:image/png;base64,") == len(res.figures)
+    assert "% of pairs" in text and "imputed" in text
+    assert "1 run(s) failed" in text
+    assert (tmp_path / "rep" / "figures" / "fan.png").stat().st_size > 10_000
+    assert (tmp_path / "rep" / "key_numbers.csv").is_file()
+
+
+def test_single_run_report_says_why_figures_are_left_out(run_dir: Path, tmp_path: Path) -> None:
+    res = build_report(run_dir, out=tmp_path / "rep", formats=("png",))
+    assert "fan" in res.omitted and "difference" in res.omitted
+    assert "single replication" in res.omitted["fan"]
+    assert "single scenario" in res.omitted["difference"]
+    assert "sensitivity" in res.omitted
+    assert "flow_heatmap" in res.figures  # last vs first quarter within the run
+    text = res.html.read_text()
+    for s in SECTIONS:
+        assert s in text
+    assert text.count("Not shown:") == len(res.omitted)
+
+
+def test_baseline_option_compares_two_runs(
+    run_dir: Path, baseline_run_dir: Path, tmp_path: Path
+) -> None:
+    res = build_report(run_dir, baseline=baseline_run_dir, out=tmp_path / "rep", formats=("png",))
+    assert "difference" in res.figures
+    assert "fan" in res.omitted  # one run each: no spread
+    assert "cis_fta_deepening − baseline" in res.html.read_text()
+
+
+def test_cli_end_to_end_writes_all_formats(
+    run_dir: Path,
+    baseline_run_dir: Path,
+    network_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "cli"
+    code = main(
+        [
+            str(run_dir),
+            "--baseline",
+            str(baseline_run_dir),
+            "--out",
+            str(out),
+            "--network",
+            str(network_dir),
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert f"report: {out / 'report.html'}" in printed and "built in" in printed
+    for fmt in ("png", "svg", "pdf"):
+        assert (out / "figures" / f"corridor_map.{fmt}").stat().st_size > 1000
+
+
+def test_cli_bad_path_is_one_line_exit_2(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis.report", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"error: {tmp_path / 'nowhere'}: no such directory"
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_not_a_result_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "not a run or sweep directory" in err
+    assert err.count("\n") == 1
+
+
+def test_cli_bad_formats(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(run_dir), "--formats", "gif"]) == 2
+    assert "--formats" in capsys.readouterr().err
