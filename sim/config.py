@@ -9,6 +9,7 @@ any run starts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,7 +189,7 @@ CAPABILITIES: frozenset[str] = frozenset({"trade", "tariffs"})
 
 def _range(key: str, value: float, low: float, high: float, *, open_low: bool = False) -> None:
     below = value <= low if open_low else value < low
-    if below or value > high:
+    if below or value > high or not math.isfinite(value):  # NaN passes both comparisons
         bracket = "(" if open_low else "["
         raise ConfigError(key, f"must be in {bracket}{low}, {high}], got {value}")
 
@@ -205,9 +206,23 @@ def _codes(key: str, codes: Sequence[str], allow_blocs: bool) -> None:
             raise ConfigError(key, f"unknown economy {code!r}; allowed: {', '.join(allowed)}")
 
 
-def _validate_change(key: str, change: Any) -> None:
+def _validate_change(key: str, change: Any, modelled: Sequence[str] = ()) -> None:
     _codes(f"{key}.exporters", change.exporters, allow_blocs=True)
     _codes(f"{key}.importers", change.importers, allow_blocs=True)
+    for side in ("exporters", "importers"):
+        folded = [c for c in getattr(change, side) if c in ECONOMY_CODES and c not in modelled]
+        if modelled and folded:
+            raise ConfigError(
+                f"{key}.{side}",
+                f"economy {folded[0]!r} is not modelled (world.economies folds it into ROW)",
+            )
+    single = set(change.exporters) == set(change.importers) and len(set(change.exporters)) == 1
+    if single and change.exporters[0] in ECONOMY_CODES:
+        raise ConfigError(
+            f"{key}.importers",
+            f"selects no international pair (exporters and importers are both "
+            f"{change.exporters[0]!r}; domestic sales carry no tariff)",
+        )
     _quarter(f"{key}.start", change.start)
     _quarter(f"{key}.end", change.end)
     if quarter_ordinal(change.end) < quarter_ordinal(change.start):
@@ -267,9 +282,15 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
     _range("tariff.cis_fta_exemption_share", cfg.tariff.cis_fta_exemption_share, 0.0, 1.0)
     _range("tariff.ntb_base", cfg.tariff.ntb_base, 0.0, 10.0)
     for i, change in enumerate(cfg.tariff.changes):
-        _validate_change(f"tariff.changes[{i}]", change)
+        _validate_change(f"tariff.changes[{i}]", change, cfg.world.economies)
     for i, change in enumerate(cfg.tariff.ntb_changes):
-        _validate_change(f"tariff.ntb_changes[{i}]", change)
+        _validate_change(f"tariff.ntb_changes[{i}]", change, cfg.world.economies)
+    if cfg.tariff.ntb_changes and cfg.tariff.ntb_base == 0.0:
+        raise ConfigError(
+            "tariff.ntb_base",
+            "is 0, so tariff.ntb_changes (which scale it) would have no effect; "
+            "set the baseline NTB ad-valorem equivalent > 0",
+        )
     missing = [name for name in cfg.scenario.requires if name not in CAPABILITIES]
     if missing:
         raise ConfigError(
