@@ -207,7 +207,7 @@ def _plans(d: _Data, network: Network | None, published: pd.DataFrame | None) ->
         return flow_change_heatmap(
             after,
             before,
-            title=f"Bilateral flow change: {t1} vs {t0}",
+            title=f"Bilateral flow change\n{t1} vs {t0}",
             change_label="change in mean flow (%)",
         )
 
