@@ -1,0 +1,1 @@
+"""Shipped corridor-network tables (hubs, segments, modes, value to weight) and their builder."""

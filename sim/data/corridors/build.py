@@ -1,0 +1,268 @@
+"""Rebuild ``segments.csv`` and ``DATA_REPORT.md`` from the hand-written tables.
+
+Inputs (hand-written, in this folder): ``hubs.csv`` (places with coordinates and
+sources), ``modes.csv`` (rate, speed and circuity per mode, all assumed) and
+``segments_spec.csv`` (one row per link: endpoints, mode, corridor, and the
+figures the sources give). Output: ``segments.csv`` with every number filled in
+and a ``*_basis`` column saying where it comes from, plus ``DATA_REPORT.md``,
+which lists every assumed figure.
+
+Filled-in figures:
+
+- km: the sourced length where the spec gives one; otherwise great-circle
+  (haversine, R = 6371.0088 km) distance between the hub coordinates times the
+  mode's circuity factor (``assumed``). Where a source gives only the total of
+  a chain of segments (Trans-Afghan railway, ~760 km Termez-Peshawar, K10),
+  the total is split over the chain by great-circle share.
+- base_days = km / speed of the mode (``assumed``), before border delay and
+  congestion.
+- capacity in t/yr: Mt/yr × 1e6, or TEU/yr × ``TONNES_PER_TEU``.
+- one ``transfer`` segment per port that has both land and sea links, carrying
+  the port dwell and handling fee (``assumed``).
+
+Run: ``uv run python -m sim.data.corridors.build``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+#: Mean Earth radius (IUGG), km.
+EARTH_RADIUS_KM = 6371.0088
+#: Tonnes of cargo per loaded TEU used to convert TEU capacities (assumed; a
+#: loaded TEU carries roughly 10-14 t gross of cargo; 10 t is the low end).
+TONNES_PER_TEU = 10.0
+#: Dwell (days) of one land-sea transfer (assumed): at ports with deep-sea links
+#: (container dwell) and at ports served only by Caspian/Black Sea ferries.
+PORT_DWELL_DAYS = 3.0
+FERRY_PORT_DWELL_DAYS = 2.0
+#: Handling fee (US$/t) of one land-sea transfer (assumed).
+PORT_HANDLING_USD_PER_T = 15.0
+#: Chains whose total length is sourced but not the parts: (segments, km, source).
+CHAIN_TOTALS = (
+    (
+        ("termez-mazar", "mazar-kabul", "kabul-peshawar"),
+        760.0,
+        "K10: Termez-Mazar-i-Sharif-Kabul-Peshawar ~760 km; split by great-circle share",
+    ),
+)
+SEA_MODES = ("sea", "ferry")
+PORT_KINDS = ("seaport", "river_port")
+
+OUTPUT_COLUMNS = (
+    "segment",
+    "from_hub",
+    "to_hub",
+    "mode",
+    "corridor",
+    "km",
+    "km_basis",
+    "base_days",
+    "base_days_basis",
+    "border_days",
+    "border_basis",
+    "fee_usd_per_t",
+    "fee_basis",
+    "capacity_t_per_year",
+    "capacity_basis",
+    "status",
+    "announced_year",
+    "source",
+    "note",
+)
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine great-circle distance.
+
+    d = 2 R asin( sqrt( sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) ) ), R = 6371.0088 km.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with open(HERE / name, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Compute the full segment table; return (segments, assumed-figure rows)."""
+    hubs = {h["hub"]: h for h in _read("hubs.csv")}
+    modes = {m["mode"]: m for m in _read("modes.csv")}
+    spec = _read("segments_spec.csv")
+    by_id = {s["segment"]: s for s in spec}
+
+    def gc(seg: dict[str, str]) -> float:
+        a, b = hubs[seg["from_hub"]], hubs[seg["to_hub"]]
+        return great_circle_km(float(a["lat"]), float(a["lon"]), float(b["lat"]), float(b["lon"]))
+
+    chain_km: dict[str, tuple[float, str]] = {}
+    for ids, total, source in CHAIN_TOTALS:
+        parts = [gc(by_id[i]) for i in ids]
+        for i, part in zip(ids, parts, strict=True):
+            chain_km[i] = (total * part / sum(parts), f"sourced total, split assumed: {source}")
+
+    out: list[dict[str, str]] = []
+    assumed: list[dict[str, str]] = []
+
+    def note_assumed(seg: str, what: str, value: str, basis: str) -> None:
+        assumed.append({"segment": seg, "figure": what, "value": value, "basis": basis})
+
+    for s in spec:
+        mode = modes[s["mode"]]
+        row = {c: s.get(c, "") for c in OUTPUT_COLUMNS}
+        if s["segment"] in chain_km:
+            km, basis = chain_km[s["segment"]]
+            note_assumed(s["segment"], "km (share of sourced total)", _fmt(km), basis)
+        elif s["km"]:
+            km = float(s["km"])
+            basis = s["km_source"]
+            if basis.startswith("assumed"):
+                note_assumed(s["segment"], "km", _fmt(km), basis)
+            else:
+                basis = f"sourced: {basis}"
+        else:
+            circuity = float(mode["circuity"])
+            km = gc(s) * circuity
+            basis = f"assumed: great-circle {gc(s):.0f} km x circuity {circuity:g} ({s['mode']})"
+            note_assumed(s["segment"], "km", _fmt(km), basis)
+        row["km"] = f"{km:.1f}"
+        row["km_basis"] = basis
+        speed = float(mode["speed_km_per_day"])
+        row["base_days"] = f"{km / speed:.4f}"
+        row["base_days_basis"] = f"assumed: km / {speed:g} km per day ({s['mode']})"
+        note_assumed(s["segment"], "base days", f"{km / speed:.2f}", row["base_days_basis"])
+        border = float(s["border_days"] or 0.0)
+        row["border_days"] = f"{border:g}"
+        row["border_basis"] = s["border_basis"] or "none (no border or transshipment)"
+        if border > 0:
+            note_assumed(
+                s["segment"], "border/transshipment days", f"{border:g}", s["border_basis"]
+            )
+        fee = float(s["fee_usd_per_t"] or 0.0)
+        row["fee_usd_per_t"] = f"{fee:g}"
+        row["fee_basis"] = s["fee_basis"] or "none (no fee beyond the freight rate)"
+        if fee > 0:
+            note_assumed(s["segment"], "fee US$/t", f"{fee:g}", s["fee_basis"])
+        if s["capacity"]:
+            value = float(s["capacity"])
+            if s["capacity_unit"] == "Mt/yr":
+                cap = value * 1e6
+                cbasis = f"sourced: {s['capacity_source']}"
+            elif s["capacity_unit"] == "TEU/yr":
+                cap = value * TONNES_PER_TEU
+                cbasis = f"sourced TEU x {TONNES_PER_TEU:g} t/TEU (assumed): {s['capacity_source']}"
+            else:
+                raise ValueError(f"{s['segment']}: unknown capacity unit {s['capacity_unit']!r}")
+            row["capacity_t_per_year"] = f"{cap:.0f}"
+            row["capacity_basis"] = cbasis
+        else:
+            row["capacity_t_per_year"] = ""
+            row["capacity_basis"] = "assumed: uncapacitated (no capacity figure)"
+        out.append(row)
+
+    # Port transfers: one per port hub with both land and sea links.
+    land: dict[str, int] = {}
+    sea: dict[str, int] = {}
+    for s in spec:
+        bucket = sea if s["mode"] in SEA_MODES else land
+        for h in (s["from_hub"], s["to_hub"]):
+            bucket[h] = bucket.get(h, 0) + 1
+    deep_sea = {h for s in spec if s["mode"] == "sea" for h in (s["from_hub"], s["to_hub"])}
+    for hub_id, hub in hubs.items():
+        if hub["kind"] in PORT_KINDS and hub_id in land and hub_id in sea:
+            dwell = PORT_DWELL_DAYS if hub_id in deep_sea else FERRY_PORT_DWELL_DAYS
+            out.append(
+                {
+                    "segment": f"port:{hub_id}",
+                    "from_hub": hub_id,
+                    "to_hub": f"{hub_id}~sea",
+                    "mode": "transfer",
+                    "corridor": "port",
+                    "km": "0.0",
+                    "km_basis": "none (transfer inside a port)",
+                    "base_days": "0.0000",
+                    "base_days_basis": "none (dwell is in border_days)",
+                    "border_days": f"{dwell:g}",
+                    "border_basis": "assumed: port dwell per land-sea transfer"
+                    + (" (deep-sea port)" if hub_id in deep_sea else " (ferry port)"),
+                    "fee_usd_per_t": f"{PORT_HANDLING_USD_PER_T:g}",
+                    "fee_basis": "assumed: terminal handling per land-sea transfer",
+                    "capacity_t_per_year": "",
+                    "capacity_basis": "assumed: uncapacitated (no port capacity figure)",
+                    "status": "open",
+                    "announced_year": "",
+                    "source": "none (modelling device)",
+                    "note": f"land-sea transfer at {hub['name']}",
+                }
+            )
+    return out, assumed
+
+
+#: Hand-written part of DATA_REPORT.md (``CHECKS`` is replaced by the check table).
+REPORT_TEMPLATE = HERE / "report_template.md"
+
+
+def _check_rows() -> list[str]:
+    """Free-flow times of the published routes, for the report."""
+    try:
+        from sim.routing.checks import published_time_checks
+    except ImportError:  # routing not importable while the tables are first built
+        return ["| (run again once sim.routing imports) | | |"]
+    return [
+        f"| {c['route']} | {c['published']} | {c['model_days']:.1f} |"
+        for c in published_time_checks()
+    ]
+
+
+def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
+    """Write ``segments.csv`` and ``DATA_REPORT.md``."""
+    with open(HERE / "segments.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(out)
+    lines = [
+        f"| {a['segment']} | {a['figure']} | {a['value']} | {a['basis']} |"
+        for a in assumed
+        if a["figure"] != "base days"
+    ]
+    lines.append(
+        "| (all segments) | base days | km / speed | "
+        "assumed: km / speed of the mode (`modes.csv`) |"
+    )
+    for m in _read("modes.csv"):
+        if m["mode"] == "transfer":
+            continue
+        lines.append(
+            f"| (mode {m['mode']}) | rate, speed, circuity | {m['rate_usd_per_tkm']} US$/t-km, "
+            f"{m['speed_km_per_day']} km/day, x{m['circuity']} | assumed: {m['note']} |"
+        )
+    lines.append(
+        f"| (every port transfer) | dwell, handling | {PORT_DWELL_DAYS:g} days at deep-sea "
+        f"ports, {FERRY_PORT_DWELL_DAYS:g} at ferry-only ports; "
+        f"{PORT_HANDLING_USD_PER_T:g} US$/t | assumed |"
+    )
+    report = REPORT_TEMPLATE.read_text(encoding="utf-8").replace("CHECKS", "\n".join(_check_rows()))
+    (HERE / "DATA_REPORT.md").write_text(report + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    """Rebuild the tables and the report."""
+    out, assumed = build()
+    write(out, assumed)
+    print(f"wrote {len(out)} segments, {len(assumed)} assumed figures")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""Structured config of the corridor layer (Hydra group ``corridors``) and its validation.
+
+Levers name a *target*: a segment id from ``sim/data/corridors/segments.csv``
+(e.g. ``"astara_irn-rasht_rail"``, ``"port:aktau"``) or a corridor name
+(``"East-West"``, ``"Middle Corridor"``, ``"INSTC western"``, ``"INSTC Trans-Caspian"``,
+``"INSTC eastern"``, ``"INSTC sea"``, ``"Siberia-South"``, ``"Trans-Siberian"``,
+``"CHN-KAZ gateways"``, ``"Suez"``, ``"Cape"``, ``"deep sea"``, ``"regional"``,
+``"domestic"``, ``"port"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sim.errors import ConfigError
+from sim.quarters import is_quarter, parse_quarter, quarter_ordinal
+
+#: Default economy -> hub mapping (hub ids of ``sim/data/corridors/hubs.csv``).
+DEFAULT_ECONOMY_HUBS: dict[str, list[str]] = {
+    "ARM": ["yerevan"],
+    "AZE": ["baku"],
+    "BLR": ["minsk"],
+    "KAZ": ["astana"],
+    "KGZ": ["bishkek"],
+    "MDA": ["chisinau"],
+    "RUS": ["moscow"],
+    "TJK": ["dushanbe"],
+    "TKM": ["ashgabat"],
+    "UZB": ["tashkent"],
+    "CHN": ["xian"],
+    "EUU": ["duisburg"],
+    "IRN": ["tehran"],
+    "IND": ["nhava_sheva"],
+    "TUR": ["istanbul"],
+    "ROW": ["row"],
+}
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+@dataclass
+class CapacityChange:
+    """A capacity investment in force from Q1 of ``year``.
+
+    Attributes:
+        target: Segment id, or corridor name (then every capacitated segment of
+            the corridor gets this capacity).
+        year: First year in force, 1990-2100.
+        capacity_mt_per_year: New capacity, Mt/yr (both directions), in (0, 1000].
+    """
+
+    target: str = ""
+    year: int = 2027
+    capacity_mt_per_year: float = 10.0
+
+
+@dataclass
+class Opening:
+    """A planned segment opens from Q1 of ``year``.
+
+    Attributes:
+        segment: Segment id with status ``planned`` (e.g. ``astara_irn-rasht_rail``).
+        year: Opening year, 1990-2100.
+    """
+
+    segment: str = ""
+    year: int = 2028
+
+
+@dataclass
+class BorderTimeChange:
+    """Border/transshipment delay multiplied by ``factor`` from Q1 of ``year``.
+
+    Attributes:
+        target: Segment id or corridor name (all its segments).
+        year: First year in force, 1990-2100.
+        factor: Multiplier on the shipped delay, in [0, 10] (0.5 = halved).
+            Factors of several entries in force on a segment multiply.
+    """
+
+    target: str = ""
+    year: int = 2025
+    factor: float = 1.0
+
+
+@dataclass
+class FeeChange:
+    """A transit fee added from Q1 of ``year``.
+
+    Attributes:
+        target: Segment id, or corridor name (the fee is for the whole corridor
+            and is spread over its segments pro rata by km, so a path that runs
+            the full corridor pays it once).
+        year: First year in force, 1990-2100.
+        usd_per_t: Fee change, US$ per tonne, in [-1000, 1000]; entries in force
+            add up; a segment's total fee is floored at 0.
+    """
+
+    target: str = ""
+    year: int = 2025
+    usd_per_t: float = 0.0
+
+
+@dataclass
+class Closure:
+    """A shock: the target carries nothing from ``from_quarter`` to ``to_quarter`` inclusive.
+
+    Attributes:
+        target: Segment id or corridor name.
+        from_quarter: First closed quarter, ``YYYYQn``.
+        to_quarter: Last closed quarter, ``YYYYQn`` (not before ``from_quarter``).
+    """
+
+    target: str = ""
+    from_quarter: str = "2025Q1"
+    to_quarter: str = "2025Q4"
+
+
+@dataclass
+class CorridorsConfig:
+    """Corridor network parameters and levers (Hydra group ``corridors``).
+
+    Attributes:
+        value_of_time_per_day: δ, ad-valorem cost of one day in transit, share of
+            the goods' value per day, in [0, 0.1]. Default 0.006 = 0.6 %/day, the
+            low end of Hummels & Schaur (2013, AER 103(7): 0.6-2.1 %/day), since
+            CIS trade is weighted to bulk goods that are less time-sensitive.
+        logit_theta: θ, dimensionless route-choice dispersion, in (0, 100]: a
+            path dearer than the pair's baseline cheapest one by a fraction x of
+            it gets e^(−θx) times the weight. Default 5 (assumed).
+        k_paths: Cheapest simple paths enumerated per pair, in [1, 50] (corridor
+            and shock paths are added on top). Default 5.
+        path_relevance: A corridor path is kept if its free-flow cost is at most
+            this multiple of the pair's cheapest, in [1, 100]. Default 3.
+        bpr_alpha: BPR α in [0, 10]. Default 0.15 (BPR 1964).
+        bpr_beta: BPR β in [0, 10]. Default 4 (BPR 1964).
+        msa_max_iter: Maximum MSA iterations per quarter, in [1, 1000]. Default 50.
+        msa_tol: Stop when max over capacitated segments of |y − v| / c ≤ tol,
+            in (0, 1]. Default 1e-3.
+        value_per_tonne_overrides: US$/t by pair, keys ``"EXP-IMP"`` (ISO3 or
+            ``*``), values in (0, 1e7]; override ``value_to_weight.csv``
+            (default 1000 US$/t, assumed).
+        freight_rate_overrides: US$ per tonne-km by mode (``rail``, ``road``,
+            ``sea``, ``ferry``), in [0, 10]; override ``modes.csv`` (assumed).
+        economy_hubs: Economy -> hub ids its trade starts and ends at (one or more;
+            several hubs are joined by zero-cost connectors).
+        announced_openings: If true, planned segments open in their announced
+            year (Rasht-Astara rail 2028, Trans-Afghan 2027); default false:
+            planned segments open only through ``openings``.
+        capacity_changes: Capacity investment schedule.
+        openings: Openings of planned segments.
+        border_time_changes: Border/transshipment delay changes.
+        fee_changes: Transit fee changes.
+        closures: Closures of segments or corridors (shocks).
+    """
+
+    value_of_time_per_day: float = 0.006
+    logit_theta: float = 5.0
+    k_paths: int = 5
+    path_relevance: float = 3.0
+    bpr_alpha: float = 0.15
+    bpr_beta: float = 4.0
+    msa_max_iter: int = 50
+    msa_tol: float = 1e-3
+    value_per_tonne_overrides: dict[str, float] = field(default_factory=dict)
+    freight_rate_overrides: dict[str, float] = field(default_factory=dict)
+    economy_hubs: dict[str, list[str]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_ECONOMY_HUBS.items()}
+    )
+    announced_openings: bool = False
+    capacity_changes: list[CapacityChange] = field(default_factory=list)
+    openings: list[Opening] = field(default_factory=list)
+    border_time_changes: list[BorderTimeChange] = field(default_factory=list)
+    fee_changes: list[FeeChange] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+
+    def validate(self, economies: Sequence[str]) -> None:
+        """Check ranges, names and that every pair of ``economies`` has a route.
+
+        Route check: every ordered pair must be connected over the segments open
+        in the data, and, at the first quarter of every closure, over the
+        segments open then (openings in force) minus all closures active then.
+
+        Raises:
+            ConfigError: with the dotted key, e.g. ``corridors.logit_theta``.
+        """
+        from sim.routing.network import load_network
+        from sim.routing.paths import check_routes
+
+        _range("corridors.value_of_time_per_day", self.value_of_time_per_day, 0.0, 0.1)
+        _range("corridors.logit_theta", self.logit_theta, 0.0, 100.0, low_open=True)
+        _integer("corridors.k_paths", self.k_paths, 1, 50)
+        _range("corridors.path_relevance", self.path_relevance, 1.0, 100.0)
+        _range("corridors.bpr_alpha", self.bpr_alpha, 0.0, 10.0)
+        _range("corridors.bpr_beta", self.bpr_beta, 0.0, 10.0)
+        _integer("corridors.msa_max_iter", self.msa_max_iter, 1, 1000)
+        _range("corridors.msa_tol", self.msa_tol, 0.0, 1.0, low_open=True)
+        net = load_network()
+        codes = set(economies)
+        for key, value in self.value_per_tonne_overrides.items():
+            dotted = f"corridors.value_per_tonne_overrides.{key}"
+            parts = str(key).split("-")
+            if len(parts) != 2 or any(p != "*" and p not in codes for p in parts):
+                raise ConfigError(
+                    dotted, "key must be 'EXP-IMP' with economies of this world or '*'"
+                )
+            _range(dotted, value, 0.0, 1e7, low_open=True)
+        for mode, value in self.freight_rate_overrides.items():
+            dotted = f"corridors.freight_rate_overrides.{mode}"
+            if mode not in ("rail", "road", "sea", "ferry"):
+                raise ConfigError(dotted, "unknown mode; allowed: rail, road, sea, ferry")
+            _range(dotted, value, 0.0, 10.0)
+        if len(set(economies)) != len(economies):
+            raise ConfigError("corridors.economy_hubs", "economies list an economy twice")
+        for code in economies:
+            hubs = self.economy_hubs.get(code)
+            if not hubs:
+                raise ConfigError("corridors.economy_hubs", f"no hub for economy {code!r}")
+            for hub in hubs:
+                if hub not in net.hubs.index:
+                    raise ConfigError(f"corridors.economy_hubs.{code}", f"unknown hub {hub!r}")
+        owner: dict[str, str] = {}
+        for code in economies:
+            for hub in self.economy_hubs[code]:
+                if owner.setdefault(hub, code) != code:
+                    raise ConfigError(
+                        f"corridors.economy_hubs.{code}",
+                        f"hub {hub!r} is already the hub of {owner[hub]}",
+                    )
+        for i, c in enumerate(self.capacity_changes):
+            key = f"corridors.capacity_changes[{i}]"
+            segs = _target(net, f"{key}.target", c.target)
+            _integer(f"{key}.year", c.year, MIN_YEAR, MAX_YEAR)
+            _range(f"{key}.capacity_mt_per_year", c.capacity_mt_per_year, 0.0, 1000.0, True)
+            if c.target not in net.segment_ids and not (net.capacity[segs] > 0).any():
+                raise ConfigError(
+                    f"{key}.target",
+                    f"corridor {c.target!r} has no capacitated segment; name a segment id",
+                )
+        for i, o in enumerate(self.openings):
+            key = f"corridors.openings[{i}]"
+            if o.segment not in net.segment_ids:
+                raise ConfigError(f"{key}.segment", f"unknown segment {o.segment!r}")
+            _integer(f"{key}.year", o.year, MIN_YEAR, MAX_YEAR)
+        for i, b in enumerate(self.border_time_changes):
+            key = f"corridors.border_time_changes[{i}]"
+            _target(net, f"{key}.target", b.target)
+            _integer(f"{key}.year", b.year, MIN_YEAR, MAX_YEAR)
+            _range(f"{key}.factor", b.factor, 0.0, 10.0)
+        for i, f in enumerate(self.fee_changes):
+            key = f"corridors.fee_changes[{i}]"
+            _target(net, f"{key}.target", f.target)
+            _integer(f"{key}.year", f.year, MIN_YEAR, MAX_YEAR)
+            _range(f"{key}.usd_per_t", f.usd_per_t, -1000.0, 1000.0)
+        for i, c in enumerate(self.closures):
+            key = f"corridors.closures[{i}]"
+            _target(net, f"{key}.target", c.target)
+            for name in ("from_quarter", "to_quarter"):
+                label = getattr(c, name)
+                if not is_quarter(label) or not MIN_YEAR <= parse_quarter(label)[0] <= MAX_YEAR:
+                    raise ConfigError(
+                        f"{key}.{name}",
+                        f"must be a quarter label YYYYQn (1990-2100), got {label!r}",
+                    )
+            if quarter_ordinal(c.to_quarter) < quarter_ordinal(c.from_quarter):
+                raise ConfigError(
+                    f"{key}.to_quarter",
+                    f"must not be before from_quarter {c.from_quarter}, got {c.to_quarter}",
+                )
+        check_routes(net, self, economies)
+
+
+def _range(key: str, value: object, low: float, high: float, low_open: bool = False) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    ok = ok and (low < value if low_open else low <= value) and value <= high  # type: ignore[operator]
+    if not ok:
+        bracket = "(" if low_open else "["
+        raise ConfigError(key, f"must be in {bracket}{low:g}, {high:g}], got {value}")
+
+
+def _integer(key: str, value: object, low: int, high: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(key, f"must be an integer in [{low}, {high}], got {value}")
+
+
+def _target(net: object, key: str, name: str):  # noqa: ANN202 - returns np.ndarray
+    try:
+        return net.targets(name)  # type: ignore[attr-defined]
+    except KeyError:
+        corridors = ", ".join(net.corridors)  # type: ignore[attr-defined]
+        raise ConfigError(
+            key, f"unknown segment or corridor {name!r}; corridors: {corridors}"
+        ) from None

@@ -1,0 +1,268 @@
+"""The corridor network as arrays: hubs, segments, modes and value-to-weight, read once.
+
+Tables ship in ``sim/data/corridors/`` (see its ``DATA_REPORT.md``). A segment
+joins two graph *nodes*. A node is a hub id, or ``"<hub>~sea"`` for the sea
+side of a port that has a land-sea ``transfer`` segment: sea and ferry links
+attach to the sea side, so cargo pays the port dwell and handling only when
+it changes between land and sea.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import DataError
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corridors"
+SEA_MODES = ("sea", "ferry")
+MODES = ("rail", "road", "sea", "ferry", "transfer")
+SEA_SUFFIX = "~sea"
+
+_HUB_COLUMNS = ("hub", "name", "economy", "country_iso3", "kind", "lat", "lon", "coord_basis")
+_SEGMENT_COLUMNS = (
+    "segment",
+    "from_hub",
+    "to_hub",
+    "mode",
+    "corridor",
+    "km",
+    "base_days",
+    "border_days",
+    "fee_usd_per_t",
+    "capacity_t_per_year",
+    "status",
+    "announced_year",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class Network:
+    """Hubs and segments of the corridor network (read-only arrays).
+
+    Attributes:
+        hubs: One row per hub (index ``hub``): name, economy, country_iso3, kind,
+            lat, lon (deg; NaN for the generic ROW node), coord_basis.
+        segment_ids: Segment identifiers, e.g. ``"aktau-baku"``, ``"port:aktau"``.
+        from_hub: Hub id of one end (the ``~sea`` suffix removed).
+        to_hub: Hub id of the other end.
+        from_node: Graph node of one end (hub id or ``"<hub>~sea"``).
+        to_node: Graph node of the other end.
+        mode: ``rail``, ``road``, ``sea``, ``ferry`` or ``transfer``.
+        corridor: Corridor name, e.g. ``"Middle Corridor"``, ``"domestic"``.
+        km: Length (km).
+        base_days: Free-flow running time (days), border delay excluded.
+        border_days: Border/transshipment delay (days).
+        fee: Fee per tonne (US$/t), e.g. canal toll or port handling.
+        capacity: Capacity (t/yr); NaN = uncapacitated.
+        is_open: True if the segment is open in the data (False = planned).
+        announced_year: Announced opening year of a planned segment (0 = none).
+        rate: Freight rate (US$ per tonne-km) per mode.
+        value_to_weight: ``(exporter, importer) -> US$/t``; ``"*"`` is a wildcard.
+    """
+
+    hubs: pd.DataFrame
+    segment_ids: tuple[str, ...]
+    from_hub: np.ndarray
+    to_hub: np.ndarray
+    from_node: np.ndarray
+    to_node: np.ndarray
+    mode: np.ndarray
+    corridor: np.ndarray
+    km: np.ndarray
+    base_days: np.ndarray
+    border_days: np.ndarray
+    fee: np.ndarray
+    capacity: np.ndarray
+    is_open: np.ndarray
+    announced_year: np.ndarray
+    rate: dict[str, float]
+    value_to_weight: dict[tuple[str, str], float]
+
+    @property
+    def n_segments(self) -> int:
+        """Number of segments."""
+        return len(self.segment_ids)
+
+    @property
+    def corridors(self) -> tuple[str, ...]:
+        """Corridor names, sorted."""
+        return tuple(sorted(set(self.corridor.tolist())))
+
+    def segment_index(self, segment: str) -> int:
+        """Position of a segment id (KeyError if unknown)."""
+        return self._index()[segment]
+
+    def _index(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.segment_ids)}
+
+    def targets(self, name: str) -> np.ndarray:
+        """Indices of the segments a lever target names: a segment id or a corridor name.
+
+        Raises:
+            KeyError: if ``name`` is neither.
+        """
+        if name in self.segment_ids:
+            return np.array([self.segment_ids.index(name)])
+        hit = np.flatnonzero(self.corridor == name)
+        if hit.size == 0:
+            raise KeyError(name)
+        return hit
+
+    def value_per_tonne(self, exporter: str, importer: str) -> float:
+        """US$ per tonne of a pair from the shipped table (most specific row wins)."""
+        for key in ((exporter, importer), (exporter, "*"), ("*", importer), ("*", "*")):
+            if key in self.value_to_weight:
+                return self.value_to_weight[key]
+        raise KeyError((exporter, importer))
+
+
+def _number(path: Path, row: int, column: str, text: str, *, blank: float | None = None) -> float:
+    if text == "" and blank is not None:
+        return blank
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(
+            str(path), f"row {row}, column {column!r}: not a number: {text!r}"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise DataError(str(path), f"row {row}, column {column!r}: must be finite and >= 0")
+    return value
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(str(path), "file not found")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(str(path), f"missing column(s): {', '.join(missing)}")
+    return frame
+
+
+def load_network(data_dir: str | Path | None = None) -> Network:
+    """Read the shipped tables (cached per folder).
+
+    Args:
+        data_dir: Folder with ``hubs.csv``, ``segments.csv``, ``modes.csv`` and
+            ``value_to_weight.csv``; default the shipped ``sim/data/corridors``.
+
+    Raises:
+        DataError: naming file, row and column of a malformed entry.
+    """
+    return _load(str(Path(data_dir) if data_dir else DATA_DIR))
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> Network:
+    base = Path(folder)
+    hubs_path = base / "hubs.csv"
+    hubs = _read_csv(hubs_path, _HUB_COLUMNS)
+    if hubs["hub"].duplicated().any():
+        dup = hubs.loc[hubs["hub"].duplicated(), "hub"].iloc[0]
+        raise DataError(str(hubs_path), f"hub {dup!r} listed twice")
+    for col in ("lat", "lon"):
+        hubs[col] = pd.to_numeric(hubs[col].replace("", "nan"), errors="coerce")
+    hubs = hubs.set_index("hub")
+
+    modes_path = base / "modes.csv"
+    modes = _read_csv(modes_path, ("mode", "rate_usd_per_tkm"))
+    rate = {
+        m: _number(modes_path, i + 2, "rate_usd_per_tkm", r)
+        for i, (m, r) in enumerate(zip(modes["mode"], modes["rate_usd_per_tkm"], strict=True))
+    }
+    for m in MODES:
+        if m not in rate:
+            raise DataError(str(modes_path), f"mode {m!r} missing")
+
+    seg_path = base / "segments.csv"
+    seg = _read_csv(seg_path, _SEGMENT_COLUMNS)
+    if seg["segment"].duplicated().any():
+        dup = seg.loc[seg["segment"].duplicated(), "segment"].iloc[0]
+        raise DataError(str(seg_path), f"segment {dup!r} listed twice")
+    ports = {
+        h
+        for h, m in zip(seg["from_hub"], seg["mode"], strict=True)
+        if m == "transfer"  # the transfer segment runs hub -> hub~sea
+    }
+    rows = []
+    for i, r in seg.iterrows():
+        line = int(i) + 2
+        ends = []
+        for col in ("from_hub", "to_hub"):
+            hub = r[col].removesuffix(SEA_SUFFIX)
+            if hub not in hubs.index:
+                raise DataError(str(seg_path), f"row {line}, column {col!r}: unknown hub {hub!r}")
+            ends.append(hub)
+        if r["mode"] not in MODES:
+            raise DataError(str(seg_path), f"row {line}, column 'mode': unknown mode {r['mode']!r}")
+        if r["status"] not in ("open", "planned"):
+            raise DataError(str(seg_path), f"row {line}, column 'status': must be open or planned")
+        if r["mode"] == "transfer":
+            nodes = (ends[0], ends[0] + SEA_SUFFIX)
+        elif r["mode"] in SEA_MODES:
+            nodes = tuple(h + SEA_SUFFIX if h in ports else h for h in ends)
+        else:
+            nodes = tuple(ends)
+        cap = _number(
+            seg_path, line, "capacity_t_per_year", r["capacity_t_per_year"], blank=math.nan
+        )
+        if cap == 0:
+            raise DataError(str(seg_path), f"row {line}, column 'capacity_t_per_year': must be > 0")
+        rows.append(
+            (
+                r["segment"],
+                ends[0],
+                ends[1],
+                nodes[0],
+                nodes[1],
+                r["mode"],
+                r["corridor"],
+                _number(seg_path, line, "km", r["km"]),
+                _number(seg_path, line, "base_days", r["base_days"]),
+                _number(seg_path, line, "border_days", r["border_days"]),
+                _number(seg_path, line, "fee_usd_per_t", r["fee_usd_per_t"]),
+                cap,
+                r["status"] == "open",
+                int(_number(seg_path, line, "announced_year", r["announced_year"], blank=0)),
+            )
+        )
+    cols = list(zip(*rows, strict=True))
+
+    vtw_path = base / "value_to_weight.csv"
+    vtw = _read_csv(vtw_path, ("exporter", "importer", "usd_per_t"))
+    value_to_weight = {}
+    for i, r in vtw.iterrows():
+        v = _number(vtw_path, int(i) + 2, "usd_per_t", r["usd_per_t"])
+        if v <= 0:
+            raise DataError(str(vtw_path), f"row {int(i) + 2}, column 'usd_per_t': must be > 0")
+        value_to_weight[(r["exporter"], r["importer"])] = v
+    if ("*", "*") not in value_to_weight:
+        raise DataError(str(vtw_path), "needs a wildcard row '*,*' (the default)")
+
+    return Network(
+        hubs=hubs,
+        segment_ids=tuple(cols[0]),
+        from_hub=np.array(cols[1]),
+        to_hub=np.array(cols[2]),
+        from_node=np.array(cols[3]),
+        to_node=np.array(cols[4]),
+        mode=np.array(cols[5]),
+        corridor=np.array(cols[6]),
+        km=np.array(cols[7], dtype=float),
+        base_days=np.array(cols[8], dtype=float),
+        border_days=np.array(cols[9], dtype=float),
+        fee=np.array(cols[10], dtype=float),
+        capacity=np.array(cols[11], dtype=float),
+        is_open=np.array(cols[12], dtype=bool),
+        announced_year=np.array(cols[13], dtype=int),
+        rate=rate,
+        value_to_weight=value_to_weight,
+    )

@@ -1,0 +1,332 @@
+"""Candidate paths per economy pair, enumerated once, and the path-segment incidence matrix.
+
+The candidate set of an ordered pair (i, j), i ≠ j, is the union of
+
+1. the ``k_paths`` cheapest simple paths (Yen's algorithm, networkx
+   ``shortest_simple_paths``) over every segment that is or will be open;
+2. the cheapest path over the segments open in the start quarter;
+3. for each named corridor (not ``domestic``, ``regional``, ``deep sea``,
+   ``port``): the cheapest path through at least one of its segments (kept if
+   simple and its cost is at most ``path_relevance`` × the pair's cheapest),
+   and the cheapest path avoiding the corridor (always kept, so that a
+   corridor shock has a fallback);
+4. for each closure's first quarter: the cheapest path over the segments open
+   then, with every closure active then removed.
+
+Weights are free-flow generalized costs per tonne at the start quarter
+(freight + fees + δ·V·days). Parallel segments between the same two nodes
+(e.g. the Astara-Rasht road and the planned railway) each give a path.
+Because closures active in a quarter are a subset of those active at the
+latest closure start before it, item 4 guarantees an open candidate in every
+quarter once :func:`check_routes` has passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice, product
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+
+from sim.errors import ConfigError
+from sim.quarters import parse_quarter
+from sim.routing.config import CorridorsConfig
+from sim.routing.levers import closed_in, opened_by, segment_state
+from sim.routing.network import Network
+
+#: Corridors that are not "routes" for item 3 above (generic links).
+GENERIC_CORRIDORS = ("domestic", "regional", "deep sea", "port")
+OUT = "^out"
+
+
+@dataclass(frozen=True)
+class PathSet:
+    """Candidate paths of all pairs, grouped by pair.
+
+    Attributes:
+        pairs: (n_pairs, 2) int array of (exporter, importer) economy indices.
+        ptr: Offsets, pair k owns paths ``ptr[k]:ptr[k+1]``.
+        segments: Segment indices of each path, in travel order.
+        incidence: P×S CSR matrix, 1 where a path uses a segment.
+    """
+
+    pairs: np.ndarray
+    ptr: np.ndarray
+    segments: tuple[tuple[int, ...], ...]
+    incidence: sparse.csr_matrix
+
+    @property
+    def n_paths(self) -> int:
+        """Number of candidate paths."""
+        return len(self.segments)
+
+
+def named_corridors(net: Network) -> list[str]:
+    """Corridors other than the generic ones (domestic, regional, deep sea, port)."""
+    return [c for c in net.corridors if c not in GENERIC_CORRIDORS]
+
+
+def _through_corridors(
+    net: Network,
+    graph: nx.DiGraph,
+    parallels: dict[tuple[str, str], list[int]],
+    mask: np.ndarray,
+    weight: np.ndarray,
+    economies: Sequence[str],
+    members: list[tuple[int, int]],
+    best: dict[tuple[int, int], float],
+    relevance: float,
+    per_pair: dict[tuple[int, int], list[tuple[int, ...]]],
+) -> None:
+    """Add, per pair and named corridor, the cheapest path through one of its segments.
+
+    The cheapest path through arc (u, v) costs d(o, u) + w_uv + d(v, d), with
+    distances from one forward Dijkstra per origin and one backward Dijkstra per
+    destination. Kept if simple and at most ``relevance`` × the pair's cheapest.
+    """
+    rev = graph.reverse(copy=False)
+    fwd = {
+        i: nx.single_source_dijkstra(graph, origin(economies[i]), weight="w")
+        for i in sorted({i for i, _ in members})
+    }
+    bwd = {
+        j: nx.single_source_dijkstra(rev, destination(economies[j]), weight="w")
+        for j in sorted({j for _, j in members})
+    }
+    for corridor in named_corridors(net):
+        in_c = (net.corridor == corridor) & mask
+        arcs = [
+            (u, v, min(weight[s] for s in segs if in_c[s]))
+            for (u, v), segs in parallels.items()
+            if any(in_c[s] for s in segs)
+        ]
+        for i, j in members:
+            (do, po), (dd, pd) = fwd[i], bwd[j]
+            cands = sorted((do[u] + w + dd[v], u, v) for u, v, w in arcs if u in do and v in dd)
+            for total, u, v in cands:  # the cheapest whose concatenation is a simple path
+                if total > relevance * best[(i, j)]:
+                    break
+                nodes = po[u] + pd[v][::-1]
+                if len(set(nodes)) == len(nodes):
+                    per_pair[(i, j)].extend(
+                        p for p in _expand(nodes, parallels, mask) if in_c[list(p)].any()
+                    )
+                    break
+
+
+def origin(code: str) -> str:
+    """Graph node where ``code``'s exports start."""
+    return f"O:{code}"
+
+
+def destination(code: str) -> str:
+    """Graph node where ``code``'s imports end."""
+    return f"D:{code}"
+
+
+def build_graph(
+    net: Network,
+    mask: np.ndarray,
+    weight: np.ndarray,
+    economy_hubs: dict[str, list[str]] | None = None,
+) -> tuple[nx.DiGraph, dict[tuple[str, str], list[int]]]:
+    """Directed graph of the segments in ``mask`` (both directions) plus economy connectors.
+
+    Returns:
+        The graph (arc attribute ``w`` = the cheapest parallel segment's weight)
+        and, per arc, the indices of all parallel segments on it.
+    """
+    graph = nx.DiGraph()
+    parallels: dict[tuple[str, str], list[int]] = {}
+    generic = generic_nodes(net)
+    for s in np.flatnonzero(mask):
+        a, b, w = net.from_node[s], net.to_node[s], float(weight[s])
+        for u, v in ((a, b), (b, a)):
+            # A generic node (ROW) is an end point only: arcs into it reach its
+            # in-node, arcs out of it leave its out-node, so no path passes through.
+            u = u + OUT if u in generic else u
+            parallels.setdefault((u, v), []).append(int(s))
+            if not graph.has_edge(u, v) or graph[u][v]["w"] > w:
+                graph.add_edge(u, v, w=w)
+    for code, hubs in (economy_hubs or {}).items():
+        for hub in hubs:
+            graph.add_edge(origin(code), hub + OUT if hub in generic else hub, w=0.0)
+            graph.add_edge(hub, destination(code), w=0.0)
+    return graph, parallels
+
+
+def generic_nodes(net: Network) -> set[str]:
+    """Hubs of kind ``generic`` (the ROW node): route end points, never passed through."""
+    return set(net.hubs.index[net.hubs["kind"] == "generic"])
+
+
+def _expand(nodes: Sequence[str], parallels: dict[tuple[str, str], list[int]], mask: np.ndarray):
+    legs = []
+    for u, v in zip(nodes[1:-2], nodes[2:-1], strict=True):
+        legs.append([s for s in parallels[(u, v)] if mask[s]])
+    return [tuple(p) for p in product(*legs)]
+
+
+def _connected_pairs(graph: nx.Graph, hubs: dict[str, list[str]], economies: Sequence[str]):
+    comp = {}
+    for k, nodes in enumerate(nx.connected_components(graph)):
+        for node in nodes:
+            comp[node] = k
+    reach = {e: {comp.get(h, -1 - i) for i, h in enumerate(hubs[e])} for e in economies}
+    for a in economies:
+        for b in economies:
+            if a != b and not (reach[a] & reach[b]):
+                return a, b
+    return None
+
+
+def check_routes(net: Network, cfg: CorridorsConfig, economies: Sequence[str]) -> None:
+    """Raise ConfigError if an ordered pair has no route (see ``CorridorsConfig.validate``)."""
+    hubs = {e: list(cfg.economy_hubs[e]) for e in economies}
+
+    generic = generic_nodes(net)
+
+    def undirected(mask: np.ndarray) -> tuple[nx.Graph, dict[str, list[str]]]:
+        # Generic nodes are not passed through: drop them and let an economy
+        # mapped to one reach whatever its neighbours reach.
+        g = nx.Graph()
+        g.add_nodes_from(h for hs in hubs.values() for h in hs if h not in generic)
+        ends = {h: [] for h in generic}
+        for a, b in zip(net.from_node[mask], net.to_node[mask], strict=True):
+            if a in generic or b in generic:
+                g.add_node(b if a in generic else a)
+                ends[a if a in generic else b].append(b if a in generic else a)
+            else:
+                g.add_edge(a, b)
+        mapped = {
+            e: [x for h in hs for x in (ends[h] if h in generic else [h])] for e, hs in hubs.items()
+        }
+        return g, mapped
+
+    missing = _connected_pairs(*undirected(net.is_open), economies)
+    if missing:
+        raise ConfigError(
+            "corridors.economy_hubs",
+            f"no open route from {missing[0]} to {missing[1]} on the shipped network "
+            f"(hubs {hubs[missing[0]]} and {hubs[missing[1]]})",
+        )
+    for i, c in enumerate(cfg.closures):
+        q = c.from_quarter
+        mask = opened_by(net, cfg, parse_quarter(q)[0]) & ~closed_in(net, cfg, q)
+        missing = _connected_pairs(*undirected(mask), economies)
+        if missing:
+            raise ConfigError(
+                f"corridors.closures[{i}]",
+                f"closing {c.target!r} from {q} (with the closures active then) leaves "
+                f"no route from {missing[0]} to {missing[1]}",
+            )
+
+
+def start_weights(net: Network, cfg: CorridorsConfig, start_quarter: str) -> np.ndarray:
+    """Free-flow money cost (US$/t) and days per segment at the start quarter.
+
+    Returns:
+        (2, S) array: row 0 = freight + fees, row 1 = free-flow days.
+    """
+    state = segment_state(net, cfg, start_quarter)
+    rate = np.array([cfg.freight_rate_overrides.get(m, net.rate[m]) for m in net.mode])
+    money = net.km * rate + state.fee
+    days = net.base_days + state.border_days
+    return np.vstack([money, days])
+
+
+def enumerate_paths(
+    net: Network,
+    cfg: CorridorsConfig,
+    economies: Sequence[str],
+    start_quarter: str,
+    time_value: np.ndarray,
+) -> PathSet:
+    """Enumerate the candidate paths of every ordered pair (see module docstring).
+
+    Args:
+        net: The network.
+        cfg: Validated corridor config.
+        economies: Economy codes, in model order.
+        start_quarter: ``YYYYQn`` of the start.
+        time_value: n×n δ·V (US$ per tonne-day) per pair.
+    """
+    n = len(economies)
+    year = parse_quarter(start_quarter)[0]
+    universe = net.is_open.copy()
+    universe |= opened_by(net, cfg, 10**6)  # every segment that is ever opened
+    open_start = opened_by(net, cfg, year) & ~closed_in(net, cfg, start_quarter)
+    hubs = {e: list(cfg.economy_hubs[e]) for e in economies}
+    money, days = start_weights(net, cfg, start_quarter)
+
+    variants = [open_start]
+    variants += [universe & (net.corridor != c) for c in named_corridors(net)]
+    for q in sorted({c.from_quarter for c in cfg.closures}):
+        variants.append(opened_by(net, cfg, parse_quarter(q)[0]) & ~closed_in(net, cfg, q))
+
+    per_pair: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+    for tv in np.unique(time_value[~np.eye(n, dtype=bool)]):
+        weight = money + tv * days
+        members = [(i, j) for i in range(n) for j in range(n) if i != j and time_value[i, j] == tv]
+        graph, parallels = build_graph(net, universe, weight, hubs)
+        best: dict[tuple[int, int], float] = {}
+        for i, j in members:  # 1. k cheapest
+            paths = per_pair.setdefault((i, j), [])
+            gen = nx.shortest_simple_paths(
+                graph, origin(economies[i]), destination(economies[j]), weight="w"
+            )
+            for nodes in islice(gen, cfg.k_paths):
+                paths.extend(_expand(nodes, parallels, universe))
+            best[(i, j)] = min(float(weight[list(p)].sum()) for p in paths)
+        _through_corridors(
+            net,
+            graph,
+            parallels,
+            universe,
+            weight,
+            economies,
+            members,
+            best,
+            cfg.path_relevance,
+            per_pair,
+        )  # 3a
+        for mask in variants:  # 2, 3b, 4
+            g, par = build_graph(net, mask, weight, hubs)
+            for i in sorted({i for i, _ in members}):
+                if origin(economies[i]) not in g:
+                    continue
+                _, found = nx.single_source_dijkstra(g, origin(economies[i]), weight="w")
+                for i2, j in members:
+                    if i2 == i and destination(economies[j]) in found:
+                        nodes = found[destination(economies[j])]
+                        per_pair[(i, j)].extend(_expand(nodes, par, mask))
+
+    pairs, ptr, segments = [], [0], []
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            unique = list(dict.fromkeys(per_pair.get((i, j), [])))
+            if not unique:
+                raise ConfigError(
+                    "corridors.economy_hubs", f"no route from {economies[i]} to {economies[j]}"
+                )
+            pairs.append((i, j))
+            segments.extend(unique)
+            ptr.append(len(segments))
+    rows = np.repeat(np.arange(len(segments)), [len(p) for p in segments])
+    cols = np.fromiter((s for p in segments for s in p), dtype=np.int64, count=rows.size)
+    incidence = sparse.csr_matrix(
+        (np.ones(rows.size), (rows, cols)), shape=(len(segments), net.n_segments)
+    )
+    incidence.sum_duplicates()
+    incidence.data[:] = 1.0  # a path uses a segment at most once
+    return PathSet(
+        pairs=np.array(pairs, dtype=np.int64).reshape(-1, 2),
+        ptr=np.array(ptr, dtype=np.int64),
+        segments=tuple(segments),
+        incidence=incidence,
+    )

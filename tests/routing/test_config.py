@@ -1,0 +1,105 @@
+import pytest
+from omegaconf import OmegaConf
+
+from sim.errors import ConfigError
+from sim.routing import CorridorPhase, CorridorsConfig
+from sim.routing.config import CapacityChange, Closure, Opening
+from tests.routing.fixtures import ECONOMIES, gravity_flows
+
+
+def _err(cfg, economies=ECONOMIES) -> str:
+    with pytest.raises(ConfigError) as info:
+        cfg.validate(list(economies))
+    return str(info.value)
+
+
+def test_default_is_valid():
+    CorridorsConfig().validate(list(ECONOMIES))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "value_of_time_per_day",
+            -1,
+            "corridors.value_of_time_per_day: must be in [0, 0.1], got -1",
+        ),
+        ("logit_theta", 0.0, "corridors.logit_theta: must be in (0, 100], got 0.0"),
+        ("k_paths", 0, "corridors.k_paths: must be an integer in [1, 50], got 0"),
+        ("bpr_beta", 11.0, "corridors.bpr_beta: must be in [0, 10], got 11.0"),
+        ("msa_tol", 0.0, "corridors.msa_tol: must be in (0, 1], got 0.0"),
+    ],
+)
+def test_ranges(field, value, message):
+    assert _err(CorridorsConfig(**{field: value})) == message
+
+
+def test_unknown_names():
+    msg = _err(CorridorsConfig(closures=[Closure("Silk Road", "2025Q1", "2025Q2")]))
+    assert msg.startswith("corridors.closures[0].target: unknown segment or corridor 'Silk Road'")
+    msg = _err(CorridorsConfig(openings=[Opening("nowhere", 2028)]))
+    assert msg.startswith("corridors.openings[0].segment: unknown segment")
+    msg = _err(CorridorsConfig(capacity_changes=[CapacityChange("East-West", 2027, 5.0)]))
+    assert "has no capacitated segment" in msg
+
+
+def test_bad_quarters():
+    assert "from_quarter" in _err(CorridorsConfig(closures=[Closure("Suez", "2025-1", "2025Q2")]))
+    assert "to_quarter: must not be before" in _err(
+        CorridorsConfig(closures=[Closure("Suez", "2025Q3", "2025Q2")])
+    )
+
+
+def test_pair_without_route_is_a_config_error():
+    hubs = CorridorsConfig().economy_hubs
+    hubs["ARM"] = ["kabul"]  # only planned railways reach Kabul
+    msg = _err(CorridorsConfig(economy_hubs=hubs))
+    assert msg.startswith("corridors.economy_hubs: no open route from ARM to")
+
+
+def test_closure_that_cuts_an_economy_off_is_a_config_error():
+    cut = [Closure(s, "2026Q1", "2026Q4") for s in ("yerevan-tbilisi", "yerevan-tabriz")]
+    msg = _err(CorridorsConfig(closures=cut))
+    assert msg.startswith("corridors.closures[0]: closing 'yerevan-tbilisi' from 2026Q1")
+    assert "no route from ARM to" in msg
+    with pytest.raises(ConfigError):  # the phase refuses at start, not in quarter 12
+        CorridorPhase(ECONOMIES, CorridorsConfig(closures=cut), gravity_flows(), "2024Q1")
+
+
+def test_economy_without_hub():
+    hubs = {k: v for k, v in CorridorsConfig().economy_hubs.items() if k != "TJK"}
+    assert _err(CorridorsConfig(economy_hubs=hubs)) == (
+        "corridors.economy_hubs: no hub for economy 'TJK'"
+    )
+
+
+def test_value_overrides_checked():
+    assert "corridors.value_per_tonne_overrides.CHN-XXX" in _err(
+        CorridorsConfig(value_per_tonne_overrides={"CHN-XXX": 100.0})
+    )
+    assert "must be in (0, 1e+07]" in _err(
+        CorridorsConfig(value_per_tonne_overrides={"CHN-EUU": -5.0})
+    )
+
+
+def test_hydra_structured_config_round_trip():
+    schema = OmegaConf.structured(CorridorsConfig)
+    merged = OmegaConf.merge(
+        schema,
+        OmegaConf.create(
+            {
+                "closures": [
+                    {"target": "East-West", "from_quarter": "2025Q1", "to_quarter": "2025Q4"}
+                ],
+                "capacity_changes": [
+                    {"target": "INSTC eastern", "year": 2027, "capacity_mt_per_year": 15}
+                ],
+                "economy_hubs": {"RUS": ["moscow", "st_petersburg"]},
+            }
+        ),
+    )
+    cfg = OmegaConf.to_object(merged)
+    assert isinstance(cfg, CorridorsConfig) and isinstance(cfg.closures[0], Closure)
+    assert cfg.economy_hubs["RUS"] == ["moscow", "st_petersburg"]
+    cfg.validate(list(ECONOMIES))

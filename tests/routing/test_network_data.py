@@ -1,0 +1,64 @@
+import csv
+import math
+
+import numpy as np
+
+from sim.data.corridors import build
+from sim.routing import network_geometry
+from sim.routing.network import DATA_DIR, load_network
+
+
+def test_segments_csv_is_the_build_output():
+    out, _ = build.build()
+    with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as fh:
+        shipped = list(csv.DictReader(fh))
+    assert shipped == out
+
+
+def test_every_segment_and_hub_has_a_source_and_basis():
+    with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        for col in ("source", "km_basis", "base_days_basis", "border_basis", "fee_basis",
+                    "capacity_basis"):  # fmt: skip
+            assert r[col], (r["segment"], col)
+    net = load_network()
+    assert (net.hubs["coord_basis"] != "").all()
+
+
+def test_data_report_lists_every_assumed_km_and_delay():
+    report = (DATA_DIR / "DATA_REPORT.md").read_text(encoding="utf-8")
+    with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if r["km_basis"].startswith(("assumed", "sourced total")):
+                assert f"| {r['segment']} | km" in report, r["segment"]
+            if float(r["border_days"]) > 0 and r["mode"] != "transfer":
+                assert f"| {r['segment']} | border/transshipment days" in report
+
+
+def test_published_capacities_and_planned_links():
+    net = load_network()
+    assert net.capacity[net.segment_index("aktau-baku")] == 6e6  # K6
+    assert net.capacity[net.segment_index("beyneu-bolashak")] == 10e6  # K4
+    rail = net.segment_index("astara_irn-rasht_rail")
+    assert net.km[rail] == 160 and not net.is_open[rail] and net.announced_year[rail] == 2028
+    afghan = [net.segment_index(s) for s in ("termez-mazar", "mazar-kabul", "kabul-peshawar")]
+    assert math.isclose(net.km[afghan].sum(), 760.0, rel_tol=1e-3)  # K10
+    assert not net.is_open[afghan[1]] and not net.is_open[afghan[2]]
+
+
+def test_every_corridor_of_the_issue_exists():
+    names = set(load_network().corridors)
+    wanted = {"East-West", "Middle Corridor", "INSTC western", "INSTC Trans-Caspian"}
+    wanted |= {"INSTC eastern", "INSTC sea", "Siberia-South", "Suez", "Cape", "deep sea"}
+    assert wanted <= names
+
+
+def test_geometry_for_maps():
+    hubs, segs = network_geometry()
+    located = hubs[hubs["kind"] != "generic"]
+    assert located["lat"].between(-90, 90).all() and located["lon"].between(-180, 180).all()
+    drawn = segs[segs["drawable"]]
+    assert np.isfinite(drawn[["lon0", "lat0", "lon1", "lat1"]].to_numpy()).all()
+    assert (segs.loc[segs["mode"] == "transfer", "drawable"] == False).all()  # noqa: E712
+    assert len(drawn) > 80

@@ -1,0 +1,154 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.routing import CorridorPhase, CorridorsConfig
+from sim.routing.config import CapacityChange, Closure, Opening
+from tests.routing.fixtures import ECONOMIES, gravity_flows
+
+E = list(ECONOMIES)
+CHN, EUU, RUS, IND, TUR = (E.index(c) for c in ("CHN", "EUU", "RUS", "IND", "TUR"))
+SCENARIO = CorridorsConfig(
+    closures=[Closure("East-West", "2025Q1", "2025Q4"), Closure("Suez", "2026Q1", "2026Q2")],
+    openings=[Opening("astara_irn-rasht_rail", 2027)],
+    capacity_changes=[
+        CapacityChange("INSTC eastern", 2027, 15.0),
+        CapacityChange("INSTC eastern", 2030, 20.0),
+    ],
+)
+
+
+@pytest.fixture(scope="module")
+def flows():
+    return gravity_flows()
+
+
+@pytest.fixture(scope="module")
+def base(flows):
+    return CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")
+
+
+@pytest.fixture(scope="module")
+def scen(flows):
+    return CorridorPhase(ECONOMIES, SCENARIO, flows, "2024Q1")
+
+
+def test_no_change_gives_ratio_exactly_one(base, flows):
+    for q in ("2024Q1", "2031Q3"):
+        r = base.step(q, flows)
+        assert np.array_equal(r.tau_ratio, np.ones((16, 16)))
+    assert np.all(np.diag(r.tau) == 1.0) and np.all(np.diag(r.transit_days) == 0.0)
+    off = ~np.eye(16, dtype=bool)
+    assert np.all(r.tau[off] > 1.0) and np.all(np.isfinite(r.tau))
+
+
+def test_result_shapes_and_segment_table(base, flows):
+    r = base.step("2024Q2", flows)
+    assert r.tau.shape == r.transit_days.shape == (16, 16)
+    assert list(r.segments.columns) == [
+        "quarter", "segment", "corridor", "volume_t", "capacity", "utilization", "transit_days",
+    ]  # fmt: skip
+    assert (r.segments["quarter"] == "2024Q2").all()
+    assert (r.segments["volume_t"] >= 0).all()
+    capped = r.segments["capacity"].notna()
+    assert set(r.segments.loc[capped, "segment"]) == {"aktau-baku", "beyneu-bolashak"}
+    assert all(v.shape == (16, 16) for v in r.route_shares.values())
+    assert np.allclose(r.route_shares["domestic"][CHN, EUU], 1.0)
+
+
+def test_tonnage_conserved(base, flows):
+    base.step("2024Q1", flows)
+    a, p = base.last_assignment, base.paths
+    pair_tonnes = flows[p.pairs[:, 0], p.pairs[:, 1]] * 1e9 / base._pair_value / 4
+    assert np.allclose(np.add.reduceat(a.path_tonnes, p.ptr[:-1]), pair_tonnes, rtol=1e-12)
+    assert np.allclose(np.add.reduceat(a.shares, p.ptr[:-1]), 1.0, rtol=1e-12)
+    assert np.allclose(p.incidence.T @ a.path_tonnes, a.segment_volume)
+
+
+def test_base_china_eu_mix(base, flows):
+    r = base.baseline
+    assert r.route_shares["East-West"][CHN, EUU] > 0.1
+    assert r.route_shares["Middle Corridor"][CHN, EUU] > 0
+    assert r.route_shares["Suez"][CHN, EUU] > 0
+
+
+def test_closing_east_west_diverts_china_eu(base, scen, flows):
+    before, after = scen.step("2024Q4", flows), scen.step("2025Q1", flows)
+    s0, s1 = before.route_shares, after.route_shares
+    assert s1["East-West"][CHN, EUU] == 0.0
+    assert s1["Middle Corridor"][CHN, EUU] > s0["Middle Corridor"][CHN, EUU]
+    sea0 = s0["Suez"][CHN, EUU] + s0["Cape"][CHN, EUU]
+    assert s1["Suez"][CHN, EUU] + s1["Cape"][CHN, EUU] > sea0
+    assert after.tau_ratio[CHN, EUU] > 1.0 and after.tau_ratio[EUU, CHN] > 1.0
+    seg = after.segments.set_index("segment")
+    assert seg.loc["astana-moscow", "volume_t"] == 0.0
+    assert (
+        seg.loc["aktau-baku", "volume_t"]
+        > before.segments.set_index("segment").loc["aktau-baku", "volume_t"]
+    )
+    assert np.array_equal(scen.step("2026Q3", flows).tau_ratio, np.ones((16, 16)))  # reopened
+
+
+def test_suez_closure_raises_cost_of_sea_pairs(scen, flows):
+    r = scen.step("2026Q1", flows)
+    assert r.route_shares["Suez"][RUS, IND] == 0.0
+    assert r.tau_ratio[RUS, IND] > 1.0
+    assert r.route_shares["INSTC sea"][RUS, IND] > scen.baseline.route_shares["INSTC sea"][RUS, IND]
+
+
+def test_rasht_astara_opening_lowers_rus_ind(scen, flows):
+    before, after = scen.step("2026Q4", flows), scen.step("2027Q1", flows)
+    assert after.tau_ratio[RUS, IND] < before.tau_ratio[RUS, IND]
+    assert after.tau_ratio[RUS, IND] < 1.0
+    w0, w1 = before.route_shares["INSTC western"], after.route_shares["INSTC western"]
+    assert w1[RUS, IND] > w0[RUS, IND]
+    assert after.segments.set_index("segment").loc["astara_irn-rasht_rail", "volume_t"] > 0
+    assert before.segments.set_index("segment").loc["astara_irn-rasht_rail", "volume_t"] == 0
+
+
+def test_capacity_schedule(scen, flows):
+    cap = {q: scen.step(q, flows).segments.set_index("segment").loc["beyneu-bolashak", "capacity"]
+           for q in ("2026Q4", "2027Q1", "2030Q1")}  # fmt: skip
+    assert cap == {"2026Q4": 10e6 / 4, "2027Q1": 15e6 / 4, "2030Q1": 20e6 / 4}
+
+
+def test_delay_rises_monotonically_with_volume(base, flows):
+    days, util = [], []
+    for k in (1, 20, 60, 120):
+        f = flows.copy()
+        f[CHN, TUR] *= k
+        f[TUR, CHN] *= k
+        seg = base.step("2024Q1", f).segments.set_index("segment").loc["aktau-baku"]
+        days.append(seg["transit_days"])
+        util.append(seg["utilization"])
+    assert all(np.diff(util) > 0) and all(np.diff(days) > 0)
+    assert util[-1] > 1.0
+
+
+def test_congested_step_converges(base, flows):
+    f = flows * 40
+    r = base.step("2024Q1", f)
+    assert r.gap <= base.cfg.msa_tol
+    assert r.segments["utilization"].max() > 1.0
+
+
+def test_deterministic(flows, base):
+    other = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")
+    a, b = base.step("2025Q2", flows * 3), other.step("2025Q2", flows * 3)
+    assert np.array_equal(a.tau, b.tau) and np.array_equal(a.transit_days, b.transit_days)
+    pd.testing.assert_frame_equal(a.segments, b.segments)
+
+
+def test_subset_of_economies():
+    econ = ("KAZ", "CHN", "EUU", "TUR", "ROW")
+    f = gravity_flows(econ)
+    ph = CorridorPhase(econ, CorridorsConfig(), f, "2024Q1")
+    r = ph.step("2024Q1", f)
+    assert r.tau.shape == (5, 5) and np.array_equal(r.tau_ratio, np.ones((5, 5)))
+
+
+def test_bad_flows_rejected(base):
+    with pytest.raises(ValueError):
+        base.step("2024Q1", np.full((16, 16), np.nan))
+    with pytest.raises(ValueError):
+        base.step("2024Q1", np.ones((3, 3)))
