@@ -143,14 +143,19 @@ def _print_summary(run_dir: Path, meta: dict) -> None:
     )
 
 
-def _task(cfg) -> None:
+def _task(cfg) -> dict | None:
     """The Hydra task: validate, run, write, summarise."""
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     from sim.config import to_typed, validate
     from sim.runner import run_to_directory
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
+    if HydraConfig.get().mode == RunMode.MULTIRUN:  # sweeps: record failures, never raise
+        from sim.sweep.job import run_sweep_job
+
+        return run_sweep_job(cfg)
     typed = validate(to_typed(cfg))
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     meta = run_to_directory(typed, run_dir)
@@ -165,6 +170,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         register_configs()
         if not _is_multirun(argv) and not any(a.startswith("--") for a in argv):
             check_inputs(compose_and_validate(_user_overrides(argv)))
+        flags = {a for a in argv if a.startswith("-")} - {"-m", "--multirun"}
+        if _is_multirun(argv) and not flags:
+            from sim.sweep.validate import validate_multirun
+
+            validate_multirun(_user_overrides(argv), CONF_DIR, _describe_composition_error)
     except CaravanError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
@@ -174,6 +184,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     app = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(_task)
     sys.argv = [sys.argv[0], *argv]
     app()
+    if _is_multirun(argv):  # 1 if any run of the sweep failed or is missing
+        from sim.sweep.summary import exit_code
+
+        if code := exit_code():
+            sys.exit(code)
 
 
 def list_scenarios(argv: Sequence[str] | None = None) -> None:

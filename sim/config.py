@@ -19,6 +19,8 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
 from sim.quarters import is_quarter, quarter_ordinal
+from sim.routing.config import CorridorsConfig
+from sim.sweep.schema import SweepConfig
 
 ECONOMY_CODES = (
     "ARM",
@@ -179,11 +181,13 @@ class CaravanConfig:
     trade: TradeConfig = field(default_factory=TradeConfig)
     sim: SimConfig = field(default_factory=SimConfig)
     tariff: TariffConfig = field(default_factory=TariffConfig)
+    corridors: CorridorsConfig = field(default_factory=CorridorsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    sweep: SweepConfig = field(default_factory=SweepConfig)
 
 
-CAPABILITIES: frozenset[str] = frozenset({"trade", "tariffs"})
+CAPABILITIES: frozenset[str] = frozenset({"trade", "tariffs", "corridors"})
 """Capabilities built into the model; a scenario requiring another one is refused."""
 
 
@@ -232,6 +236,12 @@ def _validate_change(key: str, change: Any, modelled: Sequence[str] = ()) -> Non
     if change.path not in ("linear", "step"):
         raise ConfigError(f"{key}.path", f"must be 'linear' or 'step', got {change.path!r}")
     _range(f"{key}.scale", change.scale, 0.0, 10.0)
+
+
+def model_economies(cfg: CaravanConfig) -> tuple[str, ...]:
+    """The economies a run models, in canonical order, with ROW last."""
+    chosen = set(cfg.world.economies) or set(ECONOMY_CODES)
+    return (*[code for code in ECONOMY_CODES if code in chosen], "ROW")
 
 
 def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
@@ -291,6 +301,7 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
             "is 0, so tariff.ntb_changes (which scale it) would have no effect; "
             "set the baseline NTB ad-valorem equivalent > 0",
         )
+    cfg.corridors.validate(model_economies(cfg))
     missing = [name for name in cfg.scenario.requires if name not in CAPABILITIES]
     if missing:
         raise ConfigError(

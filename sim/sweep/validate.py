@@ -1,0 +1,148 @@
+"""Check a whole sweep before anything runs: every swept value, the design's bounds.
+
+Hydra composes each job only when it starts, and ``+key`` bypasses the
+schema, so a bad value deep in a sweep would otherwise surface as a failed
+job. :func:`validate_multirun` composes the sweep once (constant overrides
+plus the first value of each swept key) and then checks every other swept
+value against the schema and ranges — for a numeric sweep only its minimum
+and maximum, since every range check is an interval. A config-group sweep
+(``scenario=a,b``) is composed once per option. A SALib design is checked
+through its bounds (see :mod:`sim.sweep.design`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.errors import ConfigError
+from sim.sweep.schema import validate_sweep
+
+
+def _check(cfg: DictConfig) -> None:
+    from sim.config import to_typed, validate
+
+    validate_sweep(validate(to_typed(cfg)).sweep)
+
+
+def _with_value(base: DictConfig, key: str, value: Any) -> DictConfig:
+    """A copy of ``base`` with ``key`` set to ``value`` (schema types enforced)."""
+    cfg = copy.deepcopy(base)
+    try:
+        OmegaConf.update(cfg, key, value, merge=False)
+    except OmegaConfBaseException as error:
+        message = str(getattr(error, "msg", error)).splitlines()[0]
+        if "not in struct" in message or "Key '" in message:
+            message = "unknown key (not in the config schema)"
+        raise ConfigError(key, message) from None
+    return cfg
+
+
+def _representatives(values: list[Any]) -> list[Any]:
+    """The values worth checking: min and max of a numeric sweep, else each distinct one."""
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    if numeric and len(values) > 2:
+        return [min(values), max(values)]
+    unique: list[Any] = []
+    for value in values:
+        if value not in unique:
+            unique.append(value)
+    return unique
+
+
+def _is_group(key: str, conf_dir: Path) -> bool:
+    return "." not in key and (key == "scenario" or (conf_dir / key).is_dir())
+
+
+def validate_multirun(
+    overrides: Sequence[str], conf_dir: Path, describe: Callable[[BaseException], str]
+) -> DictConfig:
+    """Check every job a multirun will launch; return the base config (with ``hydra``).
+
+    Args:
+        overrides: The command line's overrides (sweeps included).
+        conf_dir: The primary config directory (``conf/``).
+        describe: Turns a Hydra composition error into ``"key: message"``.
+
+    Raises:
+        ConfigError: the first bad value, naming its key.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    def compose_plain(items: list[str]) -> tuple[DictConfig, DictConfig]:
+        full = _compose_with_hydra(items, conf_dir, describe)
+        plain = copy.deepcopy(full)
+        with _open(plain):
+            plain.pop("hydra")
+        _check(plain)
+        return full, plain
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException as error:
+        raise ConfigError("overrides", " ".join(str(error).split())) from None
+    constants: list[str] = []
+    sweeps: list[tuple[str, str, list[Any], list[str]]] = []
+    for override in parsed:
+        if not override.is_sweep_override():
+            constants.append(override.input_line)
+        elif override.is_discrete_sweep():
+            key = override.get_key_element()
+            strings = list(override.sweep_string_iterator())
+            sweeps.append((key, override.key_or_group, list(override.sweep_iterator()), strings))
+    firsts = [f"{key}={strings[0]}" for key, _, _, strings in sweeps]
+    base, plain = compose_plain([*constants, *firsts])
+    for index, (key, dotted, values, strings) in enumerate(sweeps):
+        others = [*constants, *firsts[:index], *firsts[index + 1 :]]
+        if _is_group(dotted, conf_dir) or key.startswith(("+", "~")):
+            for text in dict.fromkeys(strings[1:]):
+                compose_plain([*others, f"{key}={text}"])
+            continue
+        if dotted.startswith(("hydra.", "hydra/")):
+            continue
+        for value in _representatives(values[1:] + values[:1]):
+            _check(_with_value(plain, dotted, value))
+    sweeper = base.hydra.sweeper
+    if str(sweeper.get("_target_", "")).endswith("SALibSweeper"):
+        from sim.sweep.design import check_design
+
+        for key, value in check_design(OmegaConf.to_container(sweeper, resolve=False)):
+            _check(_with_value(plain, key, value))
+    return base
+
+
+class _open:
+    """Context manager lifting struct mode (``omegaconf.open_dict`` without the import)."""
+
+    def __init__(self, cfg: DictConfig) -> None:
+        self.cfg = cfg
+
+    def __enter__(self) -> None:
+        OmegaConf.set_struct(self.cfg, False)
+
+    def __exit__(self, *args: object) -> None:
+        OmegaConf.set_struct(self.cfg, True)
+
+
+def _compose_with_hydra(
+    overrides: list[str], conf_dir: Path, describe: Callable[[BaseException], str]
+) -> DictConfig:
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
+            return compose(config_name="config", overrides=overrides, return_hydra_config=True)
+    except Exception as error:  # Hydra raises several types for bad overrides
+        message = describe(error)
+        key, _, rest = message.partition(": ")
+        raise (ConfigError(key, rest) if rest else ConfigError("overrides", message)) from None
+    finally:
+        GlobalHydra.instance().clear()
