@@ -1,0 +1,209 @@
+"""Option costs: pure, vectorized functions (arrays in, arrays out; no Mesa, no I/O).
+
+All costs are ad valorem (fraction of the invoice value). For pair p settled
+in currency c, for the wholesale (s = 0) and retail (s = 1) segments:
+
+    cost[p, s, c] = conversion + delay_days · delay_cost_per_day
+                    − subsidy[p]·national[p, c] + mandate[p]·(1 − national[p, c])
+
+and, per trader with hazard exposure e, the expected loss from blocking
+
+    loss[p, s, c] = e · loss_given_block · h_eff[p, s, c].
+
+Conversion (Krugman 1980, "Vehicle currencies and the structure of
+international exchange", JMCB 12(3); Rey 2001, "International trade and
+currency exchange", REStud 68(2): the cost of exchanging two currencies falls
+with the volume traded between them — a thick-market externality):
+
+- vehicle leg (either currency is USD/EUR): ``vehicle_spread``;
+- national leg of economy e into currency c: with probability d (density of
+  direct correspondent links between e and the issuer of c) a direct
+  conversion at spread s(ℓ_e(c)) — or, if ``synthetic_cross`` (default),
+  through USD when that is cheaper, as banks quote illiquid crosses — otherwise
+  a double conversion through USD:
+  ``d·min(s(ℓ), 2·vehicle_spread) + (1 − d)·2·vehicle_spread``;
+- spread of a direct national conversion (liquidity ℓ = share of economy e's
+  recent trade value settled in c, plus exogenous depth):
+  ``s(ℓ) = s_min + (s_max − s_min)·exp(−κ·ℓ)``.
+
+Delay: ``vehicle_delay_days`` for a vehicle option; for an option with national
+legs ``d_opt·D_dir + (1 − d_opt)·2·vehicle_delay_days`` with
+``D_dir = national_delay_days + x·(interconnected_delay_days − national_delay_days)``,
+x = payment-system interconnection, d_opt = product of the legs' densities.
+
+Blocking hazard: ``h_eff = h[p, c] + 1{national legs}·(1 − d_opt)·h[p, USD]``
+(an indirect national payment passes through the vehicle channel).
+
+Card acceptance a gives the retail segment a direct channel: its density is
+``1 − (1 − d)·(1 − a)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.settlement.config import CostConfig
+from sim.settlement.market import LEG_NATIONAL, LEG_NONE, LEG_VEHICLE, Market
+
+
+def conversion_spread(
+    liquidity: np.ndarray, s_min: float, s_max: float, kappa: float
+) -> np.ndarray:
+    """Spread of one direct national-national conversion.
+
+    ``s(ℓ) = s_min + (s_max − s_min)·exp(−κ·ℓ)``: falls from ``s_max`` in a
+    market with no volume towards ``s_min`` as the share ℓ of recent volume
+    settled in the currency rises (functional form ``assumed``; the direction
+    follows Krugman 1980 and Rey 2001).
+
+    Args:
+        liquidity: Liquidity ℓ in [0, 1], any shape.
+        s_min: Spread at full liquidity (ad valorem).
+        s_max: Spread at zero liquidity (ad valorem).
+        kappa: Decay κ >= 0.
+
+    Returns:
+        Spread, same shape as ``liquidity``.
+    """
+    return s_min + (s_max - s_min) * np.exp(-kappa * liquidity)
+
+
+def economy_liquidity(
+    incidence: np.ndarray, flows: np.ndarray, shares: np.ndarray, exogenous: np.ndarray
+) -> np.ndarray:
+    """Liquidity ℓ_e(c): share of economy e's trade value settled in c, plus depth.
+
+    ``ℓ_e(c) = min(1, Σ_p A_ep F_p s_pc / Σ_p A_ep F_p + ℓ0_c)``.
+
+    Args:
+        incidence: (n, P) 1 where economy e is a party of pair p.
+        flows: (P,) pair trade value (any unit).
+        shares: (P, C) value share of each currency on each pair (rows sum to 1).
+        exogenous: (C,) exogenous liquidity ℓ0_c in [0, 1].
+
+    Returns:
+        (n, C) liquidity in [0, 1]; an economy with no trade gets ℓ0.
+    """
+    num = incidence @ (flows[:, None] * shares)
+    den = incidence @ flows
+    own = np.divide(num, den[:, None], out=np.zeros_like(num), where=den[:, None] > 0)
+    return np.minimum(1.0, own + exogenous[None, :])
+
+
+@dataclass(frozen=True)
+class OptionCosts:
+    """Costs of every option for both segments.
+
+    Attributes:
+        base: (P, 2, C) ad-valorem cost without the expected blocking loss.
+        hazard: (P, 2, C) effective blocking hazard per quarter (exposure 1).
+        conversion: (P, 2, C) conversion part of ``base``.
+        delay_days: (P, 2, C) payment delay in days.
+    """
+
+    base: np.ndarray
+    hazard: np.ndarray
+    conversion: np.ndarray
+    delay_days: np.ndarray
+
+
+def option_costs(
+    market: Market,
+    liquidity: np.ndarray,
+    density: np.ndarray,
+    hazard: np.ndarray,
+    interconnection: np.ndarray,
+    cards: np.ndarray,
+    subsidy: np.ndarray,
+    mandate: np.ndarray,
+    params: CostConfig,
+) -> OptionCosts:
+    """Cost of settling each pair in each currency (equations in the module docstring).
+
+    Args:
+        market: Static structure (leg kinds, homes, issuers).
+        liquidity: (n, C) from :func:`economy_liquidity`.
+        density: (U, U) direct-link density between economy codes.
+        hazard: (P, C) blocking hazard on each option.
+        interconnection: (P,) in [0, 1].
+        cards: (P,) card acceptance in [0, 1].
+        subsidy: (P,) ad-valorem subsidy to national options.
+        mandate: (P,) ad-valorem penalty on non-national options.
+        params: Cost parameters.
+
+    Returns:
+        :class:`OptionCosts` (defined for every option; availability is
+        applied by the choice rule).
+    """
+    m = market
+    sv = params.vehicle_spread
+    iss = np.maximum(m.issuer_u, 0)
+
+    def leg(kind: np.ndarray, econ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(P, C) density and direct spread of a leg of economy econ[p] into c."""
+        d = density[econ[:, None], iss[None, :]]
+        d = np.where(kind == LEG_NATIONAL, d, 1.0)
+        s = conversion_spread(
+            liquidity[econ], params.national_spread_min, params.national_spread_max,
+            params.liquidity_decay,
+        )  # fmt: skip
+        return d, s
+
+    d_i, s_i = leg(m.leg_kind_imp, m.imp)
+    d_e, s_e = leg(m.leg_kind_exp, m.exp)
+    card = cards[:, None, None]
+    # segment axis: 0 wholesale, 1 retail (card acceptance adds a direct channel)
+    d_i = np.stack([d_i, 1.0 - (1.0 - d_i) * (1.0 - cards[:, None])], axis=1)
+    d_e = np.stack([d_e, 1.0 - (1.0 - d_e) * (1.0 - cards[:, None])], axis=1)
+    del card
+
+    def leg_cost(kind: np.ndarray, d: np.ndarray, s: np.ndarray) -> np.ndarray:
+        k = kind[:, None, :]
+        direct = np.minimum(s, 2.0 * sv) if params.synthetic_cross else s
+        nat = d * direct[:, None, :] + (1.0 - d) * 2.0 * sv
+        return np.where(k == LEG_NONE, 0.0, np.where(k == LEG_VEHICLE, sv, nat))
+
+    conversion = leg_cost(m.leg_kind_imp, d_i, s_i) + leg_cost(m.leg_kind_exp, d_e, s_e)
+    has_nat = ((m.leg_kind_imp == LEG_NATIONAL) | (m.leg_kind_exp == LEG_NATIONAL))[:, None, :]
+    d_opt = d_i * d_e
+    d_direct = params.national_delay_days + interconnection * (
+        params.interconnected_delay_days - params.national_delay_days
+    )
+    days_nat = d_opt * d_direct[:, None, None] + (1.0 - d_opt) * 2.0 * params.vehicle_delay_days
+    delay = np.where(has_nat, days_nat, params.vehicle_delay_days)
+    national = m.national[:, None, :]
+    base = (
+        conversion
+        + delay * params.delay_cost_per_day
+        - subsidy[:, None, None] * national
+        + mandate[:, None, None] * ~national
+    )
+    h_eff = hazard[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
+    return OptionCosts(base=base, hazard=h_eff, conversion=conversion, delay_days=delay)
+
+
+def group_costs(
+    costs: OptionCosts,
+    segment_of_group: np.ndarray,
+    exposure_of_group: np.ndarray,
+    loss_given_block: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Total cost and blocking probability per trader group.
+
+    ``cost[p, g, c] = base[p, s_g, c] + e_g · LGD · h_eff[p, s_g, c]`` and
+    ``block[p, g, c] = min(1, e_g · h_eff[p, s_g, c])``.
+
+    Args:
+        costs: Option costs by segment.
+        segment_of_group: (G,) segment (0 wholesale, 1 retail) of each group.
+        exposure_of_group: (G,) hazard exposure multiplier e_g >= 0.
+        loss_given_block: LGD in [0, 1].
+
+    Returns:
+        ``(cost, block)``, each (P, G, C).
+    """
+    h = costs.hazard[:, segment_of_group, :] * exposure_of_group[None, :, None]
+    cost = costs.base[:, segment_of_group, :] + loss_given_block * h
+    return cost, np.minimum(1.0, h)

@@ -1,0 +1,211 @@
+"""`SettlementPhase`: the settlement step of the quarter, as the model calls it.
+
+Each quarter (:meth:`SettlementPhase.step`):
+
+1. levers of the quarter (link density, interconnection, card acceptance,
+   hazards, subsidies, mandates);
+2. liquidity of every economy's currency markets from the recent (last
+   quarter's) settlement shares, then every option's cost;
+3. traders whose revision clock expires, or whose payment in their current
+   currency is blocked, choose by logit over the costs;
+4. the pair's value-weighted settlement cost, the long table and the
+   headline series.
+
+The initial state is the state at the *beginning* of ``start_quarter``;
+``step(q)`` returns the state at the end of quarter q.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.settlement.choice import calibrate_intercepts, cumulative_rows
+from sim.settlement.config import SettlementConfig
+from sim.settlement.engine import Evaluation, SettlementCore
+from sim.settlement.initial import synthetic_shares, table_shares, with_floor
+from sim.settlement.meanfield import MeanFieldSettlement
+from sim.settlement.outputs import headline, settlement_table
+from sim.settlement.quarters import quarter_index
+from sim.settlement.traders import (
+    CLOCK_MAX,
+    currency_shares,
+    draw_choices,
+    make_traders,
+    revise,
+)
+
+
+@dataclass(frozen=True)
+class SettlementResult:
+    """Result of one quarter.
+
+    Attributes:
+        cost: (n, n) ad-valorem settlement cost of each pair (value-weighted over
+            its traders, expected blocking loss included); 0 on the diagonal.
+        cost_ratio: (n, n) (1 + cost) / (1 + cost at start); exactly 1 where
+            nothing changed; 1 on the diagonal. Enters t_ij as a factor.
+        table: Long table for ``settlement.parquet`` (quarter, exporter,
+            importer, currency, share_by_value, share_by_count, mean_cost).
+            ``mean_cost`` is the value-weighted cost over the traders settling
+            in that currency; for a currency nobody uses, the cost the pair's
+            traders would face (weighted by value). So for every pair
+            Σ share_by_value · mean_cost = cost.
+        headline: Headline series (see :mod:`sim.settlement.outputs`), plus
+            ``revised_share`` (fraction of traders that revised).
+    """
+
+    cost: np.ndarray
+    cost_ratio: np.ndarray
+    table: pd.DataFrame
+    headline: dict[str, float]
+
+
+class SettlementPhase:
+    """Trader populations choosing settlement currencies (numpy arrays, no agent objects).
+
+    Args:
+        economies: Economy codes (any subset of the known 15, ROW last).
+        currencies: ISO 4217 currency per economy.
+        blocs: Bloc name → member codes (``"CIS"``, ``"EAEU"``, ...).
+        cfg: Settlement config (validated; ConfigError names the key).
+        base_flows: (n, n) trade matrix at start (US$ bn/yr, row exporter):
+            allocates traders to pairs and weights the initial state.
+        rng: Source of all randomness of this phase.
+        start_quarter: Label of the first quarter (``"YYYYQn"``).
+    """
+
+    def __init__(
+        self,
+        economies: Sequence[str],
+        currencies: Sequence[str],
+        blocs: dict[str, tuple[str, ...]],
+        cfg: SettlementConfig,
+        base_flows: np.ndarray,
+        rng: np.random.Generator,
+        start_quarter: str,
+    ) -> None:
+        self.core = SettlementCore(economies, currencies, blocs, cfg)
+        self.cfg = cfg
+        self.rng = rng
+        self.start_quarter = start_quarter
+        m = self.core.market
+        f0 = self.core.pair_flows(base_flows, "settlement.base_flows")
+        self._base_pair_flows = f0
+        self.traders = make_traders(f0, cfg.traders, rng)
+        t = self.traders
+        g = self.core.n_groups
+        self.group_weights = np.bincount(t.row, weights=t.weight, minlength=m.n_pairs * g).reshape(
+            m.n_pairs, g
+        )
+
+        q0 = quarter_index(start_quarter, "settlement.start_quarter")
+        avail0 = m.available(q0)
+        if cfg.initial.table:
+            target, self.solved_initial = table_shares(m, f0, avail0, cfg.initial.table)
+        else:
+            target = synthetic_shares(
+                m, avail0, cfg.initial.national_share, cfg.initial.national_currency
+            )
+            self.solved_initial = {}
+        self.initial_target = target
+        if cfg.initial.intercepts != "none":
+            # options offered only later keep intercept 0 (they are never vehicles)
+            free = avail0 if cfg.initial.intercepts == "all" else avail0 & m.vehicle[None, :]
+            tgt = with_floor(target, avail0, cfg.initial.floor_share)
+            # fixed point: intercepts given liquidity, liquidity given the implied shares
+            liq_shares = target
+            for _ in range(50):
+                ev = self.core.evaluate(start_quarter, f0, liq_shares)
+                self.core.intercepts = calibrate_intercepts(
+                    tgt, avail0, ev.cost, self.group_weights, cfg.logit_scale, free=free
+                )
+                prob0 = self.core.evaluate(start_quarter, f0, liq_shares).prob
+                implied = (self.group_weights[:, :, None] * prob0).sum(axis=1)
+                done = np.max(np.abs(implied - liq_shares)) < 1e-9
+                liq_shares = implied
+                if done:
+                    break
+        else:
+            prob0 = np.broadcast_to(target[:, None, :], (m.n_pairs, g, m.n_currencies)).copy()
+        self.initial_probabilities = prob0
+        cum = cumulative_rows(
+            prob0.reshape(-1, m.n_currencies), np.repeat(avail0 | (prob0.sum(1) > 0), g, axis=0)
+        )
+        t.currency[:] = draw_choices(t.row, cum, rng)
+        t.clock[:] = np.minimum(rng.geometric(cfg.revision_rate, t.n), CLOCK_MAX)
+        self._shares, self._count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
+        ev0 = self.core.evaluate(start_quarter, f0, self._shares)
+        self._start_pair_cost = self._realized(ev0)[0]
+
+    # ------------------------------------------------------------------ helpers
+    def _realized(self, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
+        """(P,) pair cost and (P, C) mean cost from the traders' current currencies."""
+        m, t = self.core.market, self.traders
+        c = m.n_currencies
+        cost_n = ev.cost.reshape(-1)[t.row * c + t.currency]
+        key = t.pair * c + t.currency
+        wc = np.bincount(key, weights=t.weight * cost_n, minlength=m.n_pairs * c).reshape(-1, c)
+        pair_cost = wc.sum(axis=1)
+        offered = (self.group_weights[:, :, None] * ev.cost).sum(axis=1)
+        used = self._shares > 0
+        mean = np.where(used, wc / np.where(used, self._shares, 1.0), offered)
+        return pair_cost, mean
+
+    def _matrix(self, pair_values: np.ndarray, diagonal: float) -> np.ndarray:
+        m = self.core.market
+        n = len(m.economies)
+        out = np.full((n, n), diagonal)
+        out[m.exp, m.imp] = pair_values
+        return out
+
+    # --------------------------------------------------------------------- API
+    @property
+    def market(self):  # noqa: ANN201 - simple accessor
+        """The static :class:`~sim.settlement.market.Market`."""
+        return self.core.market
+
+    @property
+    def shares(self) -> np.ndarray:
+        """(P, C) current value shares."""
+        return self._shares
+
+    def step(self, quarter: str, flows: np.ndarray) -> SettlementResult:
+        """Advance one quarter.
+
+        Args:
+            quarter: Quarter label ``"YYYYQn"``.
+            flows: (n, n) trade matrix of the quarter (liquidity and headline weights).
+
+        Returns:
+            :class:`SettlementResult`.
+        """
+        core, t, cfg = self.core, self.traders, self.cfg
+        m = core.market
+        c, g = m.n_currencies, core.n_groups
+        f = core.pair_flows(flows)
+        ev = core.evaluate(quarter, f, self._shares)
+        held = self._count_shares > 0
+        cum = cumulative_rows(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
+        block = ev.block.reshape(-1) if ev.any_hazard else None
+        n_rev = revise(t, cum, block, cfg.revision_rate, self.rng)
+        self._shares, self._count_shares = currency_shares(t, m.n_pairs, c)
+        pair_cost, mean_cost = self._realized(ev)
+        cost = self._matrix(pair_cost, 0.0)
+        start = self._matrix(self._start_pair_cost, 0.0)
+        ratio = (1.0 + cost) / (1.0 + start)
+        table = settlement_table(
+            quarter, m, ev.available | held, self._shares, self._count_shares, mean_cost
+        )
+        head = headline(m, f, self._shares, pair_cost)
+        head["revised_share"] = n_rev / t.n
+        return SettlementResult(cost=cost, cost_ratio=ratio, table=table, headline=head)
+
+    def meanfield(self) -> MeanFieldSettlement:
+        """Expected-value dynamics of this population from its expected initial state."""
+        return MeanFieldSettlement(
+            self.core, self.group_weights, self.initial_probabilities, self.cfg.revision_rate
+        )

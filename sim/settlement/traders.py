@@ -1,0 +1,224 @@
+"""Trader populations as numpy arrays (one row per trader; no Python object per trader).
+
+Each trader has a pair, a size, a segment (retail = the smallest
+``retail_share`` of the pair's traders), an exposure class to payment-blocking
+risk, a current settlement currency and a revision clock (quarters until its
+next revision; geometric with the Calvo rate, so revision is memoryless).
+
+A trader's value weight is its share of its pair's size total: the pair's trade
+value is split over its traders in proportion to size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.errors import ConfigError
+from sim.settlement.config import TraderConfig
+
+#: Cap of the revision clock (quarters), keeps it in int32.
+CLOCK_MAX = 2**30
+
+
+@dataclass
+class Traders:
+    """Trader arrays, all of length N (mutable: ``currency`` and ``clock`` change).
+
+    Attributes:
+        pair: int32 pair index.
+        size: float64 relative size (heavy-tailed).
+        weight: float64 value weight within the pair (sums to 1 per pair).
+        retail: bool, retail segment.
+        exposure_class: int32 exposure class index.
+        group: int32 group = segment · E + exposure class.
+        row: int32 ``pair · G + group`` (row of per-group tables).
+        currency: int32 index of the current settlement currency.
+        clock: int32 quarters until the next scheduled revision (>= 1 after a step).
+        counts: (P,) traders per pair.
+    """
+
+    pair: np.ndarray
+    size: np.ndarray
+    weight: np.ndarray
+    retail: np.ndarray
+    exposure_class: np.ndarray
+    group: np.ndarray
+    row: np.ndarray
+    currency: np.ndarray
+    clock: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of traders."""
+        return int(self.pair.size)
+
+
+def allocate_traders(values: np.ndarray, n_traders: int, min_per_pair: int) -> np.ndarray:
+    """Traders per pair: ``min_per_pair`` each, the rest proportional to trade value.
+
+    Largest-remainder (Hamilton) apportionment, so counts sum to ``n_traders``.
+
+    Args:
+        values: (P,) trade value of each pair, >= 0.
+        n_traders: Total traders.
+        min_per_pair: Minimum per pair.
+
+    Returns:
+        (P,) int64 counts.
+
+    Raises:
+        ConfigError: If ``n_traders < P · min_per_pair``.
+    """
+    npairs = values.size
+    rest = n_traders - npairs * min_per_pair
+    if rest < 0:
+        raise ConfigError(
+            "settlement.traders.n_traders",
+            f"must be >= {npairs * min_per_pair} (pairs x min_per_pair), got {n_traders}",
+        )
+    total = float(values.sum())
+    quota = rest * values / total if total > 0 else np.full(npairs, rest / npairs)
+    base = np.floor(quota).astype(np.int64)
+    short = rest - int(base.sum())
+    if short > 0:
+        order = np.argsort(-(quota - base), kind="stable")
+        base[order[:short]] += 1
+    return base + min_per_pair
+
+
+def draw_sizes(n: int, cfg: TraderConfig, rng: np.random.Generator) -> np.ndarray:
+    """Heavy-tailed relative trader sizes.
+
+    Pareto with scale 1, tail α and upper truncation ``size_cap`` by inverse
+    CDF ``x = (1 − u·(1 − cap^−α))^(−1/α)``; or lognormal ``exp(σ·z)``.
+
+    Args:
+        n: Number of draws.
+        cfg: Trader config (distribution and parameters).
+        rng: Random generator.
+
+    Returns:
+        (n,) sizes > 0.
+    """
+    if cfg.size_distribution == "lognormal":
+        return np.exp(cfg.lognormal_sigma * rng.standard_normal(n))
+    a = cfg.pareto_alpha
+    u = rng.random(n)
+    return (1.0 - u * (1.0 - cfg.size_cap ** (-a))) ** (-1.0 / a)
+
+
+def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator) -> Traders:
+    """Create the population (currency and clock are filled in by the caller).
+
+    Args:
+        values: (P,) pair trade values used to allocate traders.
+        cfg: Trader config.
+        rng: Random generator.
+
+    Returns:
+        :class:`Traders` with ``currency`` = 0 and ``clock`` = 1.
+    """
+    counts = allocate_traders(values, cfg.n_traders, cfg.min_per_pair)
+    pair = np.repeat(np.arange(values.size, dtype=np.int32), counts)
+    n = pair.size
+    size = draw_sizes(n, cfg, rng)
+    tot = np.bincount(pair, weights=size, minlength=values.size)
+    weight = size / tot[pair]
+    # rank within pair by size: traders are contiguous by pair
+    order = np.lexsort((size, pair))
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - start[pair[order]]
+    retail = rank < np.floor(cfg.retail_share * counts[pair])
+    e = len(cfg.exposure_levels)
+    w = np.asarray(cfg.exposure_weights, dtype=float)
+    exposure_class = rng.choice(e, size=n, p=w / w.sum()).astype(np.int32)
+    group = retail.astype(np.int32) * e + exposure_class
+    return Traders(
+        pair=pair,
+        size=size,
+        weight=weight,
+        retail=retail,
+        exposure_class=exposure_class,
+        group=group,
+        row=pair * np.int32(2 * e) + group,
+        currency=np.zeros(n, dtype=np.int32),
+        clock=np.ones(n, dtype=np.int32),
+        counts=counts,
+    )
+
+
+def draw_choices(rows: np.ndarray, cum: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Inverse-CDF draws of a currency for traders in the given table rows.
+
+    Args:
+        rows: (k,) row of each trader in ``cum``.
+        cum: (R, C) cumulative probabilities from :func:`~sim.settlement.choice.cumulative_rows`.
+        rng: Random generator.
+
+    Returns:
+        (k,) currency indices.
+    """
+    u = 1.0 - rng.random(rows.size)  # (0, 1]
+    return (cum[rows] < u[:, None]).sum(axis=1)
+
+
+def revise(
+    traders: Traders,
+    cum: np.ndarray,
+    block_flat: np.ndarray | None,
+    rate: float,
+    rng: np.random.Generator,
+) -> int:
+    """One quarter of revision, in place.
+
+    Clocks count down; a trader revises when its clock reaches 0 or when a
+    payment in its current currency is blocked (probability
+    ``block[row, currency]``). Revisers draw a currency from their group's
+    logit probabilities and a new clock ~ Geometric(rate).
+
+    Args:
+        traders: Population (``currency`` and ``clock`` updated in place).
+        cum: (P·G, C) cumulative logit probabilities per (pair, group).
+        block_flat: (P·G·C,) blocking probability, or None if no hazard.
+        rate: Calvo revision rate.
+        rng: Random generator.
+
+    Returns:
+        Number of traders that revised.
+    """
+    t = traders
+    t.clock -= 1
+    due = t.clock <= 0
+    if block_flat is not None:
+        c = cum.shape[1]
+        pb = block_flat[t.row * c + t.currency]
+        due |= rng.random(t.n, dtype=np.float32) < pb
+    idx = np.flatnonzero(due)
+    if idx.size:
+        t.currency[idx] = draw_choices(t.row[idx], cum, rng)
+        t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
+    return int(idx.size)
+
+
+def currency_shares(
+    traders: Traders, n_pairs: int, n_currencies: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Value and count shares of each currency on each pair.
+
+    Args:
+        traders: Population.
+        n_pairs: P.
+        n_currencies: C.
+
+    Returns:
+        ``(by_value, by_count)``, each (P, C), rows summing to 1.
+    """
+    key = traders.pair * n_currencies + traders.currency
+    size = n_pairs * n_currencies
+    val = np.bincount(key, weights=traders.weight, minlength=size).reshape(n_pairs, n_currencies)
+    cnt = np.bincount(key, minlength=size).reshape(n_pairs, n_currencies)
+    return val, cnt / traders.counts[:, None]

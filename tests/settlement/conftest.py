@@ -1,0 +1,35 @@
+"""Small worlds for the settlement tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.settlement.config import ISSUER_CURRENCY, SettlementConfig
+
+CIS = ("ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB")
+EAEU = ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+BLOCS = {"CIS": CIS, "EAEU": EAEU}
+
+
+def world(codes: tuple[str, ...], seed: int = 0, row_flow: float = 1.0):
+    """Economies (+ROW), currencies and a positive random flow matrix."""
+    eco = tuple(codes) + ("ROW",)
+    cur = tuple(ISSUER_CURRENCY[e] for e in eco)
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(1.0, 10.0, (len(eco), len(eco)))
+    f[-1, :] = f[:, -1] = row_flow
+    np.fill_diagonal(f, 100.0)
+    return eco, cur, f
+
+
+@pytest.fixture
+def small_world():
+    return world(("KAZ", "KGZ", "RUS", "CHN"))
+
+
+@pytest.fixture
+def cfg() -> SettlementConfig:
+    c = SettlementConfig()
+    c.traders.n_traders = 4000
+    return c

@@ -1,0 +1,86 @@
+"""Logit, intercept calibration and the mean-field step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.settlement.choice import (
+    calibrate_intercepts,
+    cumulative_rows,
+    logit_probabilities,
+    meanfield_step,
+    revision_probability,
+)
+
+
+def test_binary_logit_closed_form():
+    cost = np.array([[[0.010, 0.004]]])
+    p = logit_probabilities(np.zeros((1, 2)), cost, 200.0, np.ones((1, 2), bool))
+    assert p[0, 0, 1] == pytest.approx(1 / (1 + np.exp(-200 * 0.006)))
+
+
+def test_unavailable_options_get_zero():
+    rng = np.random.default_rng(0)
+    avail = rng.random((5, 4)) < 0.6
+    avail[:, 0] = True
+    p = logit_probabilities(rng.normal(size=(5, 4)), rng.random((5, 3, 4)) * 0.01, 300, avail)
+    assert np.all(p[~np.broadcast_to(avail[:, None, :], p.shape)] == 0)
+    assert np.allclose(p.sum(axis=2), 1)
+
+
+@pytest.mark.parametrize("free_vehicles_only", [False, True])
+def test_intercepts_reproduce_targets(free_vehicles_only):
+    rng = np.random.default_rng(3)
+    npairs, g, c = 6, 4, 5
+    avail = np.ones((npairs, c), bool)
+    avail[0, 3] = False
+    target = rng.dirichlet(np.ones(c), npairs) * avail
+    target /= target.sum(1, keepdims=True)
+    cost = rng.random((npairs, g, c)) * 0.02
+    w = rng.dirichlet(np.ones(g), npairs)
+    free = np.zeros_like(avail)
+    free[:, [0, 1]] = True
+    a = calibrate_intercepts(
+        target, avail, cost, w, 150.0, free=free if free_vehicles_only else None
+    )
+    s = (w[:, :, None] * logit_probabilities(a, cost, 150.0, avail)).sum(1)
+    if free_vehicles_only:
+        assert np.allclose(s[:, :2], target[:, :2], atol=1e-9)
+        assert np.allclose(s[:, 2:].sum(1), target[:, 2:].sum(1), atol=1e-9)
+        assert np.all(a[:, 2:] == 0)
+    else:
+        assert np.allclose(s, target, atol=1e-9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.01, 1.0))
+def test_meanfield_step_conserves_mass_and_fixed_point(seed, rate):
+    rng = np.random.default_rng(seed)
+    m = rng.dirichlet(np.ones(4), (3, 2))
+    prob = rng.dirichlet(np.ones(4), (3, 2))
+    block = rng.random((3, 2, 4)) * 0.5
+    q = revision_probability(block, rate)
+    out = meanfield_step(m, prob, q)
+    assert np.allclose(out.sum(2), 1)
+    assert np.all(out >= -1e-15)
+    # with uniform revision the logit probabilities are the fixed point
+    uniform = np.full_like(q, rate)
+    assert np.allclose(meanfield_step(prob, prob, uniform), prob)
+
+
+def test_revision_probability_formula():
+    assert revision_probability(np.array(0.0), 0.2) == pytest.approx(0.2)
+    assert revision_probability(np.array(1.0), 0.2) == pytest.approx(1.0)
+    assert revision_probability(np.array(0.5), 0.2) == pytest.approx(1 - 0.8 * 0.5)
+
+
+def test_cumulative_rows_end_at_one_on_last_offered():
+    prob = np.array([[0.3, 0.7 - 1e-12, 0.0], [0.0, 0.0, 1.0]])
+    avail = np.array([[True, True, False], [False, False, True]])
+    cum = cumulative_rows(prob, avail)
+    assert cum[0, 1] == 1.0 and cum[1, 2] == 1.0
+    # a draw u = 1 lands on the last offered option, never beyond
+    assert (cum[0] < 1.0).sum() == 1

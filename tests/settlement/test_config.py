@@ -1,0 +1,119 @@
+"""Bad input gives ConfigError naming the settlement.* key."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.errors import ConfigError
+from sim.settlement import SettlementConfig, SettlementPhase
+from sim.settlement.config import HazardEntry, LeverEntry, ThirdCurrencyRule
+from sim.settlement.quarters import quarter_index, quarter_label, quarter_range
+
+from .conftest import BLOCS, world
+
+ECO = ("KAZ", "RUS", "ROW")
+
+
+def test_default_config_is_valid():
+    SettlementConfig().validate(ECO)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key"),
+    [
+        (lambda c: setattr(c, "revision_rate", 1.5), "settlement.revision_rate"),
+        (lambda c: setattr(c, "revision_rate", 0.0), "settlement.revision_rate"),
+        (lambda c: setattr(c, "logit_scale", -1.0), "settlement.logit_scale"),
+        (lambda c: setattr(c, "link_density", -0.1), "settlement.link_density"),
+        (lambda c: setattr(c, "link_density", float("nan")), "settlement.link_density"),
+        (lambda c: setattr(c, "card_acceptance", 1.2), "settlement.card_acceptance"),
+        (lambda c: setattr(c.initial, "national_share", 1.5), "settlement.initial.national_share"),
+        (lambda c: setattr(c.traders, "retail_share", -0.2), "settlement.traders.retail_share"),
+        (
+            lambda c: setattr(c.traders, "exposure_weights", [0.5, 0.6, 0, 0]),
+            "settlement.traders.exposure_weights",
+        ),
+        (lambda c: setattr(c.costs, "vehicle_spread", -0.01), "settlement.costs.vehicle_spread"),
+        (
+            lambda c: setattr(c.costs, "delay_cost_per_day", -1e-4),
+            "settlement.costs.delay_cost_per_day",
+        ),
+        (
+            lambda c: setattr(c.costs, "national_spread_max", 0.0),
+            "settlement.costs.national_spread_max",
+        ),
+        (
+            lambda c: c.link_entries.append(LeverEntry(scope="RUS", value=-0.5)),
+            "settlement.link_entries[2].value",
+        ),
+        (
+            lambda c: c.link_entries.append(LeverEntry(scope="XYZ", value=0.5)),
+            "settlement.link_entries[2].scope",
+        ),
+        (
+            lambda c: c.subsidies.append(LeverEntry(scope="EAEU", value=-0.01)),
+            "settlement.subsidies[0].value",
+        ),
+        (
+            lambda c: c.hazards.append(HazardEntry(scope="RUS", hazard=2.0)),
+            "settlement.hazards[0].hazard",
+        ),
+        (
+            lambda c: c.hazards.append(HazardEntry(scope="RUS", hazard=0.1, currencies=["XXX"])),
+            "settlement.hazards[0].currencies[0]",
+        ),
+        (
+            lambda c: c.hazards.append(HazardEntry(scope="RUS", from_quarter="2022Q5")),
+            "settlement.hazards[0].from_quarter",
+        ),
+        (
+            lambda c: c.third_currency_rules.append(ThirdCurrencyRule(currency="ABC")),
+            "settlement.third_currency_rules[2].currency",
+        ),
+        (lambda c: setattr(c, "vehicles", ["EUR"]), "settlement.vehicles"),
+        (
+            lambda c: setattr(c.costs, "exogenous_liquidity", {"CNY": 1.5}),
+            "settlement.costs.exogenous_liquidity.CNY",
+        ),
+        (lambda c: setattr(c.initial, "intercepts", "some"), "settlement.initial.intercepts"),
+    ],
+)
+def test_bad_values_name_the_key(mutate, key):
+    c = SettlementConfig()
+    mutate(c)
+    with pytest.raises(ConfigError) as err:
+        c.validate(ECO)
+    assert err.value.key == key
+    assert str(err.value).startswith(key + ":")
+
+
+def test_unknown_world_currency_and_bad_flows():
+    eco, cur, f = world(("KAZ", "RUS"))
+    c = SettlementConfig()
+    c.traders.n_traders = 500
+    rng = np.random.default_rng(0)
+    with pytest.raises(ConfigError, match=r"settlement\.currencies\[1\]"):
+        SettlementPhase(eco, ("KZT", "QQQ", "USD"), BLOCS, c, f, rng, "2021Q4")
+    bad = f.copy()
+    bad[0, 1] = -1.0
+    with pytest.raises(ConfigError, match=r"settlement\.base_flows"):
+        SettlementPhase(eco, cur, BLOCS, c, bad, rng, "2021Q4")
+    with pytest.raises(ConfigError, match=r"settlement\.start_quarter"):
+        SettlementPhase(eco, cur, BLOCS, c, f, rng, "2021-4")
+    ph = SettlementPhase(eco, cur, BLOCS, c, f, rng, "2021Q4")
+    nan = f.copy()
+    nan[1, 0] = np.nan
+    with pytest.raises(ConfigError, match=r"settlement\.flows"):
+        ph.step("2022Q1", nan)
+    c.traders.n_traders = 3
+    with pytest.raises(ConfigError, match=r"settlement\.traders\.n_traders"):
+        SettlementPhase(eco, cur, BLOCS, c, f, rng, "2021Q4")
+
+
+def test_quarter_labels():
+    assert quarter_index("2022Q1") - quarter_index("2021Q4") == 1
+    assert quarter_label(quarter_index("2023Q3")) == "2023Q3"
+    assert quarter_range("2021Q4", "2022Q2") == ["2021Q4", "2022Q1", "2022Q2"]
+    with pytest.raises(ConfigError):
+        quarter_index("2022Q0")
