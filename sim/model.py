@@ -4,7 +4,8 @@ DESIGN §1 lists six phases. Those built so far run here; a phase that is not
 built is absent, not faked:
 
 1. Policy — tariff and non-tariff-barrier schedules for the quarter.
-2. Routing — (corridor network; not in this module yet).
+2. Routing — trade values become tonnes, split over corridor routes with
+   congestion; the route-based transport cost τ_ij changes trade costs.
 3. Settlement — (currency choice; not in this module yet).
 4. Trade — the structural-gravity GE counterfactual relative to the
    calibration year, then partial adjustment of realised flows.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from sim.agents import Economy
 from sim.config import CaravanConfig
@@ -28,6 +30,7 @@ from sim.economics.gravity import EquilibriumChange, solve_in_changes
 from sim.policy.growth import endowment_path
 from sim.policy.tariffs import baseline_tariffs, scheduled_matrix
 from sim.quarters import quarter_range
+from sim.routing.phase import CorridorPhase, RoutingResult
 
 STREAMS = ("mesa", "settlement", "routing", "shocks")
 """Named random streams, each spawned from the one config seed (SeedSequence)."""
@@ -41,6 +44,11 @@ def random_streams(seed: int) -> dict[str, np.random.Generator]:
     }
 
 
+def _slug(name: str) -> str:
+    """``"INSTC Trans-Caspian"`` → ``"instc_trans_caspian"`` (a column-name suffix)."""
+    return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
+
+
 @dataclass
 class Records:
     """Arrays collected each quarter, turned into tables at the end of a run."""
@@ -49,6 +57,7 @@ class Records:
     economies: list[dict[str, np.ndarray]] = field(default_factory=list)
     pairs: list[dict[str, np.ndarray]] = field(default_factory=list)
     world: list[dict[str, float]] = field(default_factory=list)
+    segments: list[object] = field(default_factory=list)
 
 
 class CaravanModel(mesa.Model):
@@ -80,6 +89,8 @@ class CaravanModel(mesa.Model):
         self.endowment = endowment_path(w, self.quarters, cfg.sim.growth)
         self.cost_ratio = np.ones((w.n, w.n))
         self.equilibrium: EquilibriumChange | None = None
+        self.routing = CorridorPhase(w.economies, cfg.corridors, w.flows, cfg.sim.start)
+        self.routing_result: RoutingResult | None = None
         self.records = Records()
         self.masks = {bloc: w.members(bloc) for bloc in ("CIS", "EAEU")}
         for index, code in enumerate(w.economies):
@@ -98,6 +109,7 @@ class CaravanModel(mesa.Model):
         """Simulate one quarter (DESIGN §1)."""
         q = self.quarters[self.steps - 1]  # Mesa increments `steps` before calling step()
         self._apply_policy(q)  # 1. policy: tariff and NTB schedules for the quarter
+        self._route(q)  # 2. routing: last quarter's flows over the corridors → τ_ij change
         self._trade(q)  # 4. trade: GE target from cost changes, partial adjustment
         self._update_economies()  # 5. economy: growth path + real-income effect
         self._collect(q)  # 6. collect: economy, pair and world records
@@ -115,6 +127,11 @@ class CaravanModel(mesa.Model):
         )
         ntb = scheduled_matrix(self.base_ntb, quarter, tariff_cfg.ntb_changes, w.economies, w.blocs)
         self.cost_ratio = (1.0 + ntb) / (1.0 + self.base_ntb)
+
+    # 2. Routing ----------------------------------------------------------------
+    def _route(self, quarter: str) -> None:
+        self.routing_result = self.routing.step(quarter, self.flows)
+        self.cost_ratio = self.cost_ratio * self.routing_result.tau_ratio
 
     # 4. Trade --------------------------------------------------------------------
     def _trade(self, quarter: str) -> None:
@@ -160,13 +177,19 @@ class CaravanModel(mesa.Model):
         economy["tariff_revenue"] = np.array([a.tariff_revenue for a in agents])
         self.records.quarters.append(quarter)
         self.records.economies.append(economy)
-        self.records.pairs.append(
-            {
-                "flow": self.flows.copy(),
-                "trade_cost": self.cost_ratio * (1.0 + self.tariffs) / (1.0 + self.base_tariffs),
-                "tariff": self.tariffs.copy(),
-            }
-        )
+        routing = self.routing_result
+        pairs = {
+            "flow": self.flows.copy(),
+            "trade_cost": self.cost_ratio * (1.0 + self.tariffs) / (1.0 + self.base_tariffs),
+            "tariff": self.tariffs.copy(),
+        }
+        if routing is not None:
+            pairs["tau"] = routing.tau
+            pairs["transit_days"] = routing.transit_days
+            for corridor, share in sorted(routing.route_shares.items()):
+                pairs[f"route_share_{_slug(corridor)}"] = share
+            self.records.segments.append(routing.segments)
+        self.records.pairs.append(pairs)
         self.records.world.append(self.world_indicators(economy))
 
     def world_indicators(self, economy: dict[str, np.ndarray]) -> dict[str, float]:
@@ -192,8 +215,11 @@ class CaravanModel(mesa.Model):
 
     # Helpers for the run writer -------------------------------------------------------
     def extra_tables(self) -> dict[str, object]:
-        """Tables contributed by optional phases (none yet)."""
-        return {}
+        """Tables contributed by the routing (and settlement) phases."""
+        tables = {}
+        if self.records.segments:
+            tables["segments"] = pd.concat(self.records.segments, ignore_index=True)
+        return tables
 
     def imputed_share(self) -> float:
         """Share of world (international) trade value whose baseline cell is imputed."""
