@@ -52,7 +52,7 @@ CATALOG: list[tuple[str, list[str], str]] = [
     ("unknown_key_in_change", ["tariff.changes=[{foo:1}]"], "foo"),
     ("unknown_scenario", ["scenario=no_such_scenario"], "scenario"),
     ("unknown_group_option", ["tariff=no_such_option"], "tariff/no_such_option"),
-    ("scenario_needs_missing_capability", ["scenario=instc_buildout"], "scenario.requires"),
+    ("capability_not_built", ["scenario.requires=[teleport]"], "scenario.requires"),
     ("sigma_equal_1", ["trade.sigma=1"], "trade.sigma"),
     ("sigma_below_1", ["trade.sigma=0.9"], "trade.sigma"),
     ("sigma_nan", ["trade.sigma=nan"], "trade.sigma"),
@@ -73,11 +73,8 @@ CATALOG: list[tuple[str, list[str], str]] = [
 SUBPROCESS_SUBSET = {
     "negative_tariff_scale",
     "phase_in_ends_before_start",
-    "unknown_bloc",
     "unknown_scenario",
-    "scenario_needs_missing_capability",
-    "sigma_nan",
-    "ntb_change_on_zero_base",
+    "capability_not_built",
 }
 
 

@@ -196,13 +196,22 @@ def test_tariff_phase_in_is_visible_quarter_by_quarter(fta_vs_baseline):
     np.testing.assert_allclose(path(deep, "RUS", "UZB"), start * (1 - fractions), atol=1e-15)
     assert fractions.tolist()[3:6] == [0.0, 0.125, 0.25] and fractions[-1] == 1.0
     np.testing.assert_allclose(path(base, "RUS", "UZB"), start)  # baseline stays put
-    # EAEU pair: tariff 0 throughout, the NTB cut shows in trade_cost in two steps
+    # EAEU pair: tariff 0 throughout; the NTB cut shows in trade_cost in two steps
+    # (relative to baseline, since trade_cost also carries the routing layer's small τ changes)
     assert np.all(path(deep, "RUS", "KAZ") == 0)
-    expected = np.array([1.0] * 4 + [1.175 / 1.2] * 4 + [1.15 / 1.2] * 4)
-    np.testing.assert_allclose(path(deep, "RUS", "KAZ", "trade_cost"), expected, rtol=1e-12)
+    ntb = np.array([1.0] * 4 + [1.175 / 1.2] * 4 + [1.15 / 1.2] * 4)
+
+    def relative_cost(exporter, importer):
+        return path(deep, exporter, importer, "trade_cost") / path(
+            base, exporter, importer, "trade_cost"
+        )
+
+    np.testing.assert_allclose(relative_cost("RUS", "KAZ"), ntb, rtol=1e-4)
+    tariff_factor = (1 + path(deep, "RUS", "UZB")) / (1 + start)
+    np.testing.assert_allclose(relative_cost("RUS", "UZB"), ntb * tariff_factor, rtol=1e-4)
     # outsiders' tariffs and costs do not move
     np.testing.assert_array_equal(path(deep, "CHN", "RUS"), path(base, "CHN", "RUS"))
-    np.testing.assert_allclose(path(deep, "CHN", "RUS", "trade_cost"), 1.0)
+    np.testing.assert_allclose(relative_cost("CHN", "RUS"), 1.0, rtol=1e-4)
     np.testing.assert_array_equal(path(deep, "RUS", "AZE"), path(base, "RUS", "AZE"))
 
 
@@ -233,3 +242,17 @@ def test_greater_eurasian_partnership_end_state(config_for):
     assert last[("IRN", "KAZ")] == pytest.approx(0.1 * first[("IRN", "KAZ")])
     assert last[("CHN", "IND")] == first[("CHN", "IND")]
     assert model.quarters[-1] == "2029Q4"
+
+
+def test_east_west_disruption_raises_china_eu_costs_only_while_closed(config_for):
+    if "corridors" not in CAPABILITIES:
+        pytest.skip("corridor layer not built")
+    runs = [
+        simulate(config_for(f"scenario={name}", "sim.quarters=9"))[1]["pairs"]
+        for name in ("baseline", "east_west_disruption")
+    ]
+    base, shock = (p.set_index(["exporter", "importer", "quarter"]).trade_cost for p in runs)
+    ratio = shock / base
+    assert ratio.loc[("CHN", "EUU", "2024Q4")] == pytest.approx(1.0, abs=1e-6)
+    assert ratio.loc[("CHN", "EUU", "2025Q1")] > 1.01  # the land bridge is cut
+    assert ratio.loc[("CHN", "EUU", "2026Q1")] == pytest.approx(1.0, abs=1e-3)  # reopened
