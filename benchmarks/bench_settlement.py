@@ -132,7 +132,8 @@ def main() -> None:
         print(
             f"N={n:>9,}: vectorized full step {full / 1e6:7.1f} M/s, revision kernel "
             f"{kernel / 1e6:7.1f} M/s; per-agent Mesa {per_agent / 1e6:6.3f} M/s; "
-            f"ratio full/per-agent {full / per_agent:6.0f}x{note}"
+            f"ratio full/per-agent {full / per_agent:4.0f}x, kernel/per-agent "
+            f"{kernel / per_agent:4.0f}x{note}"
         )
 
 

@@ -1,0 +1,72 @@
+"""Hindcast of the 2022 payment-blocking shock: fitted on 2022, checked on 2023."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from sim.settlement.hindcast import fit_table, run_hindcast, targets
+
+#: Out-of-sample points (2023): True = within ±7 pp with the shipped fit. Misses are
+#: reported, not tuned away; they are strict xfails, so a change that makes them pass
+#: (or breaks a passing one) fails the suite and the report must be updated.
+OUT_OF_SAMPLE = {
+    ("national_currency_share_eaeu", "2023Q1"): True,
+    ("rus_exports_usd_eur", "2023Q4"): True,
+    ("rus_exports_rub", "2023Q4"): False,
+    ("rus_chn_national", "2023Q4"): False,
+}
+POINTS = [
+    pytest.param(k, marks=() if ok else pytest.mark.xfail(strict=True, reason="known miss"))
+    for k, ok in OUT_OF_SAMPLE.items()
+]
+
+
+@pytest.fixture(scope="module")
+def record():
+    path = resources.files("sim").joinpath("data", "settlement", "fitted_parameters.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def series():
+    return run_hindcast()
+
+
+def test_fit_uses_only_2022_and_2023_is_out_of_sample(record):
+    cal = targets(("calibration",))
+    val = targets(("validation",))
+    assert cal["quarter"].str.startswith("2022").all()
+    assert val["quarter"].str.startswith("2023").all()
+    assert "2022 points only" in record["provenance"]["fitted_on"]
+    assert set(record["parameters"]) == {"revision_rate", "logit_scale", "hazard"}
+
+
+def test_initial_state_reproduces_2021_figures(series):
+    s = series.loc["2021Q4"]
+    assert s["national_currency_share_eaeu"] == pytest.approx(0.735, abs=0.005)
+    assert s["rus_exports_usd"] == pytest.approx(0.52, abs=0.01)
+    assert s["rus_exports_eur"] == pytest.approx(0.35, abs=0.01)
+
+
+def test_record_matches_a_fresh_run(record, series):
+    fresh = fit_table(series)
+    stored = {(r["series"], r["quarter"]): r["simulated"] for r in record["fit"]}
+    for row in fresh.itertuples():
+        assert row.simulated == pytest.approx(stored[(row.series, row.quarter)], abs=1e-9)
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_out_of_sample_2023_within_7pp(point, series):
+    table = fit_table(series, ("validation",)).set_index(["series", "quarter"])
+    assert abs(float(table.loc[point, "error_pp"])) <= 7.0
+
+
+def test_agent_hindcast_tracks_meanfield(series):
+    agents = [run_hindcast(engine="agents", seed=s, n_traders=60_000) for s in (0, 1)]
+    for key in ("national_currency_share_eaeu", "rus_exports_usd_eur"):
+        mean = np.mean([a.loc["2023Q4", key] for a in agents])
+        assert mean == pytest.approx(series.loc["2023Q4", key], abs=0.06), key
