@@ -20,6 +20,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.errors import ConfigError
 from sim.quarters import is_quarter, quarter_ordinal
 from sim.routing.config import CorridorsConfig
+from sim.settlement.config import SettlementConfig
 from sim.sweep.schema import SweepConfig
 
 ECONOMY_CODES = (
@@ -182,12 +183,13 @@ class CaravanConfig:
     sim: SimConfig = field(default_factory=SimConfig)
     tariff: TariffConfig = field(default_factory=TariffConfig)
     corridors: CorridorsConfig = field(default_factory=CorridorsConfig)
+    settlement: SettlementConfig = field(default_factory=SettlementConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
 
 
-CAPABILITIES: frozenset[str] = frozenset({"trade", "tariffs", "corridors"})
+CAPABILITIES: frozenset[str] = frozenset({"trade", "tariffs", "corridors", "settlement"})
 """Capabilities built into the model; a scenario requiring another one is refused."""
 
 
@@ -302,6 +304,7 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
             "set the baseline NTB ad-valorem equivalent > 0",
         )
     cfg.corridors.validate(model_economies(cfg))
+    cfg.settlement.validate(model_economies(cfg))
     missing = [name for name in cfg.scenario.requires if name not in CAPABILITIES]
     if missing:
         raise ConfigError(

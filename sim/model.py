@@ -6,7 +6,8 @@ built is absent, not faked:
 1. Policy — tariff and non-tariff-barrier schedules for the quarter.
 2. Routing — trade values become tonnes, split over corridor routes with
    congestion; the route-based transport cost τ_ij changes trade costs.
-3. Settlement — (currency choice; not in this module yet).
+3. Settlement — a fraction of traders revise their settlement currency by a
+   logit over costs; the pair's value-weighted settlement cost changes t_ij.
 4. Trade — the structural-gravity GE counterfactual relative to the
    calibration year, then partial adjustment of realised flows.
 5. Economy — output follows the baseline growth path plus the GE
@@ -29,8 +30,9 @@ from sim.data.world import World
 from sim.economics.gravity import EquilibriumChange, solve_in_changes
 from sim.policy.growth import endowment_path
 from sim.policy.tariffs import baseline_tariffs, scheduled_matrix
-from sim.quarters import quarter_range
+from sim.quarters import quarter_ordinal, quarter_range
 from sim.routing.phase import CorridorPhase, RoutingResult
+from sim.settlement.phase import SettlementPhase, SettlementResult
 
 STREAMS = ("mesa", "settlement", "routing", "shocks")
 """Named random streams, each spawned from the one config seed (SeedSequence)."""
@@ -42,6 +44,27 @@ def random_streams(seed: int) -> dict[str, np.random.Generator]:
     return {
         name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
     }
+
+
+SETTLEMENT_INITIAL_QUARTER = {"cis2021": "2021Q4"}
+"""Date of each shipped initial settlement state (end of the quarter it describes)."""
+
+
+def settlement_spinup_quarters(cfg: CaravanConfig) -> list[str]:
+    """Quarters the settlement layer is run through before ``sim.start``.
+
+    The shipped initial state describes 2021Q4. A run starting later first
+    replays the settlement layer from 2021Q4 to the quarter before the start,
+    on the calibration trade matrix and under the configured levers and
+    hazards (e.g. the 2022 payment-blocking shock), so the first simulated
+    quarter starts from the state that history implies rather than from 2021.
+    Trade is not simulated during the spin-up.
+    """
+    initial = SETTLEMENT_INITIAL_QUARTER.get(cfg.settlement.initial.table)
+    if not cfg.settlement.enabled or initial is None:
+        return []
+    count = quarter_ordinal(cfg.sim.start) - quarter_ordinal(initial)
+    return quarter_range(initial, count) if count > 0 else []
 
 
 def _slug(name: str) -> str:
@@ -58,6 +81,7 @@ class Records:
     pairs: list[dict[str, np.ndarray]] = field(default_factory=list)
     world: list[dict[str, float]] = field(default_factory=list)
     segments: list[object] = field(default_factory=list)
+    settlement: list[object] = field(default_factory=list)
 
 
 class CaravanModel(mesa.Model):
@@ -91,6 +115,22 @@ class CaravanModel(mesa.Model):
         self.equilibrium: EquilibriumChange | None = None
         self.routing = CorridorPhase(w.economies, cfg.corridors, w.flows, cfg.sim.start)
         self.routing_result: RoutingResult | None = None
+        spinup = settlement_spinup_quarters(cfg)
+        self.settlement: SettlementPhase | None = None
+        if cfg.settlement.enabled:
+            self.settlement = SettlementPhase(
+                w.economies,
+                w.currencies,
+                w.blocs,
+                cfg.settlement,
+                w.flows,
+                self.streams["settlement"],
+                spinup[0] if spinup else cfg.sim.start,
+            )
+        self.settlement_result: SettlementResult | None = None
+        self.settlement_reference: np.ndarray | None = None
+        for quarter in spinup:  # history from the 2021Q4 initial state up to the start
+            self.settlement_reference = self.settlement.step(quarter, w.flows).cost
         self.records = Records()
         self.masks = {bloc: w.members(bloc) for bloc in ("CIS", "EAEU")}
         for index, code in enumerate(w.economies):
@@ -110,6 +150,7 @@ class CaravanModel(mesa.Model):
         q = self.quarters[self.steps - 1]  # Mesa increments `steps` before calling step()
         self._apply_policy(q)  # 1. policy: tariff and NTB schedules for the quarter
         self._route(q)  # 2. routing: last quarter's flows over the corridors → τ_ij change
+        self._settle(q)  # 3. settlement: traders revise currencies → settlement-cost change
         self._trade(q)  # 4. trade: GE target from cost changes, partial adjustment
         self._update_economies()  # 5. economy: growth path + real-income effect
         self._collect(q)  # 6. collect: economy, pair and world records
@@ -132,6 +173,18 @@ class CaravanModel(mesa.Model):
     def _route(self, quarter: str) -> None:
         self.routing_result = self.routing.step(quarter, self.flows)
         self.cost_ratio = self.cost_ratio * self.routing_result.tau_ratio
+
+    # 3. Settlement -------------------------------------------------------------
+    def _settle(self, quarter: str) -> None:
+        if self.settlement is None:  # disabled: settlement costs held at the calibration
+            return
+        result = self.settlement.step(quarter, self.flows)
+        self.settlement_result = result
+        if self.settlement_reference is None:
+            ratio = result.cost_ratio
+        else:  # relative to the state reached by the spin-up, i.e. just before the start
+            ratio = (1.0 + result.cost) / (1.0 + self.settlement_reference)
+        self.cost_ratio = self.cost_ratio * ratio
 
     # 4. Trade --------------------------------------------------------------------
     def _trade(self, quarter: str) -> None:
@@ -189,6 +242,10 @@ class CaravanModel(mesa.Model):
             for corridor, share in sorted(routing.route_shares.items()):
                 pairs[f"route_share_{_slug(corridor)}"] = share
             self.records.segments.append(routing.segments)
+        settlement = self.settlement_result
+        if settlement is not None:
+            pairs["settlement_cost"] = settlement.cost
+            self.records.settlement.append(settlement.table)
         self.records.pairs.append(pairs)
         self.records.world.append(self.world_indicators(economy))
 
@@ -211,6 +268,8 @@ class CaravanModel(mesa.Model):
         out["cis_real_income"] = float(
             (economy["real_income"][cis] * weights).sum() / weights.sum()
         )
+        if self.settlement_result is not None:
+            out.update({k: float(v) for k, v in self.settlement_result.headline.items()})
         return out
 
     # Helpers for the run writer -------------------------------------------------------
@@ -219,6 +278,8 @@ class CaravanModel(mesa.Model):
         tables = {}
         if self.records.segments:
             tables["segments"] = pd.concat(self.records.segments, ignore_index=True)
+        if self.records.settlement:
+            tables["settlement"] = pd.concat(self.records.settlement, ignore_index=True)
         return tables
 
     def imputed_share(self) -> float:

@@ -46,7 +46,10 @@ def test_accounting_identities_every_quarter(baseline_run):
 
 
 def test_no_policy_change_and_no_growth_reproduces_calibration_exactly(config_for):
-    model = CaravanModel(config_for("sim.quarters=3", "sim.growth=flat"))
+    # Settlement off: traders' revisions are themselves a change in trade costs.
+    model = CaravanModel(
+        config_for("sim.quarters=3", "sim.growth=flat", "settlement.enabled=false")
+    )
     model.run()
     np.testing.assert_array_equal(model.flows, model.world.flows)
     assert all(a.real_income == 1.0 and a.price == 1.0 for a in model.economy_agents)
@@ -92,3 +95,25 @@ def test_tariff_cut_raises_intra_bloc_trade(config_for):
     cut.run()
     share = "intra_cis_trade_share"
     assert cut.records.world[-1][share] > base.records.world[-1][share]
+
+
+def test_settlement_spinup_starts_2024_from_post_2022_state(config_for):
+    model = CaravanModel(config_for("sim.quarters=1"))
+    model.run()
+    headline = model.records.world[0]
+    # Published: EAEU mutual settlements 89-90 % national in 2023 (FIGURES.md §3, P2).
+    assert 0.80 < headline["national_currency_share_eaeu"] < 0.97
+    no_history = CaravanModel(config_for("sim.quarters=1", "settlement.hazards=[]"))
+    no_history.run()
+    # Without the 2022 shock the replayed history moves less towards national currencies.
+    assert no_history.records.world[0]["rus_exports_usd_eur"] > headline["rus_exports_usd_eur"]
+
+
+def test_pairs_carry_routing_and_settlement_columns(config_for):
+    from sim.runner import simulate
+
+    _, tables = simulate(config_for("sim.quarters=2"))
+    assert {"tau", "transit_days", "settlement_cost"} <= set(tables["pairs"].columns)
+    assert {"segments", "settlement"} <= set(tables)
+    shares = tables["settlement"].groupby(["quarter", "exporter", "importer"]).share_by_value.sum()
+    np.testing.assert_allclose(shares.to_numpy(), 1.0, atol=1e-9)
