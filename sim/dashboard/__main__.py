@@ -1,0 +1,5 @@
+"""``python -m sim.dashboard``: same as ``caravan-dashboard``."""
+
+from sim.dashboard.cli import main
+
+main()
