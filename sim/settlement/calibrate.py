@@ -19,7 +19,6 @@ Writes ``sim/data/settlement/fitted_parameters.json`` with provenance.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import subprocess
@@ -36,6 +35,8 @@ from sim.settlement.hindcast import (
     FITTED_FILE,
     SHOCKED,
     START,
+    CalibrationWorld,
+    calibration_world,
     fit_table,
     run_hindcast,
     targets,
@@ -75,10 +76,17 @@ def objective(
     seed: int,
     n_traders: int | None,
     base: SettlementConfig | None = None,
+    world: CalibrationWorld | None = None,
 ) -> float:
     """Weighted sum of squared errors (pp²) at the 2022 calibration points."""
     series = run_hindcast(
-        params, engine="meanfield", seed=seed, n_traders=n_traders, end="2022Q4", base=base
+        params,
+        engine="meanfield",
+        seed=seed,
+        n_traders=n_traders,
+        world=world,
+        end="2022Q4",
+        base=base,
     )
     t = targets(("calibration",))
     sim = np.array([series.loc[q, s] for q, s in zip(t["quarter"], t["series"], strict=True)])
@@ -92,6 +100,7 @@ def calibrate(
     base: SettlementConfig | None = None,
 ) -> dict:
     """Run the fit; return the record written to ``fitted_parameters.json``."""
+    world = calibration_world()
     grid = {
         "revision_rate": (0.08, 0.2, 0.4),
         "logit_scale": (60.0, 150.0, 400.0),
@@ -100,13 +109,13 @@ def calibrate(
     best, best_f = None, np.inf
     for vals in itertools.product(*grid.values()):
         p = dict(zip(grid, vals, strict=True))
-        f = objective(p, seed, n_traders, base)
+        f = objective(p, seed, n_traders, base, world)
         if f < best_f:
             best, best_f = p, f
     if verbose:
         print(f"grid best {best} objective {best_f:.2f}")
     res = minimize(
-        lambda z: objective(_to_params(z), seed, n_traders, base),
+        lambda z: objective(_to_params(z), seed, n_traders, base, world),
         _to_z(best),
         method="Nelder-Mead",
         options={"xatol": 1e-3, "fatol": 1e-3, "maxiter": 300},
@@ -115,11 +124,10 @@ def calibrate(
     if verbose:
         print(f"fitted {params} objective {res.fun:.2f} ({res.nfev} evaluations)")
     series = run_hindcast(
-        params, engine="meanfield", seed=seed, n_traders=n_traders, end=END, base=base
+        params, engine="meanfield", seed=seed, n_traders=n_traders, world=world, end=END, base=base
     )
     cfg = base or SettlementConfig()
     table = fit_table(series)
-    flows_path = Path(__file__).resolve().parents[1] / "data" / "settlement" / "flows_2023.csv"
     record = {
         "parameters": params,
         "provenance": {
@@ -131,8 +139,7 @@ def calibrate(
             f"from 2022Q1, start {START}",
             "bounds": BOUNDS,
             "objective_pp2": float(res.fun),
-            "trade_matrix": "sim/data/settlement/flows_2023.csv sha256 "
-            + hashlib.sha256(flows_path.read_bytes()).hexdigest()[:16],
+            "trade_matrix": world.source,
             "engine": "meanfield",
             "synthetic_cross": cfg.costs.synthetic_cross,
             "seed": seed,

@@ -5,9 +5,10 @@ EAEU mutual settlements 73.5 % national, Russia's export receipts USD 52 /
 EUR 35 %); from 2022Q1 a blocking hazard on USD and EUR payments applies to
 every pair with Russia or Belarus (both under the 2022 restrictions; one hazard
 level for both is an assumption). The trade matrix is held at calibration
-values (:func:`calibration_world`, 2023). Behavioural parameters (Calvo
-revision rate, logit scale, hazard level) are fitted on the 2022 points only
-(``python -m sim.settlement.calibrate``); the 2023 points are out of sample.
+values (:func:`calibration_world`: the shipped default world ``cis2023``, 2023).
+Behavioural parameters (Calvo revision rate, logit scale, hazard level) are
+fitted on the 2022 points only (``python -m sim.settlement.calibrate``); the
+2023 points are out of sample.
 
 ``run_hindcast()`` returns the simulated headline series by quarter;
 ``fit_table()`` compares them with the published points of
@@ -25,14 +26,13 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sim.settlement.config import ISSUER_CURRENCY, HazardEntry, SettlementConfig
+from sim.data.loader import load_world
+from sim.settlement.config import HazardEntry, SettlementConfig
 from sim.settlement.initial import read_table
 from sim.settlement.phase import SettlementPhase
 from sim.settlement.quarters import quarter_range
 
 START, SHOCK, END = "2021Q4", "2022Q1", "2023Q4"
-CIS = ("ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB")
-EAEU = ("ARM", "BLR", "KAZ", "KGZ", "RUS")
 SHOCKED = ("RUS", "BLR")
 #: Parameters fitted by the calibration (used when no fitted file exists).
 DEFAULT_PARAMS: dict[str, float] = {"revision_rate": 0.15, "logit_scale": 150.0, "hazard": 0.3}
@@ -51,20 +51,21 @@ class CalibrationWorld:
 
 
 def calibration_world() -> CalibrationWorld:
-    """The settlement layer's 2023 matrix (``sim/data/settlement/flows_2023.csv``).
+    """The model's shipped default world (``sim.data.loader.load_world("cis2023")``).
 
-    Built by :mod:`sim.settlement.build_flows` from the shared reported cells;
-    cells carry provenance (reported / mirror / derived / imputed / residual).
+    The same economies, currencies, blocs and 2023 trade matrix the model starts
+    from (cells carry provenance; method and gaps in
+    ``sim/data/cis2023/DATA_REPORT.md``), so the calibration and the model's
+    hindcast see the same trade weights. The diagonal (domestic sales) is not
+    used by the settlement layer.
     """
-    d = read_table("flows_2023.csv")
-    eco = [e for e in dict.fromkeys(d["exporter"]) if e != "ROW"] + ["ROW"]
-    mat = d.pivot(index="exporter", columns="importer", values="value_usd_bn").loc[eco, eco]
+    w = load_world("cis2023")
     return CalibrationWorld(
-        economies=tuple(eco),
-        currencies=tuple(ISSUER_CURRENCY[e] for e in eco),
-        blocs={"CIS": CIS, "EAEU": EAEU},
-        flows=mat.to_numpy(dtype=float),
-        source="sim/data/settlement/flows_2023.csv",
+        economies=tuple(w.economies),
+        currencies=tuple(w.currencies),
+        blocs={b: tuple(m) for b, m in w.blocs.items()},
+        flows=np.array(w.flows, dtype=float),
+        source=f"sim.data.loader.load_world('cis2023') data_version {w.data_version}",
     )
 
 

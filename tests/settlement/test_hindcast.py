@@ -8,20 +8,34 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from sim.settlement.hindcast import fit_table, run_hindcast, targets
+from sim.data.loader import load_world
+from sim.settlement.hindcast import calibration_world, fit_table, run_hindcast, targets
 
-#: Out-of-sample points (2023): True = within ±7 pp with the shipped fit. Misses are
-#: reported, not tuned away; they are strict xfails, so a change that makes them pass
-#: (or breaks a passing one) fails the suite and the report must be updated.
+#: Out-of-sample points (2023): None = within ±7 pp with the shipped fit, else the reason
+#: for the miss (numbers from ``python -m sim.settlement.calibrate`` on the default world
+#: cis2023). Misses are reported, not tuned away; they are strict xfails, so a change that
+#: makes them pass (or breaks a passing one) fails the suite and the report must be updated.
 OUT_OF_SAMPLE = {
-    ("national_currency_share_eaeu", "2023Q1"): True,
-    ("rus_exports_usd_eur", "2023Q4"): True,
-    ("rus_exports_rub", "2023Q4"): False,
-    ("rus_chn_national", "2023Q4"): False,
+    ("national_currency_share_eaeu", "2023Q1"): None,
+    ("rus_exports_usd_eur", "2023Q4"): None,
+    ("rus_exports_rub", "2023Q4"): (
+        "miss: simulated 48.3 % vs CBR 36.1 % (Dec 2023), +12.2 pp. Russia's exports leave "
+        "USD/EUR for RUB (exporter's own currency, no conversion leg) rather than CNY: the "
+        "CNY share of exports is under-predicted already in-sample (6.8 % vs 14 % Sep 2022) "
+        "and 'friendly' currencies end at 22.6 % vs 37.2 %"
+    ),
+    ("rus_chn_national", "2023Q4"): (
+        "miss: simulated 76.4 % vs 95 % (Overchuk, Nov 2023), -18.6 pp. With RUS-CHN link "
+        "density 0.5 (assumed) half of RUB/CNY payments still route through USD, so the "
+        "vehicle option stays competitive; in-sample the pair is over-predicted early "
+        "(45.4 % vs ~30 % in 2022Q2), i.e. the simulated path is too flat"
+    ),
 }
 POINTS = [
-    pytest.param(k, marks=() if ok else pytest.mark.xfail(strict=True, reason="known miss"))
-    for k, ok in OUT_OF_SAMPLE.items()
+    pytest.param(
+        k, marks=() if why is None else pytest.mark.xfail(strict=True, reason=why), id="-".join(k)
+    )
+    for k, why in OUT_OF_SAMPLE.items()
 ]
 
 
@@ -43,6 +57,16 @@ def test_fit_uses_only_2022_and_2023_is_out_of_sample(record):
     assert val["quarter"].str.startswith("2023").all()
     assert "2022 points only" in record["provenance"]["fitted_on"]
     assert set(record["parameters"]) == {"revision_rate", "logit_scale", "hazard"}
+
+
+def test_fit_is_on_the_shipped_default_world(record):
+    """The fit must be redone when the default world's tables change."""
+    w = load_world("cis2023")
+    cw = calibration_world()
+    assert cw.economies == w.economies and cw.currencies == w.currencies
+    assert np.array_equal(cw.flows, w.flows)
+    assert record["provenance"]["trade_matrix"] == cw.source
+    assert w.data_version in cw.source
 
 
 def test_initial_state_reproduces_2021_figures(series):
