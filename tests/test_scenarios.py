@@ -256,3 +256,16 @@ def test_east_west_disruption_raises_china_eu_costs_only_while_closed(config_for
     assert ratio.loc[("CHN", "EUU", "2024Q4")] == pytest.approx(1.0, abs=1e-6)
     assert ratio.loc[("CHN", "EUU", "2025Q1")] > 1.01  # the land bridge is cut
     assert ratio.loc[("CHN", "EUU", "2026Q1")] == pytest.approx(1.0, abs=1e-3)  # reopened
+
+
+def test_coercive_measures_shock_raises_vehicle_risk_cost_in_2025(config_for):
+    if "settlement" not in CAPABILITIES:
+        pytest.skip("settlement layer not built")
+    base, shock = (
+        simulate(config_for(f"scenario={name}", "sim.quarters=5"))[1]["world"].set_index("quarter")
+        for name in ("baseline", "coercive_measures_shock")
+    )
+    columns = ["settlement_cost_cis", "rus_exports_usd_eur"]
+    pd.testing.assert_frame_equal(base.loc[:"2024Q4", columns], shock.loc[:"2024Q4", columns])
+    assert shock.loc["2025Q1", "settlement_cost_cis"] > base.loc["2025Q1", "settlement_cost_cis"]
+    assert shock.loc["2025Q1", "rus_exports_usd_eur"] < base.loc["2025Q1", "rus_exports_usd_eur"]
