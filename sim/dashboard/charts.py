@@ -153,7 +153,7 @@ def line_chart(frame: pd.DataFrame, value: str, color: str, title: str, fmt: str
             color=alt.Color(
                 f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=4)
             ),
-            tooltip=["quarter", color, alt.Tooltip(f"{value}:Q", format=fmt)],
+            tooltip=["quarter:O", f"{color}:N", alt.Tooltip(f"{value}:Q", format=fmt)],
         )
         .properties(width=WIDTH, height=HEIGHT, title=title)
     )
@@ -203,7 +203,7 @@ def settlement_chart(history: list[dict[str, float | str]]) -> alt.Chart:
             color=alt.Color(
                 "currency:N", title=None, legend=alt.Legend(orient="bottom", columns=1)
             ),
-            tooltip=["quarter", "currency", alt.Tooltip("share:Q", format=".1%")],
+            tooltip=["quarter:O", "currency:N", alt.Tooltip("share:Q", format=".1%")],
         )
         .properties(width=WIDTH, height=HEIGHT, title="Settlement shares, CIS trade")
     )
