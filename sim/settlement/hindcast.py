@@ -79,6 +79,66 @@ def fitted_parameters() -> dict[str, float]:
         return dict(DEFAULT_PARAMS)
 
 
+#: Horizon of the hindcast inside the full model: 2021Q4 .. 2023Q4, output held flat (the
+#: trade matrix is already at its 2023 level).
+MODEL_HORIZON: dict[str, str] = {"start": START, "quarters": "9", "growth": "flat"}
+
+
+def rounded_parameters(params: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Fitted parameters rounded as they appear in configs (4 significant digits).
+
+    The scenario file and the model hindcast test both use these values, so they
+    agree exactly; the rounding moves the stand-alone hindcast by < 0.1 pp.
+    """
+    p = dict(fitted_parameters() if params is None else params)
+    return {k: float(f"{float(p[k]):.4g}") for k in ("revision_rate", "logit_scale", "hazard")}
+
+
+def hindcast_overrides(
+    params: Mapping[str, float] | None = None, horizon: bool = True
+) -> list[str]:
+    """Hydra overrides that make the full model run the 2022 hindcast.
+
+    Args:
+        params: ``revision_rate``, ``logit_scale``, ``hazard`` (default: the fitted
+            ones of ``fitted_parameters.json``), rounded by :func:`rounded_parameters`.
+        horizon: Include ``sim.start``, ``sim.quarters`` and ``sim.growth``.
+
+    Returns:
+        Overrides for :func:`sim.cli.compose_and_validate` or the ``caravan`` command,
+        e.g. ``settlement.revision_rate=0.0158``.
+    """
+    p = rounded_parameters(params)
+    out = [f"sim.{k}={v}" for k, v in MODEL_HORIZON.items()] if horizon else []
+    hz = ",".join(f"{{scope:{e},from_quarter:{SHOCK},hazard:{p['hazard']!r}}}" for e in SHOCKED)
+    out += [
+        "settlement.initial.table=cis2021",
+        f"settlement.revision_rate={p['revision_rate']!r}",
+        f"settlement.logit_scale={p['logit_scale']!r}",
+        f"settlement.hazards=[{hz}]",
+    ]
+    return out
+
+
+def scenario_yaml(params: Mapping[str, float] | None = None) -> str:
+    """The ``sim`` and ``settlement`` block of ``scenarios/hindcast_2022.yaml``."""
+    p = rounded_parameters(params)
+    lines = ["sim:"] + [f"  {k}: {v}" for k, v in MODEL_HORIZON.items()]
+    lines += [
+        "settlement:",
+        "  # fitted on the 2022 points (sim/data/settlement/fitted_parameters.json,",
+        "  # 4 significant digits; sim.settlement.hindcast.hindcast_overrides())",
+        f"  revision_rate: {p['revision_rate']!r}",
+        f"  logit_scale: {p['logit_scale']!r}",
+        "  initial: {table: cis2021}",
+        "  hazards:",
+    ]
+    lines += [
+        f"    - {{scope: {e}, from_quarter: {SHOCK}, hazard: {p['hazard']!r}}}" for e in SHOCKED
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def hindcast_config(
     params: Mapping[str, float] | None = None, base: SettlementConfig | None = None
 ) -> SettlementConfig:
@@ -188,3 +248,9 @@ def fit_table(
             "source": t["source"],
         }
     )
+
+
+if __name__ == "__main__":
+    print("\n".join(hindcast_overrides()))
+    print()
+    print(scenario_yaml(), end="")
