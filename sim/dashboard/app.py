@@ -79,7 +79,7 @@ def model_params(layers: dict[str, bool] | None = None) -> dict[str, Any]:
             "Correspondent-link density (CIS pairs)", 0.9, 0.0, 1.0, 0.05
         )
         params["payment_risk"] = Slider(
-            "USD/EUR payment risk, pairs with Russia", 0.0, 0.0, 0.2, 0.01
+            "USD/EUR payment risk with Russia (0 = scenario's)", 0.0, 0.0, 0.5, 0.02
         )
     if layers.get("corridors"):
         for name in capacity_corridors():

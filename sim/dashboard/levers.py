@@ -128,19 +128,25 @@ def tariff_change(levers: Levers, start: str) -> TariffChange | None:
     )
 
 
-def _apply_settlement(cfg: CaravanConfig, levers: Levers) -> None:
+def _apply_settlement(cfg: CaravanConfig, levers: Levers, start: str) -> None:
+    """Settlement levers from the first simulated quarter on.
+
+    They must not apply before ``start``: the settlement layer calibrates its
+    intercepts to the observed initial shares (and spins up from 2021Q4), so a
+    lever in force then would be absorbed into the calibration.
+    """
     from sim.settlement.config import HazardEntry, LeverEntry
 
     settlement = cfg.settlement  # type: ignore[attr-defined]
     if levers.link_density is not None:
         settlement.link_entries = [
             *settlement.link_entries,
-            LeverEntry(scope="CIS", value=float(levers.link_density)),
+            LeverEntry(scope="CIS", from_quarter=start, value=float(levers.link_density)),
         ]
     if levers.payment_risk > 0:
         settlement.hazards = [
             *settlement.hazards,
-            HazardEntry(scope=RISK_SCOPE, hazard=float(levers.payment_risk)),
+            HazardEntry(scope=RISK_SCOPE, from_quarter=start, hazard=float(levers.payment_risk)),
         ]
 
 
@@ -192,7 +198,7 @@ def build_config(levers: Levers) -> tuple[CaravanConfig, list[str]]:
         cfg.tariff.changes = [*cfg.tariff.changes, change]
     layers = available_layers()
     steps = (
-        ("settlement", lambda c: _apply_settlement(c, levers)),
+        ("settlement", lambda c: _apply_settlement(c, levers, start)),
         ("corridors", lambda c: _apply_corridors(c, levers, start, end)),
     )
     for layer, apply in steps:
