@@ -67,16 +67,38 @@ def _describe_composition_error(error: BaseException) -> str:
     while current is not None and current not in chain:
         chain.append(current)
         current = current.__cause__ or current.__context__
+    override = next(
+        (
+            str(i).split("Error merging override ", 1)[1]
+            for i in chain
+            if "Error merging override" in str(i)
+        ),
+        None,
+    )
     for item in chain:
         if isinstance(item, OmegaConfBaseException) and getattr(item, "full_key", None):
             message = str(getattr(item, "msg", item)).splitlines()[0]
             if any(t in message for t in ("not in struct", "Could not append", "not in 'Caravan")):
                 message = "unknown key (not in the config schema)"
-            return f"{item.full_key}: {message}"
+            key = item.full_key
+            if override and "=" in override:  # a leaf inside a list: name the override's key
+                outer = override.split("=", 1)[0].lstrip("+~")
+                if not outer.endswith(key):
+                    key = f"{outer}[].{key}"
+            return f"{key}: {message}"
+    for item in chain:
+        text = str(item)
+        if "Could not find '" in text and "Available options in '" in text:
+            missing = text.split("Could not find '")[1].split("'")[0]
+            group, _, option = missing.rpartition("/")
+            options = [
+                line.strip() for line in text.split("Available options in")[1].splitlines()[1:]
+            ]
+            if "Config search path:" in options:
+                options = options[: options.index("Config search path:")]
+            options = [o for o in options if o]
+            return f"{group}: unknown option {option!r}; allowed: {', '.join(options)}"
     text = " ".join(str(error).split())
-    if "Could not find 'scenario/" in text:
-        name = text.split("Could not find 'scenario/")[1].split("'")[0]
-        return f"scenario: unknown scenario {name!r}; allowed: {', '.join(scenario_files())}"
     return text.split(" Available options")[0]
 
 
