@@ -131,11 +131,15 @@ def test_killed_sweep_resumes_without_duplicates(tmp_path):
         (["hydra/sweeper=salib", "hydra.sweeper.n=6"], "error: hydra.sweeper.n: must be a power"),
     ],
 )
-def test_a_bad_swept_value_is_one_line_before_anything_runs(tmp_path, args, message):
-    proc = caravan_m(*args, f"hydra.sweep.dir={tmp_path / 's'}")
-    assert proc.returncode == 2
-    assert proc.stderr.strip().startswith(message), proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
+def test_a_bad_swept_value_is_one_line_before_anything_runs(tmp_path, capsys, args, message):
+    from sim.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-m", *args, f"hydra.sweep.dir={tmp_path / 's'}"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().startswith(message), err
+    assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "s").exists()
 
 
@@ -165,3 +169,24 @@ def test_sobol_sweep_and_caravan_sensitivity(tmp_path):
     assert set(table["index"]) == {"S1", "ST"} and set(table["method"]) == {"sobol"}
     assert len(table) == 4 * 3 * 2
     assert "indices:" in out.stdout
+
+
+@pytest.mark.slow
+def test_ray_launcher_on_a_local_cluster(tmp_path):
+    try:
+        import hydra_plugins.hydra_ray_launcher  # noqa: F401
+        import ray  # noqa: F401
+    except ImportError as error:
+        reason = f"Ray launcher not installed (uv sync --extra ray): {error}"
+        print(f"SKIPPED: {reason}")
+        pytest.skip(reason)
+    sweep_dir = tmp_path / "ray"  # absolute, as the Ray launcher needs
+    env = {**os.environ, "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
+    args = ["sweep.replicate=range(4)", *FAST[:2], "hydra/launcher=caravan_ray"]
+    args += ["hydra.launcher.ray.init.num_cpus=2", f"hydra.sweep.dir={sweep_dir}"]
+    proc = subprocess.run(command(*args), capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = frame(sweep_dir, "runs")
+    assert runs["run"].tolist() == [0, 1, 2, 3] and set(runs["status"]) == {"completed"}
+    assert runs["seed"].nunique() == 4
+    assert len(frame(sweep_dir, "world")) == 4 * 2
