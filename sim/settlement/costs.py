@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.settlement.config import CostConfig
-from sim.settlement.market import LEG_NATIONAL, LEG_NONE, LEG_VEHICLE, Market
+from sim.settlement.market import LEG_NATIONAL, LEG_NONE, Market
 
 
 def conversion_spread(
@@ -109,6 +109,104 @@ class OptionCosts:
     delay_days: np.ndarray
 
 
+@dataclass(frozen=True)
+class StaticOptionTerms:
+    """The liquidity-independent part of the option costs (fixed while levers are).
+
+    ``base = fixed + coef_imp · direct_imp[:, None, :] + coef_exp · direct_exp[:, None, :]``
+    with ``direct_*`` from :func:`direct_spreads` (the only part that moves with
+    liquidity, i.e. every quarter).
+
+    Attributes:
+        fixed: (P, 2, C) cost without the direct-conversion spreads.
+        coef_imp, coef_exp: (P, 2, C) density of the importer's / exporter's
+            direct national leg (0 where the leg is not national).
+        conversion_fixed: (P, 2, C) conversion part of ``fixed``.
+        hazard: (P, 2, C) effective blocking hazard per quarter (exposure 1).
+        delay_days: (P, 2, C) payment delay in days.
+    """
+
+    fixed: np.ndarray
+    coef_imp: np.ndarray
+    coef_exp: np.ndarray
+    conversion_fixed: np.ndarray
+    hazard: np.ndarray
+    delay_days: np.ndarray
+
+
+def static_option_terms(
+    market: Market,
+    density: np.ndarray,
+    hazard: np.ndarray,
+    interconnection: np.ndarray,
+    cards: np.ndarray,
+    subsidy: np.ndarray,
+    mandate: np.ndarray,
+    params: CostConfig,
+) -> StaticOptionTerms:
+    """Liquidity-independent terms of :func:`option_costs` (arguments as there)."""
+    m = market
+    sv = params.vehicle_spread
+    iss = np.maximum(m.issuer_u, 0)
+    cards_pc = cards[:, None]
+
+    def leg(kind: np.ndarray, econ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(P, 2, C) density of a direct national leg and the leg's fixed cost."""
+        d = density[econ[:, None], iss[None, :]]
+        d = np.where(kind == LEG_NATIONAL, d, 1.0)
+        # segment axis: 0 wholesale, 1 retail (card acceptance adds a direct channel)
+        d = np.stack([d, 1.0 - (1.0 - d) * (1.0 - cards_pc)], axis=1)
+        k = kind[:, None, :]
+        national = k == LEG_NATIONAL
+        coef = np.where(national, d, 0.0)
+        fixed = np.where(k == LEG_NONE, 0.0, np.where(national, (1.0 - d) * 2.0 * sv, sv))
+        return d, coef, fixed
+
+    d_i, coef_i, fix_i = leg(m.leg_kind_imp, m.imp)
+    d_e, coef_e, fix_e = leg(m.leg_kind_exp, m.exp)
+    conversion_fixed = fix_i + fix_e
+    has_nat = ((m.leg_kind_imp == LEG_NATIONAL) | (m.leg_kind_exp == LEG_NATIONAL))[:, None, :]
+    d_opt = d_i * d_e
+    d_direct = params.national_delay_days + interconnection * (
+        params.interconnected_delay_days - params.national_delay_days
+    )
+    days_nat = d_opt * d_direct[:, None, None] + (1.0 - d_opt) * 2.0 * params.vehicle_delay_days
+    delay = np.where(has_nat, days_nat, params.vehicle_delay_days)
+    national = m.national[:, None, :]
+    fixed = (
+        conversion_fixed
+        + delay * params.delay_cost_per_day
+        - subsidy[:, None, None] * national
+        + mandate[:, None, None] * ~national
+    )
+    h_eff = hazard[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
+    return StaticOptionTerms(
+        fixed=fixed,
+        coef_imp=coef_i,
+        coef_exp=coef_e,
+        conversion_fixed=conversion_fixed,
+        hazard=h_eff,
+        delay_days=delay,
+    )
+
+
+def direct_spreads(
+    market: Market, liquidity: np.ndarray, params: CostConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """(P, C) spread of a direct conversion by the importer and by the exporter.
+
+    ``s(ℓ_e(c))`` of the converting economy, capped at two vehicle spreads if
+    ``synthetic_cross``.
+    """
+    s = conversion_spread(
+        liquidity, params.national_spread_min, params.national_spread_max,
+        params.liquidity_decay,
+    )  # fmt: skip
+    if params.synthetic_cross:
+        s = np.minimum(s, 2.0 * params.vehicle_spread)
+    return s[market.imp], s[market.exp]
+
+
 def option_costs(
     market: Market,
     liquidity: np.ndarray,
@@ -137,51 +235,17 @@ def option_costs(
         :class:`OptionCosts` (defined for every option; availability is
         applied by the choice rule).
     """
-    m = market
-    sv = params.vehicle_spread
-    iss = np.maximum(m.issuer_u, 0)
-
-    def leg(kind: np.ndarray, econ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(P, C) density and direct spread of a leg of economy econ[p] into c."""
-        d = density[econ[:, None], iss[None, :]]
-        d = np.where(kind == LEG_NATIONAL, d, 1.0)
-        s = conversion_spread(
-            liquidity[econ], params.national_spread_min, params.national_spread_max,
-            params.liquidity_decay,
-        )  # fmt: skip
-        return d, s
-
-    d_i, s_i = leg(m.leg_kind_imp, m.imp)
-    d_e, s_e = leg(m.leg_kind_exp, m.exp)
-    card = cards[:, None, None]
-    # segment axis: 0 wholesale, 1 retail (card acceptance adds a direct channel)
-    d_i = np.stack([d_i, 1.0 - (1.0 - d_i) * (1.0 - cards[:, None])], axis=1)
-    d_e = np.stack([d_e, 1.0 - (1.0 - d_e) * (1.0 - cards[:, None])], axis=1)
-    del card
-
-    def leg_cost(kind: np.ndarray, d: np.ndarray, s: np.ndarray) -> np.ndarray:
-        k = kind[:, None, :]
-        direct = np.minimum(s, 2.0 * sv) if params.synthetic_cross else s
-        nat = d * direct[:, None, :] + (1.0 - d) * 2.0 * sv
-        return np.where(k == LEG_NONE, 0.0, np.where(k == LEG_VEHICLE, sv, nat))
-
-    conversion = leg_cost(m.leg_kind_imp, d_i, s_i) + leg_cost(m.leg_kind_exp, d_e, s_e)
-    has_nat = ((m.leg_kind_imp == LEG_NATIONAL) | (m.leg_kind_exp == LEG_NATIONAL))[:, None, :]
-    d_opt = d_i * d_e
-    d_direct = params.national_delay_days + interconnection * (
-        params.interconnected_delay_days - params.national_delay_days
+    st = static_option_terms(
+        market, density, hazard, interconnection, cards, subsidy, mandate, params
     )
-    days_nat = d_opt * d_direct[:, None, None] + (1.0 - d_opt) * 2.0 * params.vehicle_delay_days
-    delay = np.where(has_nat, days_nat, params.vehicle_delay_days)
-    national = m.national[:, None, :]
-    base = (
-        conversion
-        + delay * params.delay_cost_per_day
-        - subsidy[:, None, None] * national
-        + mandate[:, None, None] * ~national
+    di, de = direct_spreads(market, liquidity, params)
+    moving = st.coef_imp * di[:, None, :] + st.coef_exp * de[:, None, :]
+    return OptionCosts(
+        base=st.fixed + moving,
+        hazard=st.hazard,
+        conversion=st.conversion_fixed + moving,
+        delay_days=st.delay_days,
     )
-    h_eff = hazard[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
-    return OptionCosts(base=base, hazard=h_eff, conversion=conversion, delay_days=delay)
 
 
 def group_costs(

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.settlement.choice import logit_probabilities
 from sim.settlement.config import SettlementConfig
-from sim.settlement.costs import economy_liquidity, group_costs, option_costs
+from sim.settlement.costs import direct_spreads, economy_liquidity, static_option_terms
 from sim.settlement.levers import Levers, LeverSchedule
 from sim.settlement.market import Market, build_market
 from sim.settlement.quarters import quarter_index
@@ -34,6 +33,7 @@ class Evaluation:
         prob: (P, G, C) logit choice probabilities.
         liquidity: (n, C) liquidity used for the spreads.
         any_hazard: Whether any blocking probability is positive.
+        tail: (P·G, C) True from the last offered option on (for inverse-CDF draws).
     """
 
     quarter: str
@@ -44,6 +44,36 @@ class Evaluation:
     prob: np.ndarray
     liquidity: np.ndarray
     any_hazard: bool
+    tail: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Static:
+    """Everything of a quarter's choice problem that does not move with liquidity.
+
+    Built once per lever set (the schedule caches levers per quarter) and
+    intercept array; reused while they stay the same.
+    """
+
+    levers: Levers
+    intercepts: np.ndarray
+    beta: float
+    available: np.ndarray  # (P, C)
+    fixed: np.ndarray  # (P, G, C) cost without direct spreads, blocking loss included
+    coef_imp: np.ndarray  # (P, 2, C) by segment (the direct legs do not depend on exposure)
+    coef_exp: np.ndarray  # (P, 2, C)
+    block: np.ndarray  # (P, G, C)
+    v_fixed: np.ndarray  # (P, G, C) a − β·fixed, −inf where not offered
+    tail: np.ndarray  # (P·G, C) True from the last offered option on
+    any_hazard: bool
+
+
+def _same_levers(a: Levers, b: Levers) -> bool:
+    """Whether two lever sets have equal values."""
+    return all(
+        np.array_equal(getattr(a, k), getattr(b, k))
+        for k in ("hazard", "density", "interconnection", "cards", "subsidy", "mandate")
+    )
 
 
 class SettlementCore:
@@ -76,7 +106,70 @@ class SettlementCore:
         self.exogenous = np.array(
             [cfg.costs.exogenous_liquidity.get(c, 0.0) for c in m.currencies], dtype=float
         )
-        self.intercepts = np.zeros((m.n_pairs, m.n_currencies))
+        self._intercepts = np.zeros((m.n_pairs, m.n_currencies))
+        self._static: dict[int, _Static] = {}  # slot 0: the last lever set
+
+    @property
+    def intercepts(self) -> np.ndarray:
+        """(P, C) alternative-specific constants (setting them resets the cache)."""
+        return self._intercepts
+
+    @intercepts.setter
+    def intercepts(self, value: np.ndarray) -> None:
+        self._intercepts = np.asarray(value, dtype=float)
+        self._static.clear()
+
+    def static(self, quarter: str, intercepts: np.ndarray | None = None) -> _Static:
+        """The liquidity-independent part of the quarter's choice problem (cached).
+
+        Args:
+            quarter: ``"YYYYQn"``.
+            intercepts: Override of the calibrated intercepts (not cached).
+        """
+        lev = self.schedule.at(quarter)
+        q = quarter_index(quarter, "settlement.quarter")
+        a = self._intercepts if intercepts is None else intercepts
+        beta = float(self.cfg.logit_scale)
+        avail = self.market.available(q)
+        # reuse while levers, offered options, intercepts and β are unchanged (levers are
+        # resolved per quarter, so compare values, not objects)
+        st = self._static.get(0)
+        if (
+            st is not None
+            and st.intercepts is a
+            and st.beta == beta
+            and (st.levers is lev or _same_levers(st.levers, lev))
+            and np.array_equal(st.available, avail)
+        ):
+            return st
+        m, cfg = self.market, self.cfg
+        terms = static_option_terms(
+            m, lev.density, lev.hazard, lev.interconnection, lev.cards,
+            lev.subsidy, lev.mandate, cfg.costs,
+        )  # fmt: skip
+        seg = self.segment_of_group
+        h = terms.hazard[:, seg, :] * self.exposure_of_group[None, :, None]
+        fixed = terms.fixed[:, seg, :] + cfg.costs.loss_given_block * h
+        v_fixed = np.where(avail[:, None, :], a[:, None, :] - beta * fixed, -np.inf)
+        g, c = self.n_groups, m.n_currencies
+        rows = np.repeat(avail, g, axis=0)
+        last = c - 1 - np.argmax(rows[:, ::-1], axis=1)
+        st = _Static(
+            levers=lev,
+            intercepts=a,
+            beta=beta,
+            available=avail,
+            fixed=fixed,
+            coef_imp=terms.coef_imp,
+            coef_exp=terms.coef_exp,
+            block=np.minimum(1.0, h),
+            v_fixed=v_fixed,
+            tail=np.arange(c)[None, :] >= last[:, None],
+            any_hazard=bool(np.any(lev.hazard > 0)),
+        )
+        if intercepts is None:
+            self._static[0] = st
+        return st
 
     def pair_flows(self, flows: np.ndarray, key: str = "settlement.flows") -> np.ndarray:
         """(P,) international flows from an n×n matrix, checked.
@@ -112,27 +205,30 @@ class SettlementCore:
         Returns:
             :class:`Evaluation`.
         """
-        m, cfg = self.market, self.cfg
-        lev = self.schedule.at(quarter)
-        q = quarter_index(quarter, "settlement.quarter")
-        avail = m.available(q)
+        m = self.market
+        st = self.static(quarter, intercepts)
         liq = economy_liquidity(m.incidence, pair_flows, shares, self.exogenous)
-        oc = option_costs(
-            m, liq, lev.density, lev.hazard, lev.interconnection, lev.cards,
-            lev.subsidy, lev.mandate, cfg.costs,
-        )  # fmt: skip
-        cost, block = group_costs(
-            oc, self.segment_of_group, self.exposure_of_group, cfg.costs.loss_given_block
-        )
-        a = self.intercepts if intercepts is None else intercepts
-        prob = logit_probabilities(a, cost, cfg.logit_scale, avail)
+        di, de = direct_spreads(m, liq, self.cfg.costs)
+        # groups are ordered segment-major (g = s·E + e): the moving part is per segment
+        p, c = m.n_pairs, m.n_currencies
+        moving = st.coef_imp * di[:, None, :]
+        moving += st.coef_exp * de[:, None, :]
+        moving = moving[:, :, None, :]  # (P, 2, 1, C)
+        shape4 = (p, 2, self.n_groups // 2, c)
+        cost = (st.fixed.reshape(shape4) + moving).reshape(p, self.n_groups, c)
+        # logit (McFadden 1974), as choice.logit_probabilities: v = a − β·cost, −inf if not offered
+        v = (st.v_fixed.reshape(shape4) - st.beta * moving).reshape(p, self.n_groups, c)
+        v -= v.max(axis=2, keepdims=True)
+        np.exp(v, out=v)
+        v /= v.sum(axis=2, keepdims=True)
         return Evaluation(
             quarter=quarter,
-            levers=lev,
-            available=avail,
+            levers=st.levers,
+            available=st.available,
             cost=cost,
-            block=block,
-            prob=prob,
+            block=st.block,
+            prob=v,
             liquidity=liq,
-            any_hazard=bool(np.any(lev.hazard > 0)),
+            any_hazard=st.any_hazard,
+            tail=st.tail,
         )

@@ -74,6 +74,7 @@ class Market:
         national: (P, C) national-currency option (see module docstring).
         leg_kind_imp, leg_kind_exp: (P, C) LEG_NONE / LEG_VEHICLE / LEG_NATIONAL.
         blocs: Bloc name → member codes (restricted to ``codes``).
+        derived: Cache of structures derived from the market (filled on use).
     """
 
     economies: tuple[str, ...]
@@ -92,6 +93,8 @@ class Market:
     leg_kind_exp: np.ndarray
     blocs: dict[str, tuple[str, ...]]
     _scope_cache: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    #: Structures derived from the market and cached by their builders (e.g. headline maps).
+    derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_pairs(self) -> int:

@@ -33,17 +33,106 @@ from sim.settlement.market import Market
 HEADLINE_PAIRS = (("RUS", "CHN"), ("RUS", "KAZ"), ("RUS", "IRN"), ("RUS", "IND"))
 
 
-def _share(flows: np.ndarray, shares: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> float:
-    """Σ_p∈rows F_p Σ_c∈cols s_pc / Σ_p∈rows F_p (NaN if no trade).
+class HeadlineSpec:
+    """The headline series as fixed linear maps of (flows, shares, pair cost).
 
-    ``cols`` is a (C,) or (P, C) boolean mask.
+    Every series is ``Σ_p Σ_c N[k, p, c] F_p s_pc / Σ_p D[k, p] F_p`` (shares) or
+    ``Σ_p D[k, p] F_p cost_p / Σ_p D[k, p] F_p`` (costs); NaN when the denominator is
+    0. Built once per market, so a quarter costs two small matrix products.
+
+    Args:
+        market: Static structure.
     """
-    f = flows[rows]
-    den = float(f.sum())
-    if den <= 0:
-        return float("nan")
-    sel = shares[rows] * (cols if cols.ndim == 1 else cols[rows])
-    return float(f @ sel.sum(axis=1) / den)
+
+    def __init__(self, market: Market) -> None:
+        m = market
+        p, c = m.n_pairs, m.n_currencies
+        veh, nat = m.vehicle, m.national
+        every = np.ones(p, dtype=bool)
+        names: list[str] = []
+        num: list[np.ndarray] = []
+        den: list[np.ndarray] = []
+        cost_names: list[str] = []
+        cost_rows: list[np.ndarray] = []
+        order: list[tuple[str, int]] = []  # (kind, index) in output order
+
+        def share(key: str, rows: np.ndarray, cols: np.ndarray) -> None:
+            sel = np.broadcast_to(cols, (p, c)) & rows[:, None]
+            order.append(("share", len(names)))
+            names.append(key)
+            num.append(sel.reshape(-1).astype(float))
+            den.append(rows.astype(float))
+
+        def cost(key: str, rows: np.ndarray) -> None:
+            order.append(("cost", len(cost_names)))
+            cost_names.append(key)
+            cost_rows.append(rows.astype(float))
+
+        def col(code: str) -> np.ndarray:
+            out = np.zeros(c, dtype=bool)
+            if code in m.currencies:
+                out[m.currencies.index(code)] = True
+            return out
+
+        for bloc, suffix in (("CIS", "cis"), ("EAEU", "eaeu")):
+            rows = m.bloc_pairs(bloc)
+            share(f"national_currency_share_{suffix}", rows, nat)
+            key = "vehicle_currency_share" if bloc == "CIS" else "vehicle_currency_share_eaeu"
+            share(key, rows, veh)
+        share("national_currency_share_world", every, nat)
+        share("vehicle_currency_share_world", every, veh)
+        cost("settlement_cost_cis", m.bloc_pairs("CIS"))
+        cost("settlement_cost_world", every)
+        if "RUS" in m.economies:
+            rus = m.exp == m.economies.index("RUS")
+        else:
+            rus = np.zeros(p, dtype=bool)
+        for code in ("RUB", "USD", "EUR", "CNY"):
+            share(f"rus_exports_{code.lower()}", rus, col(code))
+        usd_eur = col("USD") | col("EUR")
+        share("rus_exports_usd_eur", rus, usd_eur)
+        share("rus_exports_friendly", rus, ~(usd_eur | col("RUB")))
+        eaeu = m.bloc_pairs("EAEU")
+        share("eaeu_rub", eaeu, col("RUB"))
+        share("eaeu_usd", eaeu, col("USD"))
+        for a, b in HEADLINE_PAIRS:
+            rows = np.zeros(p, dtype=bool)
+            if a in m.economies and b in m.economies:
+                ia, ib = m.economies.index(a), m.economies.index(b)
+                rows = ((m.exp == ia) & (m.imp == ib)) | ((m.exp == ib) & (m.imp == ia))
+            share(f"{a.lower()}_{b.lower()}_national", rows, nat)
+        self.names = tuple(names)
+        self.cost_names = tuple(cost_names)
+        self.numerator = np.array(num)  # (K, P·C)
+        self.denominator = np.array(den)  # (K, P)
+        self.cost_rows = np.array(cost_rows)  # (K', P)
+        self.order = tuple(order)
+
+    def __call__(
+        self, flows: np.ndarray, shares: np.ndarray, pair_cost: np.ndarray
+    ) -> dict[str, float]:
+        """Headline series (see module docstring); arguments as :func:`headline`."""
+        fs = (flows[:, None] * shares).reshape(-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            den = self.denominator @ flows
+            sh = np.where(den > 0, (self.numerator @ fs) / den, np.nan)
+            cden = self.cost_rows @ flows
+            co = np.where(cden > 0, (self.cost_rows @ (flows * pair_cost)) / cden, np.nan)
+        out: dict[str, float] = {}
+        for kind, k in self.order:
+            if kind == "share":
+                out[self.names[k]] = float(sh[k])
+            else:
+                out[self.cost_names[k]] = float(co[k])
+        return out
+
+
+def headline_spec(market: Market) -> HeadlineSpec:
+    """The market's :class:`HeadlineSpec` (built on first use, then cached on the market)."""
+    spec = market.derived.get("headline")
+    if spec is None:
+        spec = market.derived["headline"] = HeadlineSpec(market)
+    return spec  # type: ignore[return-value]
 
 
 def headline(
@@ -60,48 +149,7 @@ def headline(
     Returns:
         Dict of floats.
     """
-    m = market
-    veh = m.vehicle
-    nat = m.national
-    out: dict[str, float] = {}
-    for bloc, suffix in (("CIS", "cis"), ("EAEU", "eaeu")):
-        rows = m.bloc_pairs(bloc)
-        out[f"national_currency_share_{suffix}"] = _share(flows, shares, rows, nat)
-        key = "vehicle_currency_share" if bloc == "CIS" else "vehicle_currency_share_eaeu"
-        out[key] = _share(flows, shares, rows, veh)
-    every = np.ones(m.n_pairs, dtype=bool)
-    out["national_currency_share_world"] = _share(flows, shares, every, nat)
-    out["vehicle_currency_share_world"] = _share(flows, shares, every, veh)
-    cis = m.bloc_pairs("CIS")
-    for rows, key in ((cis, "settlement_cost_cis"), (every, "settlement_cost_world")):
-        den = float(flows[rows].sum())
-        out[key] = float((flows[rows] * pair_cost[rows]).sum() / den) if den > 0 else float("nan")
-
-    def col(code: str) -> np.ndarray:
-        c = np.zeros(m.n_currencies, dtype=bool)
-        if code in m.currencies:
-            c[m.currencies.index(code)] = True
-        return c
-
-    if "RUS" in m.economies:
-        rus = m.exp == m.economies.index("RUS")
-    else:
-        rus = np.zeros(m.n_pairs, dtype=bool)
-    for code in ("RUB", "USD", "EUR", "CNY"):
-        out[f"rus_exports_{code.lower()}"] = _share(flows, shares, rus, col(code))
-    usd_eur = col("USD") | col("EUR")
-    out["rus_exports_usd_eur"] = _share(flows, shares, rus, usd_eur)
-    out["rus_exports_friendly"] = _share(flows, shares, rus, ~(usd_eur | col("RUB")))
-    eaeu = m.bloc_pairs("EAEU")
-    out["eaeu_rub"] = _share(flows, shares, eaeu, col("RUB"))
-    out["eaeu_usd"] = _share(flows, shares, eaeu, col("USD"))
-    for a, b in HEADLINE_PAIRS:
-        rows = np.zeros(m.n_pairs, dtype=bool)
-        if a in m.economies and b in m.economies:
-            ia, ib = m.economies.index(a), m.economies.index(b)
-            rows = ((m.exp == ia) & (m.imp == ib)) | ((m.exp == ib) & (m.imp == ia))
-        out[f"{a.lower()}_{b.lower()}_national"] = _share(flows, shares, rows, nat)
-    return out
+    return headline_spec(market)(flows, shares, pair_cost)
 
 
 def settlement_table(
@@ -143,3 +191,56 @@ def settlement_table(
             "mean_cost": mean_cost[p, c],
         }
     )
+
+
+class TableBuilder:
+    """Builds :func:`settlement_table` output from arrays with no per-row Python work.
+
+    The exporter, importer and currency labels of every (pair, currency) cell are
+    built once as pandas string arrays; a quarter's table takes the rows it needs.
+    Same columns, dtypes and values as :func:`settlement_table`.
+
+    Args:
+        market: Static structure.
+    """
+
+    def __init__(self, market: Market) -> None:
+        m = market
+        p, c = np.divmod(np.arange(m.n_pairs * m.n_currencies), m.n_currencies)
+        econ = np.asarray(m.economies, dtype=object)
+        ccy = np.asarray(m.currencies, dtype=object)
+        self.exporter = pd.array(econ[m.exp[p]], dtype="str")
+        self.importer = pd.array(econ[m.imp[p]], dtype="str")
+        self.currency = pd.array(ccy[c], dtype="str")
+        self._keep = np.empty(0, dtype=np.intp)
+        self._labels: tuple = ()
+
+    def __call__(
+        self,
+        quarter: str,
+        available: np.ndarray,
+        by_value: np.ndarray,
+        by_count: np.ndarray,
+        mean_cost: np.ndarray,
+    ) -> pd.DataFrame:
+        """Long table (arguments as :func:`settlement_table`)."""
+        keep = np.flatnonzero((available | (by_count > 0)).reshape(-1))
+        if not np.array_equal(keep, self._keep):  # the set of rows changes rarely
+            self._keep = keep
+            self._labels = tuple(
+                a.take(keep) for a in (self.exporter, self.importer, self.currency)
+            )
+        exporter, importer, currency = self._labels
+        label = pd.array([quarter], dtype="str").take(np.zeros(keep.size, dtype=np.intp))
+        return pd.DataFrame(
+            {
+                "quarter": label,
+                "exporter": exporter,
+                "importer": importer,
+                "currency": currency,
+                "share_by_value": by_value.reshape(-1)[keep],
+                "share_by_count": by_count.reshape(-1)[keep],
+                "mean_cost": mean_cost.reshape(-1)[keep],
+            },
+            copy=False,
+        )

@@ -28,7 +28,7 @@ from sim.settlement.config import SettlementConfig
 from sim.settlement.engine import Evaluation, SettlementCore
 from sim.settlement.initial import synthetic_shares, table_shares, with_floor
 from sim.settlement.meanfield import MeanFieldSettlement
-from sim.settlement.outputs import headline, settlement_table
+from sim.settlement.outputs import TableBuilder, headline_spec
 from sim.settlement.quarters import quarter_index
 from sim.settlement.traders import (
     CLOCK_MAX,
@@ -138,19 +138,28 @@ class SettlementPhase:
         t.currency[:] = draw_choices(t.row, cum, rng)
         t.clock[:] = np.minimum(rng.geometric(cfg.revision_rate, t.n), CLOCK_MAX)
         self._shares, self._count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
+        # per-trader flat index of its (pair, group) row in (P·G, C) tables
+        self._row_c = t.row.astype(np.int64) * m.n_currencies
+        self._pair_c = t.pair.astype(np.int64) * m.n_currencies
+        self._table = TableBuilder(m)
+        self._headline = headline_spec(m)
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
         self._start_pair_cost = self._realized(ev0)[0]
+        self._start_matrix = self._matrix(self._start_pair_cost, 0.0)
 
     # ------------------------------------------------------------------ helpers
-    def _realized(self, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
+    def _realized(
+        self, ev: Evaluation, key: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(P,) pair cost and (P, C) mean cost from the traders' current currencies."""
         m, t = self.core.market, self.traders
         c = m.n_currencies
-        cost_n = ev.cost.reshape(-1)[t.row * c + t.currency]
-        key = t.pair * c + t.currency
+        cost_n = ev.cost.reshape(-1)[self._row_c + t.currency]
+        if key is None:
+            key = self._pair_c + t.currency
         wc = np.bincount(key, weights=t.weight * cost_n, minlength=m.n_pairs * c).reshape(-1, c)
         pair_cost = wc.sum(axis=1)
-        offered = (self.group_weights[:, :, None] * ev.cost).sum(axis=1)
+        offered = np.matmul(self.group_weights[:, None, :], ev.cost)[:, 0, :]
         used = self._shares > 0
         mean = np.where(used, wc / np.where(used, self._shares, 1.0), offered)
         return pair_cost, mean
@@ -185,22 +194,25 @@ class SettlementPhase:
         """
         core, t, cfg = self.core, self.traders, self.cfg
         m = core.market
-        c, g = m.n_currencies, core.n_groups
+        c = m.n_currencies
         f = core.pair_flows(flows)
         ev = core.evaluate(quarter, f, self._shares)
         held = self._count_shares > 0
-        cum = cumulative_rows(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
+        # inverse-CDF table, as choice.cumulative_rows: exactly 1 from the last offered
+        # option on (x / x == 1 exactly; options not offered have probability 0)
+        cum = np.cumsum(ev.prob.reshape(-1, c), axis=1)
+        cum /= cum[:, -1:]
         block = ev.block.reshape(-1) if ev.any_hazard else None
-        n_rev = revise(t, cum, block, cfg.revision_rate, self.rng)
-        self._shares, self._count_shares = currency_shares(t, m.n_pairs, c)
-        pair_cost, mean_cost = self._realized(ev)
+        n_rev = revise(t, cum, block, cfg.revision_rate, self.rng, self._row_c)
+        key = self._pair_c + t.currency
+        self._shares, self._count_shares = currency_shares(t, m.n_pairs, c, key)
+        pair_cost, mean_cost = self._realized(ev, key)
         cost = self._matrix(pair_cost, 0.0)
-        start = self._matrix(self._start_pair_cost, 0.0)
-        ratio = (1.0 + cost) / (1.0 + start)
-        table = settlement_table(
-            quarter, m, ev.available | held, self._shares, self._count_shares, mean_cost
+        ratio = (1.0 + cost) / (1.0 + self._start_matrix)
+        table = self._table(
+            quarter, ev.available | held, self._shares, self._count_shares, mean_cost
         )
-        head = headline(m, f, self._shares, pair_cost)
+        head = self._headline(f, self._shares, pair_cost)
         head["revised_share"] = n_rev / t.n
         return SettlementResult(cost=cost, cost_ratio=ratio, table=table, headline=head)
 

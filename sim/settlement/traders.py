@@ -172,6 +172,7 @@ def revise(
     block_flat: np.ndarray | None,
     rate: float,
     rng: np.random.Generator,
+    row_c: np.ndarray | None = None,
 ) -> int:
     """One quarter of revision, in place.
 
@@ -186,6 +187,7 @@ def revise(
         block_flat: (P·G·C,) blocking probability, or None if no hazard.
         rate: Calvo revision rate.
         rng: Random generator.
+        row_c: Optional precomputed ``traders.row * C`` (int64), saves a product.
 
     Returns:
         Number of traders that revised.
@@ -194,8 +196,8 @@ def revise(
     t.clock -= 1
     due = t.clock <= 0
     if block_flat is not None:
-        c = cum.shape[1]
-        pb = block_flat[t.row * c + t.currency]
+        rc = t.row * cum.shape[1] if row_c is None else row_c
+        pb = block_flat[rc + t.currency]
         due |= rng.random(t.n, dtype=np.float32) < pb
     idx = np.flatnonzero(due)
     if idx.size:
@@ -205,7 +207,7 @@ def revise(
 
 
 def currency_shares(
-    traders: Traders, n_pairs: int, n_currencies: int
+    traders: Traders, n_pairs: int, n_currencies: int, key: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Value and count shares of each currency on each pair.
 
@@ -213,11 +215,13 @@ def currency_shares(
         traders: Population.
         n_pairs: P.
         n_currencies: C.
+        key: Optional precomputed ``pair · C + currency`` of every trader.
 
     Returns:
         ``(by_value, by_count)``, each (P, C), rows summing to 1.
     """
-    key = traders.pair * n_currencies + traders.currency
+    if key is None:
+        key = traders.pair * n_currencies + traders.currency
     size = n_pairs * n_currencies
     val = np.bincount(key, weights=traders.weight, minlength=size).reshape(n_pairs, n_currencies)
     cnt = np.bincount(key, minlength=size).reshape(n_pairs, n_currencies)
