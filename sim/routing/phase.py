@@ -9,6 +9,7 @@ pair's expected cost per tonne (logsum) gives the iceberg cost
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,6 +67,17 @@ class RoutingResult:
     segments: pd.DataFrame
     iterations: int
     gap: float
+
+
+LEVER_FIELDS = ("capacity_changes", "openings", "border_time_changes", "fee_changes", "closures")
+
+
+def without_levers(cfg: CorridorsConfig) -> CorridorsConfig:
+    """A copy of ``cfg`` with every lever and shock list emptied (the status-quo network)."""
+    status_quo = copy.deepcopy(cfg)
+    for name in LEVER_FIELDS:
+        setattr(status_quo, name, [])
+    return status_quo
 
 
 def value_per_tonne_matrix(
@@ -144,8 +156,10 @@ class CorridorPhase:
         self._corridors = corridors
         self._n = n
 
-        # Logit cost scale: the pair's cheapest free-flow cost at the start, over θ.
-        state0 = segment_state(self.net, cfg, start_quarter)
+        # The baseline is the status-quo network in the start quarter, before any
+        # lever or shock of this run (so a closure from the start still shows up as a
+        # change in τ). Logit cost scale: the pair's cheapest free-flow cost, over θ.
+        state0 = segment_state(self.net, without_levers(cfg), start_quarter)
         available0 = self._available(state0)
         free_cost = p.incidence @ segment_money(
             self.net.km, self._rate, state0.fee
