@@ -163,7 +163,9 @@ def draw_choices(rows: np.ndarray, cum: np.ndarray, rng: np.random.Generator) ->
         (k,) currency indices.
     """
     u = 1.0 - rng.random(rows.size)  # (0, 1]
-    return (cum[rows] < u[:, None]).sum(axis=1)
+    # first option whose cumulative probability reaches u (rows are non-decreasing and end
+    # at exactly 1, so one exists); equals the count of entries below u
+    return np.argmax(cum[rows] >= u[:, None], axis=1)
 
 
 def revise(
