@@ -32,7 +32,10 @@ import pyarrow.parquet as pq
 from sim.sweep.rundirs import COLLECT_DIR, RunRecord, read_run, run_dirs
 
 TABLES = ("economies", "world")
-ROW_GROUP_ROWS = 200_000
+ROW_GROUP_ROWS = 65_536
+MAX_PIECES = 512
+"""Per-run tables buffered before a row group is written, whatever their rows (small tables
+carry fixed overhead each, so buffering thousands would grow memory with the runs)."""
 ID_COLUMNS = ("run", "replicate", "seed", "status", "scenario")
 
 
@@ -136,7 +139,7 @@ class _StreamWriter:
                 columns.append(table.column(schema_field.name).cast(schema_field.type))
         self.buffer.append(pa.Table.from_arrays(columns, schema=self.schema))
         self.buffered += table.num_rows
-        if self.buffered >= self.row_group_rows:
+        if self.buffered >= self.row_group_rows or len(self.buffer) >= MAX_PIECES:
             self._flush()
 
     def _flush(self) -> None:
