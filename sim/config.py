@@ -21,7 +21,7 @@ from sim.errors import ConfigError
 from sim.quarters import is_quarter, quarter_ordinal
 from sim.routing.config import CorridorsConfig
 from sim.settlement.config import SettlementConfig
-from sim.sweep.schema import SweepConfig
+from sim.sweep.schema import SweepConfig, validate_sweep
 
 ECONOMY_CODES = (
     "ARM",
@@ -305,6 +305,7 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
         )
     cfg.corridors.validate(model_economies(cfg))
     cfg.settlement.validate(model_economies(cfg))
+    validate_sweep(cfg.sweep)
     missing = [name for name in cfg.scenario.requires if name not in CAPABILITIES]
     if missing:
         raise ConfigError(

@@ -83,7 +83,8 @@ def param_columns(runs: list[RunRecord]) -> dict[str, pa.DataType]:
     """Swept parameter → Arrow type, in first-seen order over the runs."""
     names: dict[str, None] = {}
     for record in runs:
-        names.update(dict.fromkeys(record.params))
+        # A swept `scenario=` is already the `scenario` id column; never write it twice.
+        names.update(dict.fromkeys(k for k in record.params if k not in ID_COLUMNS))
     return {name: _param_type(r.params.get(name) for r in runs) for name in names}
 
 

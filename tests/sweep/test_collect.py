@@ -88,3 +88,16 @@ def test_row_groups_are_bounded(sweep_dir):
     meta = pq.read_metadata(sweep_dir / "sweep" / "economies.parquet")
     assert meta.num_row_groups == 4
     assert max(meta.row_group(i).num_rows for i in range(meta.num_row_groups)) == 12
+
+
+def test_swept_scenario_is_not_written_twice(tmp_path):
+    for run, scenario in enumerate(["baseline", "cis_fta_deepening"]):
+        make_run(tmp_path, run, "completed", 5.0, "L")
+        job_path = tmp_path / str(run) / "job.json"
+        job = json.loads(job_path.read_text())
+        job["params"]["scenario"] = scenario
+        job["scenario"] = scenario
+        job_path.write_text(json.dumps(job))
+    collect(tmp_path)
+    world = pd.read_parquet(tmp_path / "sweep" / "world.parquet")
+    assert list(world.columns).count("scenario") == 1
