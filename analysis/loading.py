@@ -227,6 +227,7 @@ def _load_sweep(path: Path) -> Results:
             world_all["seed"] = world_all["run"]
         economies = _read_parquet(collected / "economies.parquet", required=True)
         pairs = _read_parquet(collected / "pairs.parquet", required=False)
+        pairs_from_jobs = pairs is None  # the collector skips pairs by default
         swept = [c for c in world_all.columns if "." in c]
         status_col = ["status"] if "status" in world_all else []
         runs = world_all[["run", "seed", "scenario", *status_col, *swept]].drop_duplicates("run")
@@ -241,6 +242,7 @@ def _load_sweep(path: Path) -> Results:
             raise DataError(str(path), NOT_A_RESULT)
         world_all, economies, pairs = frames["world"], frames["economies"], frames["pairs"]
         swept = []
+        pairs_from_jobs = False
     failed = set(runs.loc[runs["status"].astype(str) != "completed", "run"])
     failed |= {r for r, m in metadata.items() if str(m.get("status", "completed")) != "completed"}
     n_failed = len(failed)
@@ -257,7 +259,11 @@ def _load_sweep(path: Path) -> Results:
         kind="sweep",
         economies=_keep(economies, done["run"]),
         world=_keep(world_all, done["run"]),
-        pairs=None if pairs is None else _keep(pairs, done["run"]),
+        pairs=(
+            _gather(jobs, "pairs", done)
+            if pairs_from_jobs
+            else (None if pairs is None else _keep(pairs, done["run"]))
+        ),
         segments=_gather(jobs, "segments", done),
         settlement=_gather(jobs, "settlement", done),
         indices=_read_parquet(path / "sensitivity" / "indices.parquet", required=False),

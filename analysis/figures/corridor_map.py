@@ -28,6 +28,9 @@ UTILIZATION_CMAP = LinearSegmentedColormap.from_list(
 )
 
 
+UNCAPACITATED_COLOR = (0.62, 0.62, 0.62, 0.9)
+
+
 def _geometry(hubs: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     pts = hubs.dropna(subset=["lon", "lat"]).drop_duplicates("hub").set_index("hub")
     xy = pts[["lon", "lat"]]
@@ -92,7 +95,7 @@ def corridor_map(
             "with coordinates."
         )
     vmax_vol = max(float(s["volume_t"].max()) for s in states if not s.empty) or 1.0
-    umax = max(1.0, *(float(s["utilization"].max()) for s in states if not s.empty))
+    umax = max(1.0, *(float(np.nan_to_num(s["utilization"].max())) for s in states if not s.empty))
     norm = Normalize(0.0, umax)
     used = set(geo["from_hub"]) | set(geo["to_hub"])
     pts = hubs.dropna(subset=["lon", "lat"]).drop_duplicates("hub")
@@ -103,10 +106,13 @@ def corridor_map(
     for ax, state, title in zip(axes, states, titles, strict=True):
         lines = [[(r.lon, r.lat), (r.lon_to, r.lat_to)] for r in state.itertuples(index=False)]
         widths = 0.4 + (max_width - 0.4) * state["volume_t"].to_numpy() / vmax_vol
+        utilization = state["utilization"].to_numpy(dtype=float)
+        colors = UTILIZATION_CMAP(norm(np.nan_to_num(utilization, nan=0.0)))
+        colors[np.isnan(utilization)] = UNCAPACITATED_COLOR  # no capacity figure: grey
         lc = LineCollection(
             lines,
             linewidths=widths,
-            colors=UTILIZATION_CMAP(norm(state["utilization"])),
+            colors=colors,
             capstyle="round",
             zorder=2,
         )
@@ -137,7 +143,7 @@ def corridor_map(
         orientation="horizontal",
         shrink=0.45,
         aspect=30,
-        label="utilization (volume / capacity)",
+        label="utilization (volume / capacity); grey = uncapacitated",
         location="bottom",
     )
     keys = [vmax_vol * f for f in (0.1, 0.5, 1.0)]
