@@ -187,6 +187,11 @@ class SettlementCore:
             raise ConfigError(key, f"must be >= 0, got minimum {f.min():.6g}")
         return f[self.market.exp, self.market.imp]
 
+    def spreads(self, pair_flows: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(P, C) direct-conversion spreads of the importer and the exporter (as in evaluate)."""
+        liq = economy_liquidity(self.market.incidence, pair_flows, shares, self.exogenous)
+        return direct_spreads(self.market, liq, self.cfg.costs)
+
     def evaluate(
         self,
         quarter: str,

@@ -17,13 +17,14 @@ The initial state is the state at the *beginning* of ``start_quarter``;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from sim.settlement.choice import calibrate_intercepts, cumulative_rows
+from sim.settlement.compact import CompactChoice
 from sim.settlement.config import SettlementConfig
 from sim.settlement.engine import Evaluation, SettlementCore
 from sim.settlement.initial import synthetic_shares, table_shares, with_floor
@@ -35,11 +36,9 @@ from sim.settlement.traders import (
     currency_shares,
     draw_choices,
     make_traders,
-    revise,
 )
 
 
-@dataclass(frozen=True)
 class SettlementResult:
     """Result of one quarter.
 
@@ -54,14 +53,37 @@ class SettlementResult:
             in that currency; for a currency nobody uses, the cost the pair's
             traders would face (weighted by value). So for every pair
             Σ share_by_value · mean_cost = cost.
+            Built on first access when given as a zero-argument callable.
         headline: Headline series (see :mod:`sim.settlement.outputs`), plus
             ``revised_share`` (fraction of traders that revised).
     """
 
-    cost: np.ndarray
-    cost_ratio: np.ndarray
-    table: pd.DataFrame
-    headline: dict[str, float]
+    __slots__ = ("cost", "cost_ratio", "headline", "_table")
+
+    def __init__(
+        self,
+        cost: np.ndarray,
+        cost_ratio: np.ndarray,
+        table: pd.DataFrame | Callable[[], pd.DataFrame],
+        headline: dict[str, float],
+    ) -> None:
+        self.cost = cost
+        self.cost_ratio = cost_ratio
+        self._table = table
+        self.headline = headline
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Long table for ``settlement.parquet`` (built on first access)."""
+        if not isinstance(self._table, pd.DataFrame):
+            self._table = self._table()
+        return self._table
+
+    def __reduce__(self) -> tuple:
+        return (SettlementResult, (self.cost, self.cost_ratio, self.table, self.headline))
+
+    def __repr__(self) -> str:
+        return f"SettlementResult(cost={self.cost!r}, headline={self.headline!r})"
 
 
 class SettlementPhase:
@@ -141,6 +163,11 @@ class SettlementPhase:
         # per-trader flat index of its (pair, group) row in (P·G, C) tables
         self._row_c = t.row.astype(np.int64) * m.n_currencies
         self._pair_c = t.pair.astype(np.int64) * m.n_currencies
+        self._compact = CompactChoice(
+            m.ever_available() | (self._count_shares > 0), self.core.n_groups
+        )
+        slot = self._compact.slot_of[t.pair, t.currency]
+        self._srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
@@ -192,33 +219,40 @@ class SettlementPhase:
         Returns:
             :class:`SettlementResult`.
         """
-        core, t, cfg = self.core, self.traders, self.cfg
+        core, t, cfg, cc = self.core, self.traders, self.cfg, self._compact
         m = core.market
         c = m.n_currencies
         f = core.pair_flows(flows)
-        ev = core.evaluate(quarter, f, self._shares)
+        # same numbers as core.evaluate + the inverse-CDF table, on the option slots
+        st = core.static(quarter)
+        cc.gather_static(st)
+        cost, cum = cc.evaluate(*core.spreads(f, self._shares))
         held = self._count_shares > 0
-        # inverse-CDF table, as choice.cumulative_rows: exactly 1 from the last offered
-        # option on (x / x == 1 exactly; options not offered have probability 0)
-        prob = ev.prob.reshape(-1, c)
-        cum = np.empty_like(prob)
-        cum[:, 0] = prob[:, 0]
-        for k in range(1, c):  # column loop: same sums as np.cumsum, faster on short rows
-            np.add(cum[:, k - 1], prob[:, k], out=cum[:, k])
-        cum /= cum[:, -1:]
-        block = ev.block.reshape(-1) if ev.any_hazard else None
-        n_rev = revise(t, cum, block, cfg.revision_rate, self.rng, self._row_c)
+        n_rev = cc.revise(t, self._srow, cum, st.any_hazard, cfg.revision_rate, self.rng)
         key = self._pair_c + t.currency
         self._shares, self._count_shares = currency_shares(t, m.n_pairs, c, key)
-        pair_cost, mean_cost = self._realized(ev, key)
-        cost = self._matrix(pair_cost, 0.0)
-        ratio = (1.0 + cost) / (1.0 + self._start_matrix)
-        table = self._table(
-            quarter, ev.available | held, self._shares, self._count_shares, mean_cost
+        pair_cost, mean_cost = self._realized_slots(cost, key)
+        mat = self._matrix(pair_cost, 0.0)
+        ratio = (1.0 + mat) / (1.0 + self._start_matrix)
+        table = partial(
+            self._table, quarter, st.available | held, self._shares, self._count_shares, mean_cost
         )
         head = self._headline(f, self._shares, pair_cost)
         head["revised_share"] = n_rev / t.n
-        return SettlementResult(cost=cost, cost_ratio=ratio, table=table, headline=head)
+        return SettlementResult(cost=mat, cost_ratio=ratio, table=table, headline=head)
+
+    def _realized_slots(self, cost: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_realized` from the (K, P·G) slot cost table."""
+        m, t = self.core.market, self.traders
+        c = m.n_currencies
+        cost_n = cost.reshape(-1)[self._srow]
+        wc = np.bincount(key, weights=t.weight * cost_n, minlength=m.n_pairs * c).reshape(-1, c)
+        pair_cost = wc.sum(axis=1)
+        full = self._compact.full_cost(cost)
+        offered = np.matmul(self.group_weights[:, None, :], full)[:, 0, :]
+        used = self._shares > 0
+        mean = np.where(used, wc / np.where(used, self._shares, 1.0), offered)
+        return pair_cost, mean
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""

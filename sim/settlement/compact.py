@@ -1,0 +1,208 @@
+"""Compact (option-slot) layout of the quarter's choice problem for :class:`SettlementPhase`.
+
+A pair offers only a handful of the C currencies (its parties' currencies, the
+vehicles and at most one third currency), so the per-quarter arrays are stored
+per *option slot* instead of per currency: slot k of pair p is the k-th
+currency (in currency order) ever offered on p, or held by a trader at start;
+K = max slots per pair, shorter pairs are padded with never-offered slots.
+Arrays are slot-major, ``(K, P·G)`` with column ``p·G + g`` (the trader's
+``row``), so every step is a vector operation over contiguous rows.
+
+Every number equals the one the full ``(P, G, C)`` computation in
+:meth:`SettlementCore.evaluate` and :meth:`SettlementPhase.step` produces, bit
+for bit: the element-wise operations are the same, the row maximum is exact in
+any order, the logit denominator repeats numpy's pairwise summation order over
+the C currency columns (options not offered contribute exact zeros), and the
+cumulative table adds the offered columns in currency order, as the column loop
+does (adding an exact zero changes nothing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.settlement.traders import CLOCK_MAX, Traders
+
+
+def pairwise_program(n: int) -> tuple[list[list[int]], list[int]] | None:
+    """Order in which numpy's ``add.reduce`` sums a contiguous row of n float64.
+
+    numpy sums rows of length < 8 left to right; rows of 8..128 in eight
+    interleaved accumulators (columns j, j + 8, j + 16, ... up to the largest
+    multiple of 8), combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``,
+    then adds the remaining columns left to right.
+
+    Args:
+        n: Row length.
+
+    Returns:
+        ``(chains, rest)``: the eight accumulator chains (column lists) and the
+        remaining columns; ``chains`` is empty for n < 8 (then ``rest`` is every
+        column). None for n > 128 (recursive blocking, not reproduced).
+    """
+    if n > 128:
+        return None
+    if n < 8:
+        return [], list(range(n))
+    m = n - n % 8
+    return [list(range(j, m, 8)) for j in range(8)], list(range(m, n))
+
+
+def pairwise_sum_rows(y: np.ndarray, program: tuple[list[list[int]], list[int]]) -> np.ndarray:
+    """Column sums of ``y`` (C, R) in the order of numpy's row reduction of ``y.T``."""
+    chains, rest = program
+    if chains:
+        r = [y[ch[0]].copy() for ch in chains]
+        for j, ch in enumerate(chains):
+            for k in ch[1:]:
+                r[j] += y[k]
+        out = (r[0] + r[1]) + (r[2] + r[3])
+        out += (r[4] + r[5]) + (r[6] + r[7])
+    else:
+        out = np.zeros(y.shape[1])
+    for k in rest:
+        out += y[k]
+    return out
+
+
+class CompactChoice:
+    """Slot layout of one phase and its per-quarter arithmetic.
+
+    Args:
+        slots: (P, C) bool, the options that get a slot (ever offered, or held).
+        n_groups: G.
+    """
+
+    def __init__(self, slots: np.ndarray, n_groups: int) -> None:
+        p, c = slots.shape
+        g = n_groups
+        k = int(slots.sum(axis=1).max())
+        self.n_pairs, self.n_currencies, self.n_groups, self.n_slots = p, c, g, k
+        opt = np.zeros((p, k), dtype=np.int64)
+        valid = np.zeros((p, k), dtype=bool)
+        for i in range(p):
+            cols = np.flatnonzero(slots[i])
+            opt[i, : cols.size] = cols
+            valid[i, : cols.size] = True
+        self.opt = opt  # (P, K) currency of each slot (0 on padding)
+        self.valid = valid  # (P, K)
+        self.opt_flat = opt.reshape(-1)
+        slot_of = np.full((p, c), -1, dtype=np.int64)
+        pp, kk = np.nonzero(valid)
+        slot_of[pp, opt[pp, kk]] = kk
+        self.slot_of = slot_of  # (P, C) slot of a currency, -1 if none
+        pg = p * g
+        self.rows = pg
+        # (K, P) flat index into (P, C) arrays; (K, P·G) flat index into (P·G, C) arrays
+        self.idx_pc = (np.arange(p)[None, :] * c + opt.T).reshape(-1)
+        row_pair = np.repeat(np.arange(p), g)
+        self.idx_pgc = (np.arange(pg)[None, :] * c + opt[row_pair].T).reshape(-1)
+        self.valid_pg = valid[row_pair].T.copy()  # (K, P·G)
+        # position-major gather (C, P·G) from the slot array with a trailing zero slot
+        pos = np.full((c, pg), k, dtype=np.int64)
+        rr, ss = np.nonzero(valid[row_pair])
+        pos[opt[row_pair[rr], ss], rr] = ss
+        self.pos_idx = (pos * pg + np.arange(pg)[None, :]).reshape(-1)
+        # scatter of the (K, P·G) slots into a flat (P·G, C) array (valid slots only)
+        self.scatter_dst = self.idx_pgc.reshape(k, pg)[self.valid_pg]
+        self.program = pairwise_program(c)
+        self._static_key: object = None
+        self._buf = np.zeros((k + 1, pg))  # exp(v) by slot, plus a zero slot
+
+    def gather_static(self, st) -> None:  # noqa: ANN001 - engine._Static
+        """Slot arrays of the liquidity-independent terms (once per static object)."""
+        if self._static_key is st:
+            return
+        p, g, k = self.n_pairs, self.n_groups, self.n_slots
+        e = g // 2
+        vp = self.valid_pg
+
+        def pgc(a: np.ndarray, pad: float) -> np.ndarray:
+            return np.where(vp, a.reshape(-1)[self.idx_pgc].reshape(k, -1), pad)
+
+        def seg(a: np.ndarray) -> np.ndarray:  # (P, 2, C) -> (K, P, 2, 1)
+            flat = np.take_along_axis(
+                a, np.broadcast_to(self.opt[:, None, :], (p, 2, k)), axis=2
+            )  # (P, 2, K)
+            out = np.where(self.valid[:, None, :], flat, 0.0).transpose(2, 0, 1)
+            return np.ascontiguousarray(out)[:, :, :, None]
+
+        self.fixed = pgc(st.fixed, 0.0).reshape(k, p, 2, e)
+        self.v_fixed = pgc(st.v_fixed, -np.inf).reshape(k, p, 2, e)
+        self.block = pgc(st.block, 0.0).reshape(-1)
+        self.coef_imp = seg(st.coef_imp)
+        self.coef_exp = seg(st.coef_exp)
+        self.beta = st.beta
+        self._static_key = st
+
+    def evaluate(self, di: np.ndarray, de: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(K, P·G) cost and cumulative choice probabilities (inverse-CDF table).
+
+        Args:
+            di: (P, C) direct-conversion spread of the importer.
+            de: (P, C) direct-conversion spread of the exporter.
+        """
+        k, p = self.n_slots, self.n_pairs
+        dik = di.reshape(-1)[self.idx_pc].reshape(k, p, 1, 1)
+        dek = de.reshape(-1)[self.idx_pc].reshape(k, p, 1, 1)
+        moving = self.coef_imp * dik
+        moving += self.coef_exp * dek
+        cost = (self.fixed + moving).reshape(k, -1)
+        v = self._buf[:k].reshape(self.fixed.shape)
+        np.subtract(self.v_fixed, self.beta * moving, out=v)
+        v = self._buf[:k]
+        v -= np.maximum.reduce(v, axis=0)
+        np.exp(v, out=v)
+        if self.program is not None:
+            y = self._buf.reshape(-1)[self.pos_idx].reshape(self.n_currencies, -1)
+            total = pairwise_sum_rows(y, self.program)
+        else:  # pragma: no cover - more than 128 currencies
+            full = np.zeros(self.rows * self.n_currencies)
+            full[self.scatter_dst] = v[self.valid_pg]
+            total = full.reshape(self.rows, -1).sum(axis=1)
+        v /= total
+        cum = np.empty_like(v)
+        cum[0] = v[0]
+        for j in range(1, k):
+            np.add(cum[j - 1], v[j], out=cum[j])
+        last = cum[k - 1].copy()
+        cum /= last
+        return cost, cum
+
+    def full_cost(self, cost: np.ndarray) -> np.ndarray:
+        """(P, G, C) cost with the slots' values (0 for currencies without a slot)."""
+        full = np.zeros(self.rows * self.n_currencies)
+        full[self.scatter_dst] = cost[self.valid_pg]
+        return full.reshape(self.n_pairs, self.n_groups, self.n_currencies)
+
+    def revise(
+        self,
+        t: Traders,
+        srow: np.ndarray,
+        cum: np.ndarray,
+        any_hazard: bool,
+        rate: float,
+        rng: np.random.Generator,
+    ) -> int:
+        """:func:`~sim.settlement.traders.revise` on the slot tables, in place.
+
+        Same draws in the same order; ``srow`` (slot · P·G + row of every trader)
+        is updated with ``t.currency``.
+        """
+        t.clock -= 1
+        due = t.clock <= 0
+        if any_hazard:
+            pb = self.block[srow]
+            due |= rng.random(t.n, dtype=np.float32) < pb
+        idx = np.flatnonzero(due)
+        if idx.size:
+            rows = t.row[idx]
+            u = 1.0 - rng.random(idx.size)
+            # first slot whose cumulative probability reaches u = number of slots below u
+            s = (cum[0][rows] < u).astype(np.int64)
+            for j in range(1, self.n_slots):
+                s += cum[j][rows] < u
+            t.currency[idx] = self.opt_flat[t.pair[idx].astype(np.int64) * self.n_slots + s]
+            srow[idx] = s * self.rows + rows
+            t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
+        return int(idx.size)

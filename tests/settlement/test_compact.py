@@ -1,0 +1,61 @@
+"""The slot layout reproduces the full (P, G, C) arithmetic bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.settlement.compact import pairwise_program, pairwise_sum_rows
+
+from .test_fastpath import phase  # noqa: F401 - fixture
+
+
+@pytest.mark.parametrize("c", [1, 3, 7, 8, 9, 15, 16, 17, 24, 31, 128])
+def test_pairwise_sum_matches_numpy(c):
+    rng = np.random.default_rng(c)
+    x = rng.random((500, c)) * rng.choice([1e-30, 1e-5, 1.0, 1e5], size=(500, c))
+    x[rng.random((500, c)) < 0.6] = 0.0
+    ref = x.sum(axis=1)
+    got = pairwise_sum_rows(np.ascontiguousarray(x.T), pairwise_program(c))
+    assert got.tobytes() == ref.tobytes()
+
+
+def test_slot_step_equals_full_evaluation(phase):  # noqa: F811
+    ph, f = phase
+    core = ph.core
+    c, g = core.market.n_currencies, core.n_groups
+    cc = ph._compact
+    for q in ("2021Q4", "2022Q1", "2022Q2", "2022Q3", "2023Q1"):
+        flows = core.pair_flows(f)
+        ev = core.evaluate(q, flows, ph.shares)
+        cc.gather_static(core.static(q))
+        cost, cum = cc.evaluate(*core.spreads(flows, ph.shares))
+        full = cc.full_cost(cost)
+        slots = cc.opt[np.repeat(np.arange(core.market.n_pairs), g)].T
+        rows = np.arange(cost.shape[1])
+        for k in range(cc.n_slots):
+            ok = cc.valid_pg[k]
+            assert np.array_equal(cost[k][ok], ev.cost.reshape(-1, c)[rows[ok], slots[k][ok]])
+        assert np.array_equal(full[full != 0], ev.cost[full != 0])
+        prob = ev.prob.reshape(-1, c)
+        ref = np.cumsum(prob, axis=1)
+        ref /= ref[:, -1:]
+        for k in range(cc.n_slots):
+            ok = cc.valid_pg[k]
+            assert np.array_equal(cum[k][ok], ref[rows[ok], slots[k][ok]])
+        r = ph.step(q, f)
+        assert list(r.table.columns)[0] == "quarter"
+
+
+def test_result_table_is_lazy_and_picklable(phase):  # noqa: F811
+    import copy
+    import pickle
+
+    ph, f = phase
+    r = ph.step("2022Q1", f)
+    r2 = pickle.loads(pickle.dumps(r))
+    r3 = copy.deepcopy(r)
+    assert r2.table.equals(r.table) and r3.table.equals(r.table)
+    assert r.table is r.table
+    assert np.array_equal(r2.cost, r.cost) and list(r2.headline) == list(r.headline)
+    np.testing.assert_array_equal(list(r2.headline.values()), list(r.headline.values()))
