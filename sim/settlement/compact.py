@@ -52,12 +52,13 @@ def pairwise_sum_rows(y: np.ndarray, program: tuple[list[list[int]], list[int]])
     """Column sums of ``y`` (C, R) in the order of numpy's row reduction of ``y.T``."""
     chains, rest = program
     if chains:
-        r = [y[ch[0]].copy() for ch in chains]
-        for j, ch in enumerate(chains):
-            for k in ch[1:]:
-                r[j] += y[k]
-        out = (r[0] + r[1]) + (r[2] + r[3])
-        out += (r[4] + r[5]) + (r[6] + r[7])
+        m = len(chains[0]) * 8  # accumulators run over columns 0..m-1, eight at a time
+        r = y[0:8].copy() if m == 8 else y[0:8] + y[8:16]
+        for i in range(16, m, 8):
+            r += y[i : i + 8]
+        a = r[0::2] + r[1::2]  # r0+r1, r2+r3, r4+r5, r6+r7
+        out = a[0] + a[1]
+        out += a[2] + a[3]
     else:
         out = np.zeros(y.shape[1])
     for k in rest:
@@ -98,16 +99,16 @@ class CompactChoice:
         row_pair = np.repeat(np.arange(p), g)
         self.idx_pgc = (np.arange(pg)[None, :] * c + opt[row_pair].T).reshape(-1)
         self.valid_pg = valid[row_pair].T.copy()  # (K, P·G)
-        # position-major gather (C, P·G) from the slot array with a trailing zero slot
-        pos = np.full((c, pg), k, dtype=np.int64)
-        rr, ss = np.nonzero(valid[row_pair])
-        pos[opt[row_pair[rr], ss], rr] = ss
-        self.pos_idx = (pos * pg + np.arange(pg)[None, :]).reshape(-1)
+        # scatter of every (K, P·G) slot into a position-major (C + 1, P·G) buffer whose
+        # currencies without a slot stay exactly 0 (padding goes to the spare row C)
+        dst = np.where(valid[row_pair].T, opt[row_pair].T, c) * pg + np.arange(pg)[None, :]
+        self.pos_dst = dst.reshape(-1)
+        self._pos = np.zeros((c + 1, pg))
         # scatter of the (K, P·G) slots into a flat (P·G, C) array (valid slots only)
         self.scatter_dst = self.idx_pgc.reshape(k, pg)[self.valid_pg]
         self.program = pairwise_program(c)
         self._static_key: object = None
-        self._buf = np.zeros((k + 1, pg))  # exp(v) by slot, plus a zero slot
+        self._buf = np.zeros((k, pg))  # exp(v) by slot
 
     def gather_static(self, st) -> None:  # noqa: ANN001 - engine._Static
         """Slot arrays of the liquidity-independent terms (once per static object)."""
@@ -148,14 +149,14 @@ class CompactChoice:
         moving = self.coef_imp * dik
         moving += self.coef_exp * dek
         cost = (self.fixed + moving).reshape(k, -1)
-        v = self._buf[:k].reshape(self.fixed.shape)
+        v = self._buf.reshape(self.fixed.shape)
         np.subtract(self.v_fixed, self.beta * moving, out=v)
-        v = self._buf[:k]
+        v = self._buf
         v -= np.maximum.reduce(v, axis=0)
         np.exp(v, out=v)
         if self.program is not None:
-            y = self._buf.reshape(-1)[self.pos_idx].reshape(self.n_currencies, -1)
-            total = pairwise_sum_rows(y, self.program)
+            self._pos.reshape(-1)[self.pos_dst] = v.reshape(-1)
+            total = pairwise_sum_rows(self._pos[: self.n_currencies], self.program)
         else:  # pragma: no cover - more than 128 currencies
             full = np.zeros(self.rows * self.n_currencies)
             full[self.scatter_dst] = v[self.valid_pg]
@@ -183,11 +184,11 @@ class CompactChoice:
         any_hazard: bool,
         rate: float,
         rng: np.random.Generator,
-    ) -> int:
+    ) -> np.ndarray:
         """:func:`~sim.settlement.traders.revise` on the slot tables, in place.
 
         Same draws in the same order; ``srow`` (slot · P·G + row of every trader)
-        is updated with ``t.currency``.
+        is updated with ``t.currency``. Returns the indices of the traders that revised.
         """
         t.clock -= 1
         due = t.clock <= 0
@@ -205,4 +206,4 @@ class CompactChoice:
             t.currency[idx] = self.opt_flat[t.pair[idx].astype(np.int64) * self.n_slots + s]
             srow[idx] = s * self.rows + rows
             t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
-        return int(idx.size)
+        return idx

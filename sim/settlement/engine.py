@@ -7,6 +7,7 @@ exactly the same rule.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -108,6 +109,9 @@ class SettlementCore:
         )
         self._intercepts = np.zeros((m.n_pairs, m.n_currencies))
         self._static: dict[int, _Static] = {}  # slot 0: the last lever set
+        # the offered set changes only at the quarters options open: one array per period
+        self._opening = sorted({int(x) for x in np.unique(m.option_from)})
+        self._avail: dict[int, np.ndarray] = {}
 
     @property
     def intercepts(self) -> np.ndarray:
@@ -130,7 +134,10 @@ class SettlementCore:
         q = quarter_index(quarter, "settlement.quarter")
         a = self._intercepts if intercepts is None else intercepts
         beta = float(self.cfg.logit_scale)
-        avail = self.market.available(q)
+        period = bisect.bisect_right(self._opening, q)
+        avail = self._avail.get(period)
+        if avail is None:
+            avail = self._avail[period] = self.market.available(q)
         # reuse while levers, offered options, intercepts and β are unchanged (levers are
         # resolved per quarter, so compare values, not objects)
         st = self._static.get(0)
@@ -139,7 +146,7 @@ class SettlementCore:
             and st.intercepts is a
             and st.beta == beta
             and (st.levers is lev or _same_levers(st.levers, lev))
-            and np.array_equal(st.available, avail)
+            and (st.available is avail or np.array_equal(st.available, avail))
         ):
             return st
         m, cfg = self.market, self.cfg

@@ -53,6 +53,7 @@ class LeverSchedule:
         self.cfg = cfg
         self._scope_cache: dict[str, np.ndarray] = {}
         self._cache: dict[int, Levers] = {}
+        self._by_signature: dict[tuple, Levers] = {}
 
     def _scope_u(self, scope: str) -> np.ndarray:
         if scope not in self._scope_cache:
@@ -68,8 +69,40 @@ class LeverSchedule:
         """Lever values in ``quarter`` (``"YYYYQn"``)."""
         q = quarter_index(quarter, "settlement.quarter")
         if q not in self._cache:
-            self._cache[q] = self._resolve(q)
+            # quarters whose entries take the same values share one (identical) Levers object
+            sig = self._signature(q)
+            lev = self._by_signature.get(sig)
+            if lev is None:
+                lev = self._by_signature[sig] = self._resolve(q)
+            self._cache[q] = lev
         return self._cache[q]
+
+    def _signature(self, q: int) -> tuple:
+        """Everything :meth:`_resolve` reads for quarter q (entry values, scopes, windows)."""
+        cfg = self.cfg
+        sig: list = [
+            float(cfg.link_density),
+            float(cfg.interconnection),
+            float(cfg.card_acceptance),
+        ]
+        for name, entries in (
+            ("link_entries", cfg.link_entries),
+            ("interconnection_entries", cfg.interconnection_entries),
+            ("card_entries", cfg.card_entries),
+            ("subsidies", cfg.subsidies),
+            ("mandates", cfg.mandates),
+        ):
+            sig.append(name)
+            sig.extend(
+                (e.scope, _value(e, q, f"settlement.{name}[{k}]")) for k, e in enumerate(entries)
+            )
+        sig.append("hazards")
+        sig.extend(
+            (h.scope, tuple(h.currencies), float(h.hazard))
+            for k, h in enumerate(cfg.hazards)
+            if in_window(q, h.from_quarter, h.to_quarter, f"settlement.hazards[{k}]")
+        )
+        return tuple(sig)
 
     def _resolve(self, q: int) -> Levers:
         m, cfg = self.market, self.cfg

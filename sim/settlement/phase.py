@@ -168,6 +168,18 @@ class SettlementPhase:
         )
         slot = self._compact.slot_of[t.pair, t.currency]
         self._srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
+        # Per-bin sums by np.bincount add in trader order; feeding the traders interleaved
+        # across pairs (rank within pair, then pair) keeps that order inside every
+        # (pair, currency) bin, so the sums are identical, but consecutive additions hit
+        # different bins (no dependency chain through one accumulator).
+        start = np.concatenate([[0], np.cumsum(t.counts)[:-1]])
+        self._perm = np.lexsort((t.pair, np.arange(t.n) - start[t.pair]))
+        self._perm_pos = np.empty(t.n, dtype=np.intp)
+        self._perm_pos[self._perm] = np.arange(t.n)
+        self._weight_p = t.weight[self._perm]
+        self._key_p = (self._pair_c + t.currency)[self._perm]
+        self._srow_p = self._srow[self._perm]
+        self._count = np.bincount(self._key_p, minlength=m.n_pairs * m.n_currencies)
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
@@ -228,31 +240,44 @@ class SettlementPhase:
         cc.gather_static(st)
         cost, cum = cc.evaluate(*core.spreads(f, self._shares))
         held = self._count_shares > 0
-        n_rev = cc.revise(t, self._srow, cum, st.any_hazard, cfg.revision_rate, self.rng)
-        key = self._pair_c + t.currency
-        self._shares, self._count_shares = currency_shares(t, m.n_pairs, c, key)
-        pair_cost, mean_cost = self._realized_slots(cost, key)
+        idx = cc.revise(t, self._srow, cum, st.any_hazard, cfg.revision_rate, self.rng)
+        pos = self._perm_pos[idx]
+        new_key = self._pair_c[idx] + t.currency[idx]
+        np.subtract.at(self._count, self._key_p[pos], 1)  # trader counts are exact integers
+        np.add.at(self._count, new_key, 1)
+        self._key_p[pos] = new_key
+        self._srow_p[pos] = self._srow[idx]
+        key_p, size = self._key_p, m.n_pairs * c
+        shares = np.bincount(key_p, weights=self._weight_p, minlength=size).reshape(-1, c)
+        self._shares = shares
+        self._count_shares = self._count.reshape(-1, c) / t.counts[:, None]
+        cost_n = cost.reshape(-1)[self._srow_p]
+        wc = np.bincount(key_p, weights=self._weight_p * cost_n, minlength=size).reshape(-1, c)
+        pair_cost = wc.sum(axis=1)
         mat = self._matrix(pair_cost, 0.0)
         ratio = (1.0 + mat) / (1.0 + self._start_matrix)
         table = partial(
-            self._table, quarter, st.available | held, self._shares, self._count_shares, mean_cost
+            self._lazy_table, quarter, st.available | held, shares, self._count_shares, cost, wc
         )
-        head = self._headline(f, self._shares, pair_cost)
-        head["revised_share"] = n_rev / t.n
+        head = self._headline(f, shares, pair_cost)
+        head["revised_share"] = idx.size / t.n
         return SettlementResult(cost=mat, cost_ratio=ratio, table=table, headline=head)
 
-    def _realized_slots(self, cost: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`_realized` from the (K, P·G) slot cost table."""
-        m, t = self.core.market, self.traders
-        c = m.n_currencies
-        cost_n = cost.reshape(-1)[self._srow]
-        wc = np.bincount(key, weights=t.weight * cost_n, minlength=m.n_pairs * c).reshape(-1, c)
-        pair_cost = wc.sum(axis=1)
+    def _lazy_table(
+        self,
+        quarter: str,
+        shown: np.ndarray,
+        shares: np.ndarray,
+        count_shares: np.ndarray,
+        cost: np.ndarray,
+        wc: np.ndarray,
+    ) -> pd.DataFrame:
+        """The quarter's long table; mean cost as :meth:`_realized` from the slot cost table."""
         full = self._compact.full_cost(cost)
         offered = np.matmul(self.group_weights[:, None, :], full)[:, 0, :]
-        used = self._shares > 0
-        mean = np.where(used, wc / np.where(used, self._shares, 1.0), offered)
-        return pair_cost, mean
+        used = shares > 0
+        mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
+        return self._table(quarter, shown, shares, count_shares, mean)
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""

@@ -59,3 +59,14 @@ def test_result_table_is_lazy_and_picklable(phase):  # noqa: F811
     assert r.table is r.table
     assert np.array_equal(r2.cost, r.cost) and list(r2.headline) == list(r.headline)
     np.testing.assert_array_equal(list(r2.headline.values()), list(r.headline.values()))
+
+
+def test_shared_levers_equal_resolution(phase):  # noqa: F811
+    from sim.settlement.quarters import quarter_index, quarter_range
+
+    ph, _ = phase
+    sched = ph.core.schedule
+    for q in quarter_range("2020Q1", "2026Q4"):
+        lev, ref = sched.at(q), sched._resolve(quarter_index(q))
+        for k in ("density", "interconnection", "cards", "hazard", "subsidy", "mandate"):
+            assert np.array_equal(getattr(lev, k), getattr(ref, k)), (q, k)
