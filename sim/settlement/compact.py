@@ -107,6 +107,7 @@ class CompactChoice:
         # scatter of the (K, P·G) slots into a flat (P·G, C) array (valid slots only)
         self.scatter_dst = self.idx_pgc.reshape(k, pg)[self.valid_pg]
         self.program = pairwise_program(c)
+        self._slot_offsets = (np.arange(k, dtype=np.intp) * pg)[:, None]
         self._static_key: object = None
         self._buf = np.zeros((k, pg))  # exp(v) by slot
 
@@ -180,6 +181,7 @@ class CompactChoice:
         self,
         t: Traders,
         srow: np.ndarray,
+        pair_k: np.ndarray,
         cum: np.ndarray,
         any_hazard: bool,
         rate: float,
@@ -188,22 +190,22 @@ class CompactChoice:
         """:func:`~sim.settlement.traders.revise` on the slot tables, in place.
 
         Same draws in the same order; ``srow`` (slot · P·G + row of every trader)
-        is updated with ``t.currency``. Returns the indices of the traders that revised.
+        is updated with ``t.currency``; ``pair_k`` is ``pair · K`` of every trader.
+        Returns the indices of the traders that revised.
         """
         t.clock -= 1
         due = t.clock <= 0
         if any_hazard:
-            pb = self.block[srow]
+            pb = self.block.take(srow)
             due |= rng.random(t.n, dtype=np.float32) < pb
         idx = np.flatnonzero(due)
         if idx.size:
             rows = t.row[idx]
             u = 1.0 - rng.random(idx.size)
             # first slot whose cumulative probability reaches u = number of slots below u
-            s = (cum[0][rows] < u).astype(np.int64)
-            for j in range(1, self.n_slots):
-                s += cum[j][rows] < u
-            t.currency[idx] = self.opt_flat[t.pair[idx].astype(np.int64) * self.n_slots + s]
+            below = cum.take(rows + self._slot_offsets) < u
+            s = np.add.reduce(below, axis=0, dtype=np.intp)
+            t.currency[idx] = self.opt_flat.take(pair_k.take(idx) + s)
             srow[idx] = s * self.rows + rows
             t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
         return idx

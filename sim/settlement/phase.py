@@ -168,6 +168,7 @@ class SettlementPhase:
         )
         slot = self._compact.slot_of[t.pair, t.currency]
         self._srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
+        self._pair_k = t.pair.astype(np.intp) * self._compact.n_slots
         # Per-bin sums by np.bincount add in trader order; feeding the traders interleaved
         # across pairs (rank within pair, then pair) keeps that order inside every
         # (pair, currency) bin, so the sums are identical, but consecutive additions hit
@@ -240,7 +241,9 @@ class SettlementPhase:
         cc.gather_static(st)
         cost, cum = cc.evaluate(*core.spreads(f, self._shares))
         held = self._count_shares > 0
-        idx = cc.revise(t, self._srow, cum, st.any_hazard, cfg.revision_rate, self.rng)
+        idx = cc.revise(
+            t, self._srow, self._pair_k, cum, st.any_hazard, cfg.revision_rate, self.rng
+        )
         pos = self._perm_pos[idx]
         new_key = self._pair_c[idx] + t.currency[idx]
         np.subtract.at(self._count, self._key_p[pos], 1)  # trader counts are exact integers
