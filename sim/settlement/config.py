@@ -147,6 +147,12 @@ class CostConfig:
             (``assumed`` 3 %).
         synthetic_cross: If True, a linked bank converts through USD when the
             direct cross is dearer (spread capped at two vehicle spreads).
+        vehicle_leg_hazard: If True, a vehicle-currency leg that buys or sells a
+            party's own currency (a rest-of-world importer buying RUB with USD)
+            carries the pair's blocking hazard on that vehicle currency: the FX
+            trade settles its vehicle side with the party's banks. Off by default
+            because it worsens the fit to the 2022 points (sensitivity
+            ``python -m sim.settlement.calibrate --variant vehicle_leg_hazard``).
         liquidity_decay: κ in s(ℓ) = s_min + (s_max - s_min)·exp(-κ·ℓ), >= 0.
         exogenous_liquidity: Extra liquidity ℓ0 per currency (offshore depth),
             each in [0, 1]; ℓ = min(1, ℓ_model + ℓ0).
@@ -166,6 +172,7 @@ class CostConfig:
     national_spread_min: float = 0.001
     national_spread_max: float = 0.03
     synthetic_cross: bool = True
+    vehicle_leg_hazard: bool = False
     liquidity_decay: float = 6.0
     exogenous_liquidity: dict[str, float] = field(default_factory=dict)
     delay_cost_per_day: float = 0.10 / 365.0

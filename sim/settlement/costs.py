@@ -32,7 +32,11 @@ legs ``d_opt·D_dir + (1 − d_opt)·2·vehicle_delay_days`` with
 x = payment-system interconnection, d_opt = product of the legs' densities.
 
 Blocking hazard: ``h_eff = h[p, c] + 1{national legs}·(1 − d_opt)·h[p, USD]``
-(an indirect national payment passes through the vehicle channel).
+(an indirect national payment passes through the vehicle channel). With
+``vehicle_leg_hazard`` (off by default), a vehicle leg that buys or sells the
+other party's own currency c adds ``h[p, v]``, v the converting party's home
+(vehicle) currency: ``+ 1{imp leg vehicle, c = home(exp)}·h[p, home(imp)]
++ 1{exp leg vehicle, c = home(imp)}·h[p, home(exp)]``.
 
 Card acceptance a gives the retail segment a direct channel: its density is
 ``1 − (1 − d)·(1 − a)``.
@@ -45,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.settlement.config import CostConfig
-from sim.settlement.market import LEG_NATIONAL, LEG_NONE, Market
+from sim.settlement.market import LEG_NATIONAL, LEG_NONE, LEG_VEHICLE, Market
 
 
 def conversion_spread(
@@ -180,6 +184,8 @@ def static_option_terms(
         + mandate[:, None, None] * ~national
     )
     h_eff = hazard[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
+    if params.vehicle_leg_hazard:
+        h_eff = h_eff + vehicle_leg_hazard(m, hazard)[:, None, :]
     return StaticOptionTerms(
         fixed=fixed,
         coef_imp=coef_i,
@@ -188,6 +194,35 @@ def static_option_terms(
         hazard=h_eff,
         delay_days=delay,
     )
+
+
+def vehicle_leg_hazard(market: Market, hazard: np.ndarray) -> np.ndarray:
+    """(P, C) hazard carried by vehicle legs into or out of a party's own currency.
+
+    ``x[p, c] = 1{leg_imp = vehicle, c = home(exp), c not vehicle}·h[p, home(imp)]
+    + 1{leg_exp = vehicle, c = home(imp), c not vehicle}·h[p, home(exp)]``: an
+    importer whose home currency is a vehicle (EUR for the EU, USD for the rest
+    of the world) buys the exporter's currency with it from the exporter's
+    banks (the same channel a vehicle payment uses), and symmetrically for the
+    exporter. A third currency (CNY on a RUS–ROW pair) bought in a market
+    outside both parties carries no such hazard. Modelling assumption
+    (``assumed``), used as a sensitivity.
+
+    Args:
+        market: Static structure.
+        hazard: (P, C) blocking hazard on settling pair p in currency c.
+
+    Returns:
+        (P, C) additional effective hazard (0 where no such leg).
+    """
+    m = market
+    rows = np.arange(hazard.shape[0])
+    col = np.arange(hazard.shape[1])[None, :]
+    home_exp, home_imp = m.home[m.exp], m.home[m.imp]
+    non_vehicle = ~m.vehicle[None, :]
+    imp_leg = (m.leg_kind_imp == LEG_VEHICLE) & (col == home_exp[:, None]) & non_vehicle
+    exp_leg = (m.leg_kind_exp == LEG_VEHICLE) & (col == home_imp[:, None]) & non_vehicle
+    return imp_leg * hazard[rows, home_imp][:, None] + exp_leg * hazard[rows, home_exp][:, None]
 
 
 def direct_spreads(

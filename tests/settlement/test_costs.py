@@ -87,6 +87,34 @@ def test_uncapped_cross_when_synthetic_cross_off():
     assert oc.conversion[p, 0, rub] == pytest.approx(cfg.costs.national_spread_max)
 
 
+@pytest.mark.parametrize("on", [False, True])
+def test_vehicle_leg_into_a_party_currency_carries_the_hazard_only_when_enabled(on):
+    cfg = SettlementConfig()
+    cfg.costs.vehicle_leg_hazard = on
+    m = build_market(ECO, CUR, BLOCS, cfg)
+    lev = LeverSchedule(m, cfg).at("2022Q2")
+    usd, rub, cny = (m.currencies.index(c) for c in ("USD", "RUB", "CNY"))
+    h = np.zeros((m.n_pairs, m.n_currencies))
+    h[:, usd] = 0.2
+    liq = np.zeros((3, m.n_currencies))
+    oc = option_costs(
+        m, liq, lev.density, h, lev.interconnection, lev.cards, lev.subsidy, lev.mandate, cfg.costs
+    )
+    to_row, from_row = m.pair_index("RUS", "ROW"), m.pair_index("ROW", "RUS")
+    # ROW's home currency is USD: buying (or selling) RUB is a vehicle leg with Russia's banks
+    assert oc.hazard[to_row, 0, rub] == pytest.approx(0.2 if on else 0.0, abs=1e-15)
+    assert oc.hazard[from_row, 0, rub] == pytest.approx(0.2 if on else 0.0, abs=1e-15)
+    # CNY is bought outside both parties: only its indirect national leg carries the hazard
+    off = SettlementConfig()
+    oc_off = option_costs(
+        m, liq, lev.density, h, lev.interconnection, lev.cards, lev.subsidy, lev.mandate, off.costs
+    )
+    assert oc.hazard[to_row, 0, cny] == pytest.approx(oc_off.hazard[to_row, 0, cny], abs=1e-15)
+    # a national leg (KZT-RUB) is unchanged
+    p = m.pair_index("KAZ", "RUS")
+    assert oc.hazard[p, 0, rub] == pytest.approx(oc_off.hazard[p, 0, rub], abs=1e-15)
+
+
 def test_third_currency_needs_both_links():
     cfg, m, liq, oc = setup(d=0.9, d_chn=0.4)
     p, cny = m.pair_index("KAZ", "RUS"), m.currencies.index("CNY")

@@ -1,0 +1,66 @@
+"""The calibration reads only the 2022 points; its variants change what they say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim.settlement.calibrate as cal
+from sim.settlement.config import SettlementConfig
+from sim.settlement.hindcast import fitted_parameters
+
+
+def test_bounded_coordinates_round_trip():
+    p = {"revision_rate": 0.07, "logit_scale": 333.0, "hazard": 0.2}
+    back = cal._to_params(cal._to_z(p))
+    assert back == pytest.approx(p, rel=1e-9)
+    extreme = cal._to_params(np.array([-50.0, 50.0, 0.0]))
+    for name, (lo, hi) in cal.BOUNDS.items():
+        assert lo <= extreme[name] <= hi
+
+
+def test_objective_ignores_the_2023_points(monkeypatch):
+    params = fitted_parameters()
+    before = cal.objective(params, seed=0, n_traders=None)
+    real = cal.targets
+
+    def moved(uses=("calibration", "validation", "context")):
+        t = real(uses).copy()
+        later = ~t["quarter"].str.startswith("2022")
+        t.loc[later, "value"] = 0.0  # a wildly different 2023 would not change the fit
+        return t
+
+    monkeypatch.setattr(cal, "targets", moved)
+    assert cal.objective(params, seed=0, n_traders=None) == before
+    # and the objective does read the 2022 points
+    monkeypatch.setattr(
+        cal, "targets", lambda uses: real(uses).assign(value=lambda d: d["value"] * 0.5)
+    )
+    assert cal.objective(params, seed=0, n_traders=None) != before
+
+
+@pytest.mark.parametrize("name", sorted(cal.VARIANTS))
+def test_each_variant_changes_only_what_it_names(name):
+    _, edit = cal.VARIANTS[name]
+    cfg = SettlementConfig()
+    if edit is not None:
+        edit(cfg)
+    default = SettlementConfig()
+    changed = {
+        "default": cfg == default,
+        "uncapped_cross": cfg.costs.synthetic_cross is False,
+        "vehicle_leg_hazard": cfg.costs.vehicle_leg_hazard is True,
+        "china_links_0.9": {(e.scope, e.value) for e in cfg.link_entries}
+        == {("CIS", 0.9), ("CHN", 0.9), ("RUS-CHN", 0.9)},
+    }[name]
+    assert changed
+    if name != "default":
+        assert cfg != default
+
+
+def test_fit_table_columns_are_complete():
+    table = pd.DataFrame(cal.run_hindcast(end="2023Q4"))
+    fit = cal.fit_table(table)
+    assert {"target", "simulated", "error_pp", "within_7pp", "source"} <= set(fit.columns)
+    assert fit["simulated"].notna().all()
