@@ -66,6 +66,26 @@ def pairwise_sum_rows(y: np.ndarray, program: tuple[list[list[int]], list[int]])
     return out
 
 
+def float32_threshold(p: np.ndarray) -> np.ndarray:
+    """Smallest float32 >= each float64 probability.
+
+    For a float32 draw x, ``x < p`` (compared in float64) holds exactly when
+    ``x < float32_threshold(p)``: a float32 below p is below the smallest float32
+    at or above p, and a float32 at or above p is at least that one. So a blocking
+    draw compares in float32 with the same outcome.
+
+    Args:
+        p: float64 probabilities in [0, 1].
+
+    Returns:
+        float32 array of the same shape.
+    """
+    t = p.astype(np.float32)
+    up = t < p
+    t[up] = np.nextafter(t[up], np.float32(np.inf))
+    return t
+
+
 class CompactChoice:
     """Slot layout of one phase and its per-quarter arithmetic.
 
@@ -96,6 +116,7 @@ class CompactChoice:
         self.rows = pg
         # (K, P) flat index into (P, C) arrays; (K, P·G) flat index into (P·G, C) arrays
         self.idx_pc = (np.arange(p)[None, :] * c + opt.T).reshape(-1)
+        self.idx_pc2 = np.repeat(self.idx_pc, 2)  # (K, P, 2): the same for both segments
         row_pair = np.repeat(np.arange(p), g)
         self.idx_pgc = (np.arange(pg)[None, :] * c + opt[row_pair].T).reshape(-1)
         self.valid_pg = valid[row_pair].T.copy()  # (K, P·G)
@@ -109,6 +130,10 @@ class CompactChoice:
         self.program = pairwise_program(c)
         self._slot_offsets = (np.arange(k, dtype=np.intp) * pg)[:, None]
         self._static_key: object = None
+        self._block_thr = np.zeros(0, dtype=np.float32)
+        self._thr = np.zeros(0, dtype=np.float32)
+        self._thr_of: np.ndarray | None = None  # srow array the cached thresholds belong to
+        self._thr_key: object = None  # static terms they were gathered from
         self._buf = np.zeros((k, pg))  # exp(v) by slot
 
     def gather_static(self, st) -> None:  # noqa: ANN001 - engine._Static
@@ -122,16 +147,17 @@ class CompactChoice:
         def pgc(a: np.ndarray, pad: float) -> np.ndarray:
             return np.where(vp, a.reshape(-1)[self.idx_pgc].reshape(k, -1), pad)
 
-        def seg(a: np.ndarray) -> np.ndarray:  # (P, 2, C) -> (K, P, 2, 1)
+        def seg(a: np.ndarray) -> np.ndarray:  # (P, 2, C) -> (K·P·2,)
             flat = np.take_along_axis(
                 a, np.broadcast_to(self.opt[:, None, :], (p, 2, k)), axis=2
             )  # (P, 2, K)
             out = np.where(self.valid[:, None, :], flat, 0.0).transpose(2, 0, 1)
-            return np.ascontiguousarray(out)[:, :, :, None]
+            return np.ascontiguousarray(out).reshape(-1)
 
         self.fixed = pgc(st.fixed, 0.0).reshape(k, p, 2, e)
         self.v_fixed = pgc(st.v_fixed, -np.inf).reshape(k, p, 2, e)
         self.block = pgc(st.block, 0.0).reshape(-1)
+        self._block_thr = float32_threshold(self.block)
         self.coef_imp = seg(st.coef_imp)
         self.coef_exp = seg(st.coef_exp)
         self.beta = st.beta
@@ -144,15 +170,16 @@ class CompactChoice:
             di: (P, C) direct-conversion spread of the importer.
             de: (P, C) direct-conversion spread of the exporter.
         """
-        k, p = self.n_slots, self.n_pairs
-        dik = di.reshape(-1)[self.idx_pc].reshape(k, p, 1, 1)
-        dek = de.reshape(-1)[self.idx_pc].reshape(k, p, 1, 1)
-        moving = self.coef_imp * dik
-        moving += self.coef_exp * dek
-        cost = (self.fixed + moving).reshape(k, -1)
-        v = self._buf.reshape(self.fixed.shape)
-        np.subtract(self.v_fixed, self.beta * moving, out=v)
+        k = self.n_slots
+        # the direct spreads move the cost per (slot, pair, segment); exposure classes
+        # (the last axis of fixed) share it, so it is repeated over them once
+        moving = self.coef_imp * di.take(self.idx_pc2)
+        moving += self.coef_exp * de.take(self.idx_pc2)
+        moving = moving.repeat(self.n_groups // 2)
+        cost = (self.fixed.reshape(-1) + moving).reshape(k, -1)
+        moving *= self.beta
         v = self._buf
+        np.subtract(self.v_fixed.reshape(k, -1), moving.reshape(k, -1), out=v)
         v -= np.maximum.reduce(v, axis=0)
         np.exp(v, out=v)
         if self.program is not None:
@@ -186,26 +213,46 @@ class CompactChoice:
         any_hazard: bool,
         rate: float,
         rng: np.random.Generator,
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """:func:`~sim.settlement.traders.revise` on the slot tables, in place.
 
         Same draws in the same order; ``srow`` (slot · P·G + row of every trader)
-        is updated with ``t.currency``; ``pair_k`` is ``pair · K`` of every trader.
-        Returns the indices of the traders that revised.
+        is updated with ``t.currency`` (only this method may change it: the
+        traders' blocking thresholds are cached against it); ``pair_k`` is
+        ``pair · K`` of every trader.
+
+        Returns:
+            ``(idx, opt)``: the indices of the traders that revised and their new
+            option, ``pair · K + slot`` (flat index into (P, K) tables).
         """
         t.clock -= 1
         due = t.clock <= 0
         if any_hazard:
-            pb = self.block.take(srow)
-            due |= rng.random(t.n, dtype=np.float32) < pb
+            due |= rng.random(t.n, dtype=np.float32) < self._thresholds(srow)
         idx = np.flatnonzero(due)
+        opt = idx
         if idx.size:
-            rows = t.row[idx]
+            rows = t.row.take(idx)
             u = 1.0 - rng.random(idx.size)
             # first slot whose cumulative probability reaches u = number of slots below u
             below = cum.take(rows + self._slot_offsets) < u
             s = np.add.reduce(below, axis=0, dtype=np.intp)
-            t.currency[idx] = self.opt_flat.take(pair_k.take(idx) + s)
-            srow[idx] = s * self.rows + rows
+            opt = pair_k.take(idx) + s
+            t.currency[idx] = self.opt_flat.take(opt)
+            new = s * self.rows + rows
+            srow[idx] = new
+            if self._thr_of is srow and self._thr_key is self._static_key:
+                self._thr[idx] = self._block_thr.take(new)
             t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
-        return idx
+        return idx, opt
+
+    def _thresholds(self, srow: np.ndarray) -> np.ndarray:
+        """(N,) float32 blocking threshold of every trader (see :func:`float32_threshold`).
+
+        Gathered from the slot table when the static terms or ``srow`` change, then
+        kept up to date by :meth:`revise` for the traders that move.
+        """
+        if self._thr_of is not srow or self._thr_key is not self._static_key:
+            self._thr = self._block_thr.take(srow)
+            self._thr_of, self._thr_key = srow, self._static_key
+        return self._thr

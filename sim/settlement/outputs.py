@@ -107,24 +107,27 @@ class HeadlineSpec:
         self.denominator = np.array(den)  # (K, P)
         self.cost_rows = np.array(cost_rows)  # (K', P)
         self.order = tuple(order)
+        # output position → index into the concatenated (share values, cost values)
+        self._keys = tuple(
+            self.names[k] if kind == "share" else self.cost_names[k] for kind, k in order
+        )
+        self._take = np.array(
+            [k if kind == "share" else len(names) + k for kind, k in order], dtype=np.intp
+        )
 
     def __call__(
         self, flows: np.ndarray, shares: np.ndarray, pair_cost: np.ndarray
     ) -> dict[str, float]:
         """Headline series (see module docstring); arguments as :func:`headline`."""
         fs = (flows[:, None] * shares).reshape(-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            den = self.denominator @ flows
-            sh = np.where(den > 0, (self.numerator @ fs) / den, np.nan)
-            cden = self.cost_rows @ flows
-            co = np.where(cden > 0, (self.cost_rows @ (flows * pair_cost)) / cden, np.nan)
-        out: dict[str, float] = {}
-        for kind, k in self.order:
-            if kind == "share":
-                out[self.names[k]] = float(sh[k])
-            else:
-                out[self.cost_names[k]] = float(co[k])
-        return out
+        den = self.denominator @ flows
+        cden = self.cost_rows @ flows
+        # NaN where the denominator is 0 (divided only where it is positive)
+        out = np.full(self._take.size, np.nan)
+        k = den.size
+        np.divide(self.numerator @ fs, den, out=out[:k], where=den > 0)
+        np.divide(self.cost_rows @ (flows * pair_cost), cden, out=out[k:], where=cden > 0)
+        return dict(zip(self._keys, out.take(self._take).tolist(), strict=True))
 
 
 def headline_spec(market: Market) -> HeadlineSpec:

@@ -169,6 +169,10 @@ class SettlementPhase:
         slot = self._compact.slot_of[t.pair, t.currency]
         self._srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
         self._pair_k = t.pair.astype(np.intp) * self._compact.n_slots
+        # (P·K,) pair · C + currency of every option slot
+        self._key_of_opt = (
+            np.arange(m.n_pairs, dtype=np.intp)[:, None] * m.n_currencies + self._compact.opt
+        ).reshape(-1)
         # Per-bin sums by np.bincount add in trader order; feeding the traders interleaved
         # across pairs (rank within pair, then pair) keeps that order inside every
         # (pair, currency) bin, so the sums are identical, but consecutive additions hit
@@ -241,15 +245,15 @@ class SettlementPhase:
         cc.gather_static(st)
         cost, cum = cc.evaluate(*core.spreads(f, self._shares))
         held = self._count_shares > 0
-        idx = cc.revise(
+        idx, opt = cc.revise(
             t, self._srow, self._pair_k, cum, st.any_hazard, cfg.revision_rate, self.rng
         )
-        pos = self._perm_pos[idx]
-        new_key = self._pair_c[idx] + t.currency[idx]
-        np.subtract.at(self._count, self._key_p[pos], 1)  # trader counts are exact integers
+        pos = self._perm_pos.take(idx)
+        new_key = self._key_of_opt.take(opt)  # pair · C + new currency
+        np.subtract.at(self._count, self._key_p.take(pos), 1)  # counts are exact integers
         np.add.at(self._count, new_key, 1)
         self._key_p[pos] = new_key
-        self._srow_p[pos] = self._srow[idx]
+        self._srow_p[pos] = self._srow.take(idx)
         key_p, size = self._key_p, m.n_pairs * c
         shares = np.bincount(key_p, weights=self._weight_p, minlength=size).reshape(-1, c)
         self._shares = shares

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.settlement.compact import pairwise_program, pairwise_sum_rows
+from sim.settlement.compact import float32_threshold, pairwise_program, pairwise_sum_rows
 
 from .test_fastpath import phase  # noqa: F401 - fixture
 
@@ -70,3 +70,15 @@ def test_shared_levers_equal_resolution(phase):  # noqa: F811
         lev, ref = sched.at(q), sched._resolve(quarter_index(q))
         for k in ("density", "interconnection", "cards", "hazard", "subsidy", "mandate"):
             assert np.array_equal(getattr(lev, k), getattr(ref, k)), (q, k)
+
+
+def test_float32_threshold_gives_the_same_blocking_draws():
+    rng = np.random.default_rng(0)
+    x = rng.random(200_000, dtype=np.float32)
+    edge = np.array([0.0, 1e-300, 1e-45, 1e-40, 0.5, 1.0 - 2**-53, 1.0])
+    p = np.concatenate([rng.random(1000), rng.random(1000) * 1e-6, edge, x[:1000]])
+    p = np.concatenate([p, np.nextafter(x[:1000].astype(float), 1.0)])
+    thr = float32_threshold(p)
+    assert thr.dtype == np.float32 and np.all(thr >= p)
+    for k in range(p.size):
+        assert np.array_equal(x < p[k], x < thr[k]), p[k]
