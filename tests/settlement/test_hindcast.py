@@ -19,16 +19,21 @@ OUT_OF_SAMPLE = {
     ("national_currency_share_eaeu", "2023Q1"): None,
     ("rus_exports_usd_eur", "2023Q4"): None,
     ("rus_exports_rub", "2023Q4"): (
-        "miss: simulated 48.3 % vs CBR 36.1 % (Dec 2023), +12.2 pp. Russia's exports leave "
-        "USD/EUR for RUB (exporter's own currency, no conversion leg) rather than CNY: the "
-        "CNY share of exports is under-predicted already in-sample (6.8 % vs 14 % Sep 2022) "
-        "and 'friendly' currencies end at 22.6 % vs 37.2 %"
+        "miss: simulated 48.3 % vs CBR 36.1 % (Dec 2023), +12.2 pp. Exports to the rest of "
+        "the world and the EU (32 % of Russia's exports in the 2023 matrix) end 66 % in RUB: "
+        "an importer whose home currency is USD/EUR buys RUB in a vehicle leg that carries no "
+        "blocking hazard, so RUB beats CNY (two national legs); CNY is under-predicted already "
+        "in-sample (6.8 % vs 14 %, Sep 2022). The point is not robust to that assumption: "
+        "refitted with costs.vehicle_leg_hazard the miss is -8.5 pp, with an uncapped cross "
+        "+3.6 pp (python -m sim.settlement.calibrate --variant ...)"
     ),
     ("rus_chn_national", "2023Q4"): (
-        "miss: simulated 76.4 % vs 95 % (Overchuk, Nov 2023), -18.6 pp. With RUS-CHN link "
-        "density 0.5 (assumed) half of RUB/CNY payments still route through USD, so the "
-        "vehicle option stays competitive; in-sample the pair is over-predicted early "
-        "(45.4 % vs ~30 % in 2022Q2), i.e. the simulated path is too flat"
+        "miss: simulated 76.4 % vs 95 % (Overchuk, Nov 2023), -18.6 pp, and -17.9 to -19.0 pp "
+        "under every refitted variant. The simulated path is concave (a constant hazard "
+        "blocks the most exposed traders first; 45.4 % vs ~30 % in 2022Q2), the published "
+        "one convex (30 -> 70 -> 80 -> 95 % over 2022-23): the 2023 acceleration needs a "
+        "hazard that escalates after 2022 or faster revisions, which the 2022 points cannot "
+        "identify"
     ),
 }
 POINTS = [
