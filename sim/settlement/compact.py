@@ -128,7 +128,8 @@ class CompactChoice:
         # scatter of the (K, P·G) slots into a flat (P·G, C) array (valid slots only)
         self.scatter_dst = self.idx_pgc.reshape(k, pg)[self.valid_pg]
         self.program = pairwise_program(c)
-        self._slot_offsets = (np.arange(k, dtype=np.intp) * pg)[:, None]
+        # the last slot's cumulative probability is exactly 1, never below a draw u <= 1
+        self._slot_offsets = (np.arange(k - 1, dtype=np.intp) * pg)[:, None]
         self._static_key: object = None
         self._block_thr = np.zeros(0, dtype=np.float32)
         self._thr = np.zeros(0, dtype=np.float32)
@@ -213,7 +214,7 @@ class CompactChoice:
         any_hazard: bool,
         rate: float,
         rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`~sim.settlement.traders.revise` on the slot tables, in place.
 
         Same draws in the same order; ``srow`` (slot · P·G + row of every trader)
@@ -222,15 +223,16 @@ class CompactChoice:
         ``pair · K`` of every trader.
 
         Returns:
-            ``(idx, opt)``: the indices of the traders that revised and their new
-            option, ``pair · K + slot`` (flat index into (P, K) tables).
+            ``(idx, opt, srow[idx])``: the indices of the traders that revised, their
+            new option ``pair · K + slot`` (flat index into (P, K) tables) and their
+            new ``srow``.
         """
         t.clock -= 1
         due = t.clock <= 0
         if any_hazard:
             due |= rng.random(t.n, dtype=np.float32) < self._thresholds(srow)
         idx = np.flatnonzero(due)
-        opt = idx
+        opt = new = idx
         if idx.size:
             rows = t.row.take(idx)
             u = 1.0 - rng.random(idx.size)
@@ -244,7 +246,7 @@ class CompactChoice:
             if self._thr_of is srow and self._thr_key is self._static_key:
                 self._thr[idx] = self._block_thr.take(new)
             t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
-        return idx, opt
+        return idx, opt, new
 
     def _thresholds(self, srow: np.ndarray) -> np.ndarray:
         """(N,) float32 blocking threshold of every trader (see :func:`float32_threshold`).

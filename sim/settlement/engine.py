@@ -112,6 +112,7 @@ class SettlementCore:
         # the offered set changes only at the quarters options open: one array per period
         self._opening = sorted({int(x) for x in np.unique(m.option_from)})
         self._avail: dict[int, np.ndarray] = {}
+        self.pair_flat = m.exp * len(m.economies) + m.imp  # (P,) flat index of (exp, imp) in n×n
 
     @property
     def intercepts(self) -> np.ndarray:
@@ -184,15 +185,17 @@ class SettlementCore:
         Raises:
             ConfigError: Wrong shape, non-finite or negative entries.
         """
-        n = len(self.market.economies)
+        m = self.market
+        n = len(m.economies)
         f = np.asarray(flows, dtype=float)
         if f.shape != (n, n):
             raise ConfigError(key, f"must be an {n}x{n} matrix, got shape {f.shape}")
-        if not np.all(np.isfinite(f)):
-            raise ConfigError(key, "must be finite (found NaN or inf)")
-        if np.any(f < 0):
+        # one pass each for the usual case (NaN fails both comparisons)
+        if not (f.min() >= 0.0 and f.max() < np.inf):
+            if not np.all(np.isfinite(f)):
+                raise ConfigError(key, "must be finite (found NaN or inf)")
             raise ConfigError(key, f"must be >= 0, got minimum {f.min():.6g}")
-        return f[self.market.exp, self.market.imp]
+        return f.reshape(-1).take(self.pair_flat)
 
     def spreads(self, pair_flows: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(P, C) direct-conversion spreads of the importer and the exporter (as in evaluate)."""

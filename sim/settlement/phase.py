@@ -159,13 +159,11 @@ class SettlementPhase:
         )
         t.currency[:] = draw_choices(t.row, cum, rng)
         t.clock[:] = np.minimum(rng.geometric(cfg.revision_rate, t.n), CLOCK_MAX)
-        self._shares, self._count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
+        self._shares, count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
         # per-trader flat index of its (pair, group) row in (P·G, C) tables
         self._row_c = t.row.astype(np.int64) * m.n_currencies
         self._pair_c = t.pair.astype(np.int64) * m.n_currencies
-        self._compact = CompactChoice(
-            m.ever_available() | (self._count_shares > 0), self.core.n_groups
-        )
+        self._compact = CompactChoice(m.ever_available() | (count_shares > 0), self.core.n_groups)
         slot = self._compact.slot_of[t.pair, t.currency]
         self._srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
         self._pair_k = t.pair.astype(np.intp) * self._compact.n_slots
@@ -190,6 +188,7 @@ class SettlementPhase:
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
         self._start_pair_cost = self._realized(ev0)[0]
         self._start_matrix = self._matrix(self._start_pair_cost, 0.0)
+        self._start_factor = 1.0 + self._start_matrix
 
     # ------------------------------------------------------------------ helpers
     def _realized(
@@ -209,11 +208,10 @@ class SettlementPhase:
         return pair_cost, mean
 
     def _matrix(self, pair_values: np.ndarray, diagonal: float) -> np.ndarray:
-        m = self.core.market
-        n = len(m.economies)
-        out = np.full((n, n), diagonal)
-        out[m.exp, m.imp] = pair_values
-        return out
+        n = len(self.core.market.economies)
+        out = np.full(n * n, diagonal)
+        out[self.core.pair_flat] = pair_values
+        return out.reshape(n, n)
 
     # --------------------------------------------------------------------- API
     @property
@@ -225,6 +223,15 @@ class SettlementPhase:
     def shares(self) -> np.ndarray:
         """(P, C) current value shares."""
         return self._shares
+
+    @property
+    def _count_shares(self) -> np.ndarray:
+        """(P, C) current count shares."""
+        return self._count_shares_of(self._count)
+
+    def _count_shares_of(self, count: np.ndarray) -> np.ndarray:
+        """(P, C) count shares from the (P·C,) trader counts."""
+        return count.reshape(-1, self.core.market.n_currencies) / self.traders.counts[:, None]
 
     def step(self, quarter: str, flows: np.ndarray) -> SettlementResult:
         """Advance one quarter.
@@ -244,8 +251,8 @@ class SettlementPhase:
         st = core.static(quarter)
         cc.gather_static(st)
         cost, cum = cc.evaluate(*core.spreads(f, self._shares))
-        held = self._count_shares > 0
-        idx, opt = cc.revise(
+        held = self._count.reshape(-1, c) > 0
+        idx, opt, srow = cc.revise(
             t, self._srow, self._pair_k, cum, st.any_hazard, cfg.revision_rate, self.rng
         )
         pos = self._perm_pos.take(idx)
@@ -253,18 +260,17 @@ class SettlementPhase:
         np.subtract.at(self._count, self._key_p.take(pos), 1)  # counts are exact integers
         np.add.at(self._count, new_key, 1)
         self._key_p[pos] = new_key
-        self._srow_p[pos] = self._srow.take(idx)
+        self._srow_p[pos] = srow
         key_p, size = self._key_p, m.n_pairs * c
         shares = np.bincount(key_p, weights=self._weight_p, minlength=size).reshape(-1, c)
         self._shares = shares
-        self._count_shares = self._count.reshape(-1, c) / t.counts[:, None]
-        cost_n = cost.reshape(-1)[self._srow_p]
+        cost_n = cost.reshape(-1).take(self._srow_p)
         wc = np.bincount(key_p, weights=self._weight_p * cost_n, minlength=size).reshape(-1, c)
         pair_cost = wc.sum(axis=1)
         mat = self._matrix(pair_cost, 0.0)
-        ratio = (1.0 + mat) / (1.0 + self._start_matrix)
+        ratio = (1.0 + mat) / self._start_factor
         table = partial(
-            self._lazy_table, quarter, st.available | held, shares, self._count_shares, cost, wc
+            self._lazy_table, quarter, st.available | held, shares, self._count.copy(), cost, wc
         )
         head = self._headline(f, shares, pair_cost)
         head["revised_share"] = idx.size / t.n
@@ -275,7 +281,7 @@ class SettlementPhase:
         quarter: str,
         shown: np.ndarray,
         shares: np.ndarray,
-        count_shares: np.ndarray,
+        count: np.ndarray,
         cost: np.ndarray,
         wc: np.ndarray,
     ) -> pd.DataFrame:
@@ -284,7 +290,7 @@ class SettlementPhase:
         offered = np.matmul(self.group_weights[:, None, :], full)[:, 0, :]
         used = shares > 0
         mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
-        return self._table(quarter, shown, shares, count_shares, mean)
+        return self._table(quarter, shown, shares, self._count_shares_of(count), mean)
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""

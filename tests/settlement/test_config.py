@@ -117,3 +117,23 @@ def test_quarter_labels():
     assert quarter_range("2021Q4", "2022Q2") == ["2021Q4", "2022Q1", "2022Q2"]
     with pytest.raises(ConfigError):
         quarter_index("2022Q0")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (np.inf, "must be finite"),
+        (-np.inf, "must be finite"),
+        (np.nan, "must be finite"),
+        (-0.5, "must be >= 0, got minimum -0.5"),
+    ],
+)
+def test_bad_quarter_flows_are_named(value, message):
+    eco, cur, f = world(("KAZ", "RUS"))
+    c = SettlementConfig()
+    c.traders.n_traders = 500
+    ph = SettlementPhase(eco, cur, BLOCS, c, f, np.random.default_rng(0), "2021Q4")
+    bad = f.copy()
+    bad[2, 2] = value  # also the diagonal is checked
+    with pytest.raises(ConfigError, match=rf"settlement\.flows: {message}"):
+        ph.step("2022Q1", bad)
