@@ -32,7 +32,7 @@ from sim.policy.growth import endowment_path
 from sim.policy.tariffs import baseline_tariffs, scheduled_matrix
 from sim.quarters import quarter_ordinal, quarter_range
 from sim.routing.phase import CorridorPhase, RoutingResult
-from sim.settlement.phase import SettlementPhase, SettlementResult
+from sim.settlement.phase import SettlementPhase, SettlementResult, settlement_tables
 
 STREAMS = ("mesa", "settlement", "routing", "shocks")
 """Named random streams, each spawned from the one config seed (SeedSequence)."""
@@ -245,7 +245,7 @@ class CaravanModel(mesa.Model):
         settlement = self.settlement_result
         if settlement is not None:
             pairs["settlement_cost"] = settlement.cost
-            self.records.settlement.append(settlement.table)
+            self.records.settlement.append(settlement)  # its table is built with the others
         self.records.pairs.append(pairs)
         self.records.world.append(self.world_indicators(economy))
 
@@ -279,7 +279,7 @@ class CaravanModel(mesa.Model):
         if self.records.segments:
             tables["segments"] = pd.concat(self.records.segments, ignore_index=True)
         if self.records.settlement:
-            tables["settlement"] = pd.concat(self.records.settlement, ignore_index=True)
+            tables["settlement"] = settlement_tables(self.records.settlement)
         return tables
 
     def imputed_share(self) -> float:

@@ -25,6 +25,8 @@ design and documented here: the key is always present so that columns of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -244,6 +246,52 @@ class TableBuilder:
                 "share_by_value": by_value.reshape(-1)[keep],
                 "share_by_count": by_count.reshape(-1)[keep],
                 "mean_cost": mean_cost.reshape(-1)[keep],
+            },
+            copy=False,
+        )
+
+    def many(
+        self,
+        quarters: Sequence[str],
+        available: Sequence[np.ndarray],
+        by_value: Sequence[np.ndarray],
+        by_count: Sequence[np.ndarray],
+        mean_cost: Sequence[np.ndarray],
+    ) -> pd.DataFrame:
+        """Long tables of several quarters in one frame, built once.
+
+        Same frame as concatenating the quarters' :meth:`__call__` tables with
+        ``pd.concat(..., ignore_index=True)``.
+
+        Args:
+            quarters: Quarter labels.
+            available: (P, C) offered options, one array per quarter.
+            by_value: (P, C) value shares, one array per quarter.
+            by_count: (P, C) count shares, one array per quarter.
+            mean_cost: (P, C) ad-valorem cost, one array per quarter.
+        """
+        size = self.currency.size
+        keeps = [
+            np.flatnonzero((a | (c > 0)).reshape(-1))
+            for a, c in zip(available, by_count, strict=True)
+        ]
+        keep = np.concatenate(keeps) if keeps else np.empty(0, dtype=np.intp)
+        sizes = [k.size for k in keeps]
+        quarter = np.repeat(np.arange(len(keeps)), sizes)
+        flat = quarter * size + keep  # row of every cell in the quarters' stacked (P·C) arrays
+
+        def column(arrays: Sequence[np.ndarray]) -> np.ndarray:
+            return np.concatenate([a.reshape(-1) for a in arrays]).take(flat)
+
+        return pd.DataFrame(
+            {
+                "quarter": pd.array(list(quarters), dtype="str").take(quarter),
+                "exporter": self.exporter.take(keep),
+                "importer": self.importer.take(keep),
+                "currency": self.currency.take(keep),
+                "share_by_value": column(by_value),
+                "share_by_count": column(by_count),
+                "mean_cost": column(mean_cost),
             },
             copy=False,
         )

@@ -39,6 +39,26 @@ from sim.settlement.traders import (
 )
 
 
+class TableSource:
+    """A quarter's long table not built yet: its builder and its columns' arrays.
+
+    Args:
+        builder: The phase's :class:`~sim.settlement.outputs.TableBuilder`.
+        columns: Zero-argument callable returning the builder's arguments
+            ``(quarter, available, by_value, by_count, mean_cost)``.
+    """
+
+    __slots__ = ("builder", "columns")
+
+    def __init__(self, builder: TableBuilder, columns: Callable[[], tuple]) -> None:
+        self.builder = builder
+        self.columns = columns
+
+    def __call__(self) -> pd.DataFrame:
+        """The quarter's table."""
+        return self.builder(*self.columns())
+
+
 class SettlementResult:
     """Result of one quarter.
 
@@ -53,12 +73,13 @@ class SettlementResult:
             in that currency; for a currency nobody uses, the cost the pair's
             traders would face (weighted by value). So for every pair
             Σ share_by_value · mean_cost = cost.
-            Built on first access when given as a zero-argument callable.
+            Built on first access when given as a zero-argument callable (such as a
+            :class:`TableSource`, which :func:`settlement_tables` can also use).
         headline: Headline series (see :mod:`sim.settlement.outputs`), plus
             ``revised_share`` (fraction of traders that revised).
     """
 
-    __slots__ = ("cost", "cost_ratio", "headline", "_table")
+    __slots__ = ("cost", "cost_ratio", "headline", "_table", "_source")
 
     def __init__(
         self,
@@ -70,6 +91,7 @@ class SettlementResult:
         self.cost = cost
         self.cost_ratio = cost_ratio
         self._table = table
+        self._source = table if isinstance(table, TableSource) else None
         self.headline = headline
 
     @property
@@ -84,6 +106,24 @@ class SettlementResult:
 
     def __repr__(self) -> str:
         return f"SettlementResult(cost={self.cost!r}, headline={self.headline!r})"
+
+
+def settlement_tables(results: Sequence[SettlementResult]) -> pd.DataFrame:
+    """Long tables of several quarters in one frame (``settlement.parquet``).
+
+    Equals ``pd.concat([r.table for r in results], ignore_index=True)``. When every
+    result comes from the same phase with its table source, the frame is assembled
+    once from the quarters' arrays and no per-quarter table is built.
+
+    Args:
+        results: Results of successive quarters (at least one).
+    """
+    sources = [r._source for r in results]
+    if sources and all(s is not None for s in sources):
+        builder = sources[0].builder
+        if all(s.builder is builder for s in sources):
+            return builder.many(*zip(*(s.columns() for s in sources), strict=True))
+    return pd.concat([r.table for r in results], ignore_index=True)
 
 
 class SettlementPhase:
@@ -269,14 +309,18 @@ class SettlementPhase:
         pair_cost = wc.sum(axis=1)
         mat = self._matrix(pair_cost, 0.0)
         ratio = (1.0 + mat) / self._start_factor
-        table = partial(
-            self._lazy_table, quarter, st.available | held, shares, self._count.copy(), cost, wc
-        )
+        table = TableSource(
+            self._table,
+            partial(
+                self._table_columns,
+                quarter, st.available | held, shares, self._count.copy(), cost, wc,
+            ),
+        )  # fmt: skip
         head = self._headline(f, shares, pair_cost)
         head["revised_share"] = idx.size / t.n
         return SettlementResult(cost=mat, cost_ratio=ratio, table=table, headline=head)
 
-    def _lazy_table(
+    def _table_columns(
         self,
         quarter: str,
         shown: np.ndarray,
@@ -284,13 +328,13 @@ class SettlementPhase:
         count: np.ndarray,
         cost: np.ndarray,
         wc: np.ndarray,
-    ) -> pd.DataFrame:
-        """The quarter's long table; mean cost as :meth:`_realized` from the slot cost table."""
+    ) -> tuple:
+        """Arguments of the quarter's long table; mean cost as :meth:`_realized`."""
         full = self._compact.full_cost(cost)
         offered = np.matmul(self.group_weights[:, None, :], full)[:, 0, :]
         used = shares > 0
         mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
-        return self._table(quarter, shown, shares, self._count_shares_of(count), mean)
+        return quarter, shown, shares, self._count_shares_of(count), mean
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""

@@ -82,3 +82,28 @@ def test_float32_threshold_gives_the_same_blocking_draws():
     assert thr.dtype == np.float32 and np.all(thr >= p)
     for k in range(p.size):
         assert np.array_equal(x < p[k], x < thr[k]), p[k]
+
+
+def test_tables_of_many_quarters_equal_the_concatenated_tables(phase):  # noqa: F811
+    import io
+    import pickle
+
+    import pandas as pd
+
+    from sim.settlement.phase import settlement_tables
+
+    ph, f = phase
+    results = [ph.step(q, f) for q in ("2021Q4", "2022Q1", "2022Q2", "2022Q3", "2023Q1")]
+    many = settlement_tables(results)
+    ref = pd.concat([r.table for r in results], ignore_index=True)
+    assert many.equals(ref) and many.dtypes.equals(ref.dtypes)
+
+    def parquet(frame: pd.DataFrame) -> bytes:
+        buf = io.BytesIO()
+        frame.to_parquet(buf, index=False, engine="pyarrow", compression="zstd")
+        return buf.getvalue()
+
+    assert parquet(many) == parquet(ref)
+    # a result without its source (unpickled: table built) takes the concatenation path
+    mixed = [pickle.loads(pickle.dumps(results[0])), *results[1:]]
+    assert settlement_tables(mixed).equals(ref)
