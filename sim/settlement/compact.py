@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.settlement.traders import CLOCK_MAX, Traders
+from sim.settlement.traders import Traders, revision_clocks
 
 
 def pairwise_program(n: int) -> tuple[list[list[int]], list[int]] | None:
@@ -245,7 +245,7 @@ class CompactChoice:
             srow[idx] = new
             if self._thr_of is srow and self._thr_key is self._static_key:
                 self._thr[idx] = self._block_thr.take(new)
-            t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
+            t.clock[idx] = revision_clocks(rng, rate, idx.size)
         return idx, opt, new
 
     def _thresholds(self, srow: np.ndarray) -> np.ndarray:

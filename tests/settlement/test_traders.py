@@ -70,3 +70,20 @@ def test_blocking_forces_revision():
     t.currency[500:] = 1
     n = revise(t, cum, block, 0.01, np.random.default_rng(0))
     assert n == 500 and np.all(t.currency == 1)
+
+
+@pytest.mark.parametrize("rate", [1e-9, 0.005, 0.15, 0.2499, 0.25, 0.5, 1.0])
+@pytest.mark.parametrize("inversion", [True, False])
+def test_revision_clocks_equal_capped_geometric_draws(rate, inversion, monkeypatch):
+    from sim.settlement import traders
+
+    if not inversion:  # the fallback when numpy samples geometric variates another way
+        monkeypatch.setattr(traders, "_inversion_ok", False)
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    for n in (0, 1, 5000):
+        ref = np.minimum(a.geometric(rate, n), traders.CLOCK_MAX)
+        got = traders.revision_clocks(b, rate, n)
+        assert np.array_equal(got, ref)
+    assert a.random() == b.random()  # same draws consumed
+    if rate < 1e-6:
+        assert got.max() == traders.CLOCK_MAX
