@@ -107,7 +107,7 @@ class CompactChoice:
             valid[i, : cols.size] = True
         self.opt = opt  # (P, K) currency of each slot (0 on padding)
         self.valid = valid  # (P, K)
-        self.opt_flat = opt.reshape(-1)
+        self.opt_flat = opt.reshape(-1).astype(np.int32)  # as Traders.currency
         slot_of = np.full((p, c), -1, dtype=np.int64)
         pp, kk = np.nonzero(valid)
         slot_of[pp, opt[pp, kk]] = kk
@@ -195,8 +195,8 @@ class CompactChoice:
         cum[0] = v[0]
         for j in range(1, k):
             np.add(cum[j - 1], v[j], out=cum[j])
-        last = cum[k - 1].copy()
-        cum /= last
+        cum[: k - 1] /= cum[k - 1]
+        cum[k - 1] = 1.0  # x / x
         return cost, cum
 
     def full_cost(self, cost: np.ndarray) -> np.ndarray:

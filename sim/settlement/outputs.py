@@ -113,6 +113,7 @@ class HeadlineSpec:
         self._keys = tuple(
             self.names[k] if kind == "share" else self.cost_names[k] for kind, k in order
         )
+        self._nan = np.full(len(order), np.nan)
         self._take = np.array(
             [k if kind == "share" else len(names) + k for kind, k in order], dtype=np.intp
         )
@@ -125,7 +126,7 @@ class HeadlineSpec:
         den = self.denominator @ flows
         cden = self.cost_rows @ flows
         # NaN where the denominator is 0 (divided only where it is positive)
-        out = np.full(self._take.size, np.nan)
+        out = self._nan.copy()
         k = den.size
         np.divide(self.numerator @ fs, den, out=out[:k], where=den > 0)
         np.divide(self.cost_rows @ (flows * pair_cost), cden, out=out[k:], where=cden > 0)

@@ -223,6 +223,7 @@ class SettlementPhase:
         self._key_p = (self._pair_c + t.currency)[self._perm]
         self._srow_p = self._srow[self._perm]
         self._count = np.bincount(self._key_p, minlength=m.n_pairs * m.n_currencies)
+        self._last_count = self._count.copy()  # (P·C,) trader counts after the last step
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
@@ -249,8 +250,8 @@ class SettlementPhase:
 
     def _matrix(self, pair_values: np.ndarray, diagonal: float) -> np.ndarray:
         n = len(self.core.market.economies)
-        out = np.full(n * n, diagonal)
-        out[self.core.pair_flat] = pair_values
+        out = np.zeros(n * n) if diagonal == 0.0 else np.full(n * n, diagonal)
+        out.put(self.core.pair_flat, pair_values)
         return out.reshape(n, n)
 
     # --------------------------------------------------------------------- API
@@ -291,17 +292,17 @@ class SettlementPhase:
         st = core.static(quarter)
         cc.gather_static(st)
         cost, cum = cc.evaluate(*core.spreads(f, self._shares))
-        held = self._count.reshape(-1, c) > 0
         idx, opt, srow = cc.revise(
             t, self._srow, self._pair_k, cum, st.any_hazard, cfg.revision_rate, self.rng
         )
         pos = self._perm_pos.take(idx)
         new_key = self._key_of_opt.take(opt)  # pair · C + new currency
-        np.subtract.at(self._count, self._key_p.take(pos), 1)  # counts are exact integers
-        np.add.at(self._count, new_key, 1)
-        self._key_p[pos] = new_key
-        self._srow_p[pos] = srow
         key_p, size = self._key_p, m.n_pairs * c
+        self._count += np.bincount(new_key, minlength=size)  # counts are exact integers
+        self._count -= np.bincount(key_p.take(pos), minlength=size)
+        key_p[pos] = new_key
+        self._srow_p[pos] = srow
+        before, self._last_count = self._last_count, self._count.copy()
         shares = np.bincount(key_p, weights=self._weight_p, minlength=size).reshape(-1, c)
         self._shares = shares
         cost_n = cost.reshape(-1).take(self._srow_p)
@@ -313,7 +314,7 @@ class SettlementPhase:
             self._table,
             partial(
                 self._table_columns,
-                quarter, st.available | held, shares, self._count.copy(), cost, wc,
+                quarter, st.available, before, shares, self._last_count, cost, wc,
             ),
         )  # fmt: skip
         head = self._headline(f, shares, pair_cost)
@@ -323,17 +324,23 @@ class SettlementPhase:
     def _table_columns(
         self,
         quarter: str,
-        shown: np.ndarray,
+        available: np.ndarray,
+        count_before: np.ndarray,
         shares: np.ndarray,
         count: np.ndarray,
         cost: np.ndarray,
         wc: np.ndarray,
     ) -> tuple:
-        """Arguments of the quarter's long table; mean cost as :meth:`_realized`."""
+        """Arguments of the quarter's long table; mean cost as :meth:`_realized`.
+
+        Rows: the options offered in the quarter or held at its start
+        (``count_before`` > 0), and (in the builder) those held at its end.
+        """
         full = self._compact.full_cost(cost)
         offered = np.matmul(self.group_weights[:, None, :], full)[:, 0, :]
         used = shares > 0
         mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
+        shown = available | (count_before.reshape(available.shape) > 0)
         return quarter, shown, shares, self._count_shares_of(count), mean
 
     def meanfield(self) -> MeanFieldSettlement:
