@@ -222,6 +222,7 @@ class SettlementPhase:
         self._weight_p = t.weight[self._perm]
         self._key_p = (self._pair_c + t.currency)[self._perm]
         self._srow_p = self._srow[self._perm]
+        self._wcost = np.empty(t.n)
         self._count = np.bincount(self._key_p, minlength=m.n_pairs * m.n_currencies)
         self._last_count = self._count.copy()  # (P·C,) trader counts after the last step
         self._table = TableBuilder(m)
@@ -305,8 +306,10 @@ class SettlementPhase:
         before, self._last_count = self._last_count, self._count.copy()
         shares = np.bincount(key_p, weights=self._weight_p, minlength=size).reshape(-1, c)
         self._shares = shares
-        cost_n = cost.reshape(-1).take(self._srow_p)
-        wc = np.bincount(key_p, weights=self._weight_p * cost_n, minlength=size).reshape(-1, c)
+        # weight · cost of every trader, in a reused buffer (indices are valid: no checks)
+        wcost = cost.reshape(-1).take(self._srow_p, out=self._wcost, mode="wrap")
+        wcost *= self._weight_p
+        wc = np.bincount(key_p, weights=wcost, minlength=size).reshape(-1, c)
         pair_cost = wc.sum(axis=1)
         mat = self._matrix(pair_cost, 0.0)
         ratio = (1.0 + mat) / self._start_factor
