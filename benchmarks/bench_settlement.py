@@ -12,7 +12,9 @@ so only the implementation differs:
 - vectorized: ``SettlementPhase.step`` (full step: costs, logit, revision,
   shares, cost matrix, headline; the ``settlement.parquet`` table is built on
   first access of ``SettlementResult.table``, so it is timed separately as
-  "full step + table", what a caller that reads every quarter's table pays),
+  "full step + table", what a caller that reads every quarter's table pays, and
+  as "full step + tables at the end", the steps plus one
+  ``settlement_tables`` call over their results, what the model pays),
   stepping through successive quarters as the model does (2022Q2, 2022Q3, ...;
   no quarter label repeats), and the revision kernel alone;
 - per-agent: one Mesa 3.5 ``Agent`` per trader whose ``step`` does the same
@@ -35,7 +37,7 @@ import numpy as np
 
 from sim.settlement.choice import cumulative_rows
 from sim.settlement.hindcast import calibration_world, hindcast_config
-from sim.settlement.phase import SettlementPhase
+from sim.settlement.phase import SettlementPhase, settlement_tables
 from sim.settlement.quarters import quarter_index, quarter_label
 from sim.settlement.traders import revise
 
@@ -105,7 +107,7 @@ def _rates(run, n_updates: int, repeats: int) -> tuple[float, float]:
     return statistics.median(rates), max(rates)
 
 
-def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, tuple, tuple]:
+def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, ...]:
     phase, flows = build(n)
     first = quarter_index("2022Q2")
     labels = iter(quarter_label(first + k) for k in range(10**6))
@@ -118,8 +120,12 @@ def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, tuple,
         for _ in range(quarters):
             phase.step(next(labels), flows).table  # noqa: B018 - builds the table
 
+    def full_tables_at_end() -> None:
+        settlement_tables([phase.step(next(labels), flows) for _ in range(quarters)])
+
     full_rates = _rates(full, n * quarters, repeats)
     table_rates = _rates(full_table, n * quarters, repeats)
+    end_rates = _rates(full_tables_at_end, n * quarters, repeats)
     core, t = phase.core, phase.traders
     ev = core.evaluate("2022Q2", core.pair_flows(flows), phase.shares)
     c, g = core.market.n_currencies, core.n_groups
@@ -130,7 +136,7 @@ def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, tuple,
         for _ in range(quarters):
             revise(t, cum, block, phase.cfg.revision_rate, phase.rng)
 
-    return full_rates, _rates(kernel, n * quarters, repeats), table_rates
+    return full_rates, _rates(kernel, n * quarters, repeats), table_rates, end_rates
 
 
 def bench_per_agent(n: int, quarters: int, repeats: int) -> tuple[float, float]:
@@ -159,7 +165,7 @@ def main() -> None:
     print(f"trader updates per second, median of {r} timings [best] (hindcast world, hazard on)")
     for n in sizes:
         q = 20 if n <= 50_000 else 5
-        (full, full_best), (kernel, kernel_best), (table, _) = bench_vectorized(n, q, r)
+        (full, full_best), (kernel, kernel_best), (table, _), (end, _) = bench_vectorized(n, q, r)
         sub = min(n, 50_000)
         per_agent, per_agent_best = bench_per_agent(sub, 3, r)
         note = "" if sub == n else f" (per-agent timed on a {sub:,}-trader subsample)"
@@ -172,7 +178,8 @@ def main() -> None:
         print(
             f"{'':12}full step {1e3 * n / full:.3f} ms per quarter (median); full step + "
             f"table {table / 1e6:.1f} M/s, {1e3 * n / table:.3f} ms, "
-            f"ratio {table / per_agent:.0f}x"
+            f"ratio {table / per_agent:.0f}x; full step + tables at the end "
+            f"{end / 1e6:.1f} M/s, {1e3 * n / end:.3f} ms, ratio {end / per_agent:.0f}x"
         )
 
 
