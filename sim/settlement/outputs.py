@@ -265,24 +265,19 @@ class TableBuilder:
         ``pd.concat(..., ignore_index=True)``.
 
         Args:
-            quarters: Quarter labels.
-            available: (P, C) offered options, one array per quarter.
-            by_value: (P, C) value shares, one array per quarter.
-            by_count: (P, C) count shares, one array per quarter.
-            mean_cost: (P, C) ad-valorem cost, one array per quarter.
+            quarters: Quarter labels (Q).
+            available: (Q, P, C) offered options (or Q arrays (P, C)).
+            by_value: (Q, P, C) value shares (or Q arrays).
+            by_count: (Q, P, C) count shares (or Q arrays).
+            mean_cost: (Q, P, C) ad-valorem cost (or Q arrays).
         """
-        size = self.currency.size
-        keeps = [
-            np.flatnonzero((a | (c > 0)).reshape(-1))
-            for a, c in zip(available, by_count, strict=True)
-        ]
-        keep = np.concatenate(keeps) if keeps else np.empty(0, dtype=np.intp)
-        sizes = [k.size for k in keeps]
-        quarter = np.repeat(np.arange(len(keeps)), sizes)
-        flat = quarter * size + keep  # row of every cell in the quarters' stacked (P·C) arrays
+        q, size = len(quarters), self.currency.size
+        shown = np.reshape(available, (q, size)) | (np.reshape(by_count, (q, size)) > 0)
+        flat = np.flatnonzero(shown)  # quarter by quarter, cells in (P, C) order
+        quarter, keep = np.divmod(flat, size)
 
         def column(arrays: Sequence[np.ndarray]) -> np.ndarray:
-            return np.concatenate([a.reshape(-1) for a in arrays]).take(flat)
+            return np.reshape(arrays, -1).take(flat)
 
         return pd.DataFrame(
             {

@@ -18,7 +18,6 @@ The initial state is the state at the *beginning* of ``start_quarter``;
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -40,23 +39,22 @@ from sim.settlement.traders import (
 
 
 class TableSource:
-    """A quarter's long table not built yet: its builder and its columns' arrays.
+    """A quarter's long table not built yet: the phase and the quarter's arrays.
 
     Args:
-        builder: The phase's :class:`~sim.settlement.outputs.TableBuilder`.
-        columns: Zero-argument callable returning the builder's arguments
-            ``(quarter, available, by_value, by_count, mean_cost)``.
+        phase: The phase that stepped the quarter.
+        arrays: Arguments of :meth:`SettlementPhase._table_columns`.
     """
 
-    __slots__ = ("builder", "columns")
+    __slots__ = ("phase", "arrays")
 
-    def __init__(self, builder: TableBuilder, columns: Callable[[], tuple]) -> None:
-        self.builder = builder
-        self.columns = columns
+    def __init__(self, phase: SettlementPhase, arrays: tuple) -> None:
+        self.phase = phase
+        self.arrays = arrays
 
     def __call__(self) -> pd.DataFrame:
         """The quarter's table."""
-        return self.builder(*self.columns())
+        return self.phase._table(*self.phase._table_columns(*self.arrays))
 
 
 class SettlementResult:
@@ -120,9 +118,9 @@ def settlement_tables(results: Sequence[SettlementResult]) -> pd.DataFrame:
     """
     sources = [r._source for r in results]
     if sources and all(s is not None for s in sources):
-        builder = sources[0].builder
-        if all(s.builder is builder for s in sources):
-            return builder.many(*zip(*(s.columns() for s in sources), strict=True))
+        phase = sources[0].phase
+        if all(s.phase is phase for s in sources):
+            return phase._table.many(*phase._table_columns_many([s.arrays for s in sources]))
     return pd.concat([r.table for r in results], ignore_index=True)
 
 
@@ -314,12 +312,8 @@ class SettlementPhase:
         mat = self._matrix(pair_cost, 0.0)
         ratio = (1.0 + mat) / self._start_factor
         table = TableSource(
-            self._table,
-            partial(
-                self._table_columns,
-                quarter, st.available, before, shares, self._last_count, cost, wc,
-            ),
-        )  # fmt: skip
+            self, (quarter, st.available, before, shares, self._last_count, cost, wc)
+        )
         head = self._headline(f, shares, pair_cost)
         head["revised_share"] = idx.size / t.n
         return SettlementResult(cost=mat, cost_ratio=ratio, table=table, headline=head)
@@ -345,6 +339,14 @@ class SettlementPhase:
         mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
         shown = available | (count_before.reshape(available.shape) > 0)
         return quarter, shown, shares, self._count_shares_of(count), mean
+
+    def _table_columns_many(self, arrays: Sequence[tuple]) -> tuple:
+        """:meth:`_table_columns` of several quarters, one sequence per column.
+
+        Quarter by quarter: stacking the quarters' (P, G, C) costs would only add
+        large temporaries.
+        """
+        return tuple(zip(*(self._table_columns(*a) for a in arrays), strict=True))
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""
