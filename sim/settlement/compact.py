@@ -131,10 +131,7 @@ class CompactChoice:
         # the last slot's cumulative probability is exactly 1, never below a draw u <= 1
         self._slot_offsets = (np.arange(k - 1, dtype=np.intp) * pg)[:, None]
         self._static_key: object = None
-        self._block_thr = np.zeros(0, dtype=np.float32)
-        self._thr = np.zeros(0, dtype=np.float32)
-        self._thr_of: np.ndarray | None = None  # srow array the cached thresholds belong to
-        self._thr_key: object = None  # static terms they were gathered from
+        self.block_threshold = np.zeros(0, dtype=np.float32)
         self._buf = np.zeros((k, pg))  # exp(v) by slot
 
     def gather_static(self, st) -> None:  # noqa: ANN001 - engine._Static
@@ -158,7 +155,7 @@ class CompactChoice:
         self.fixed = pgc(st.fixed, 0.0).reshape(k, p, 2, e)
         self.v_fixed = pgc(st.v_fixed, -np.inf).reshape(k, p, 2, e)
         self.block = pgc(st.block, 0.0).reshape(-1)
-        self._block_thr = float32_threshold(self.block)
+        self.block_threshold = float32_threshold(self.block)  # (K·P·G,) float32
         self.coef_imp = seg(st.coef_imp)
         self.coef_exp = seg(st.coef_exp)
         self.beta = st.beta
@@ -208,7 +205,7 @@ class CompactChoice:
     def revise(
         self,
         t: Traders,
-        srow: np.ndarray,
+        thr: np.ndarray,
         pair_k: np.ndarray,
         cum: np.ndarray,
         any_hazard: bool,
@@ -217,20 +214,28 @@ class CompactChoice:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`~sim.settlement.traders.revise` on the slot tables, in place.
 
-        Same draws in the same order; ``srow`` (slot · P·G + row of every trader)
-        is updated with ``t.currency`` (only this method may change it: the
-        traders' blocking thresholds are cached against it); ``pair_k`` is
-        ``pair · K`` of every trader.
+        Same draws in the same order.
+
+        Args:
+            t: Traders (``currency`` and ``clock`` updated).
+            thr: (N,) float32 blocking threshold of every trader's current option,
+                ``block_threshold`` at its slot (see :func:`float32_threshold`);
+                with a hazard, updated for the traders that revise.
+            pair_k: (N,) ``pair · K`` of every trader.
+            cum: (K, P·G) cumulative choice probabilities (:meth:`evaluate`).
+            any_hazard: Whether any blocking probability is positive.
+            rate: Calvo revision rate.
+            rng: Random generator.
 
         Returns:
-            ``(idx, opt, srow[idx])``: the indices of the traders that revised, their
-            new option ``pair · K + slot`` (flat index into (P, K) tables) and their
-            new ``srow``.
+            ``(idx, opt, srow)``: the indices of the traders that revised, their new
+            option ``pair · K + slot`` (flat index into (P, K) tables) and its
+            ``slot · P·G + row`` (flat index into (K, P·G) tables).
         """
         t.clock -= 1
         due = t.clock <= 0
         if any_hazard:
-            due |= rng.random(t.n, dtype=np.float32) < self._thresholds(srow)
+            due |= rng.random(t.n, dtype=np.float32) < thr
         idx = np.flatnonzero(due)
         opt = new = idx
         if idx.size:
@@ -242,19 +247,7 @@ class CompactChoice:
             opt = pair_k.take(idx) + s
             t.currency[idx] = self.opt_flat.take(opt)
             new = s * self.rows + rows
-            srow[idx] = new
-            if self._thr_of is srow and self._thr_key is self._static_key:
-                self._thr[idx] = self._block_thr.take(new)
+            if any_hazard:
+                thr[idx] = self.block_threshold.take(new)
             t.clock[idx] = revision_clocks(rng, rate, idx.size)
         return idx, opt, new
-
-    def _thresholds(self, srow: np.ndarray) -> np.ndarray:
-        """(N,) float32 blocking threshold of every trader (see :func:`float32_threshold`).
-
-        Gathered from the slot table when the static terms or ``srow`` change, then
-        kept up to date by :meth:`revise` for the traders that move.
-        """
-        if self._thr_of is not srow or self._thr_key is not self._static_key:
-            self._thr = self._block_thr.take(srow)
-            self._thr_of, self._thr_key = srow, self._static_key
-        return self._thr

@@ -203,7 +203,7 @@ class SettlementPhase:
         self._pair_c = t.pair.astype(np.int64) * m.n_currencies
         self._compact = CompactChoice(m.ever_available() | (count_shares > 0), self.core.n_groups)
         slot = self._compact.slot_of[t.pair, t.currency]
-        self._srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
+        srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
         self._pair_k = t.pair.astype(np.intp) * self._compact.n_slots
         # (P·K,) pair · C + currency of every option slot
         self._key_of_opt = (
@@ -219,7 +219,9 @@ class SettlementPhase:
         self._perm_pos[self._perm] = np.arange(t.n)
         self._weight_p = t.weight[self._perm]
         self._key_p = (self._pair_c + t.currency)[self._perm]
-        self._srow_p = self._srow[self._perm]
+        self._srow_p = srow[self._perm]
+        self._thr = np.zeros(t.n, dtype=np.float32)  # blocking thresholds (see revise)
+        self._thr_static: object = None  # static terms they belong to
         self._wcost = np.empty(t.n)
         self._count = np.bincount(self._key_p, minlength=m.n_pairs * m.n_currencies)
         self._last_count = self._count.copy()  # (P·C,) trader counts after the last step
@@ -291,8 +293,11 @@ class SettlementPhase:
         st = core.static(quarter)
         cc.gather_static(st)
         cost, cum = cc.evaluate(*core.spreads(f, self._shares))
+        if st is not self._thr_static:  # new blocking probabilities: every trader's threshold
+            srow = self._srow_p.take(self._perm_pos)
+            self._thr, self._thr_static = cc.block_threshold.take(srow), st
         idx, opt, srow = cc.revise(
-            t, self._srow, self._pair_k, cum, st.any_hazard, cfg.revision_rate, self.rng
+            t, self._thr, self._pair_k, cum, st.any_hazard, cfg.revision_rate, self.rng
         )
         pos = self._perm_pos.take(idx)
         new_key = self._key_of_opt.take(opt)  # pair · C + new currency
