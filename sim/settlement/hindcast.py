@@ -145,7 +145,8 @@ def hindcast_config(
     """Config of the hindcast: ``base`` (default config) with the fitted parameters and shock.
 
     Args:
-        params: ``revision_rate``, ``logit_scale``, ``hazard`` (default: fitted).
+        params: ``revision_rate``, ``logit_scale``, ``hazard`` (default: fitted), and
+            optionally ``hazard_growth`` (see :func:`escalating_hazards`; 0 = constant).
         base: Starting config (copied).
 
     Returns:
@@ -155,10 +156,43 @@ def hindcast_config(
     cfg = copy.deepcopy(base) if base is not None else SettlementConfig()
     cfg.revision_rate = float(p["revision_rate"])
     cfg.logit_scale = float(p["logit_scale"])
-    cfg.hazards = [
-        HazardEntry(scope=e, from_quarter=SHOCK, hazard=float(p["hazard"])) for e in SHOCKED
-    ]
+    growth = float(p.get("hazard_growth", 0.0))
+    if growth == 0.0:
+        cfg.hazards = [
+            HazardEntry(scope=e, from_quarter=SHOCK, hazard=float(p["hazard"])) for e in SHOCKED
+        ]
+    else:
+        cfg.hazards = escalating_hazards(float(p["hazard"]), growth)
     return cfg
+
+
+def escalating_hazards(hazard: float, growth: float, end: str = END) -> list[HazardEntry]:
+    """One hazard entry per quarter from the shock: h_k = min(1, h · exp(g k)).
+
+    k counts quarters from :data:`SHOCK` (k = 0 in 2022Q1); the last entry is
+    open-ended. A structural sensitivity (``calibrate --variant hazard_growth``),
+    not the shipped model: a sanction regime that tightens at a constant rate.
+
+    Args:
+        hazard: h, the hazard in the shock quarter, in [0, 1].
+        growth: g, log growth of the hazard per quarter.
+        end: Last quarter with its own entry.
+
+    Returns:
+        Entries for every economy of :data:`SHOCKED`.
+    """
+    quarters = quarter_range(SHOCK, end)
+    levels = np.minimum(1.0, hazard * np.exp(growth * np.arange(len(quarters))))
+    return [
+        HazardEntry(
+            scope=e,
+            from_quarter=q,
+            to_quarter="" if k == len(quarters) - 1 else q,
+            hazard=float(levels[k]),
+        )
+        for k, q in enumerate(quarters)
+        for e in SHOCKED
+    ]
 
 
 def run_hindcast(

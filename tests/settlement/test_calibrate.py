@@ -42,21 +42,32 @@ def test_objective_ignores_the_2023_points(monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(cal.VARIANTS))
 def test_each_variant_changes_only_what_it_names(name):
-    _, edit = cal.VARIANTS[name]
+    variant = cal.VARIANTS[name]
     cfg = SettlementConfig()
-    if edit is not None:
-        edit(cfg)
+    if variant.edit is not None:
+        variant.edit(cfg)
     default = SettlementConfig()
     changed = {
         "default": cfg == default,
+        "hazard_growth": cfg == default and set(variant.extra) == {"hazard_growth"},
         "uncapped_cross": cfg.costs.synthetic_cross is False,
         "vehicle_leg_hazard": cfg.costs.vehicle_leg_hazard is True,
         "china_links_0.9": {(e.scope, e.value) for e in cfg.link_entries}
         == {("CIS", 0.9), ("CHN", 0.9), ("RUS-CHN", 0.9)},
     }[name]
     assert changed
-    if name != "default":
+    if variant.edit is not None:
         assert cfg != default
+    assert (variant.edit is None and not variant.extra) == (name == "default")
+
+
+def test_extra_parameters_are_bounded_and_round_trip():
+    bounds = {**cal.BOUNDS, "hazard_growth": (-0.5, 0.8)}
+    p = {"revision_rate": 0.07, "logit_scale": 333.0, "hazard": 0.2, "hazard_growth": -0.1}
+    assert cal._to_params(cal._to_z(p, bounds), bounds) == pytest.approx(p, rel=1e-9)
+    extreme = cal._to_params(np.array([-800.0, 800.0, 0.0, 800.0]), bounds)
+    assert extreme["hazard_growth"] == 0.8
+    assert extreme["revision_rate"] == 0.005
 
 
 def test_fit_table_columns_are_complete():
