@@ -51,7 +51,6 @@ from sim.settlement.hindcast import (
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "settlement" / FITTED_FILE
 BOUNDS = {"revision_rate": (0.005, 0.6), "logit_scale": (20.0, 5000.0), "hazard": (0.01, 0.55)}
-NAMES = tuple(BOUNDS)
 
 
 Bounds = Mapping[str, tuple[float, float]]

@@ -31,10 +31,10 @@ from sim.settlement.meanfield import MeanFieldSettlement
 from sim.settlement.outputs import TableBuilder, headline_spec
 from sim.settlement.quarters import quarter_index
 from sim.settlement.traders import (
-    CLOCK_MAX,
     currency_shares,
     draw_choices,
     make_traders,
+    revision_clocks,
 )
 
 
@@ -196,7 +196,7 @@ class SettlementPhase:
             prob0.reshape(-1, m.n_currencies), np.repeat(avail0 | (prob0.sum(1) > 0), g, axis=0)
         )
         t.currency[:] = draw_choices(t.row, cum, rng)
-        t.clock[:] = np.minimum(rng.geometric(cfg.revision_rate, t.n), CLOCK_MAX)
+        t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
         self._shares, count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
         # per-trader flat index of its (pair, group) row in (P·G, C) tables
         self._row_c = t.row.astype(np.int64) * m.n_currencies
@@ -223,8 +223,8 @@ class SettlementPhase:
         self._thr = np.zeros(t.n, dtype=np.float32)  # blocking thresholds (see revise)
         self._thr_static: object = None  # static terms they belong to
         self._wcost = np.empty(t.n)
+        # (P·C,) trader counts; replaced, never changed in place, so results keep theirs
         self._count = np.bincount(self._key_p, minlength=m.n_pairs * m.n_currencies)
-        self._last_count = self._count.copy()  # (P·C,) trader counts after the last step
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
@@ -302,11 +302,12 @@ class SettlementPhase:
         pos = self._perm_pos.take(idx)
         new_key = self._key_of_opt.take(opt)  # pair · C + new currency
         key_p, size = self._key_p, m.n_pairs * c
-        self._count += np.bincount(new_key, minlength=size)  # counts are exact integers
-        self._count -= np.bincount(key_p.take(pos), minlength=size)
+        before = self._count
+        count = before + np.bincount(new_key, minlength=size)  # counts are exact integers
+        count -= np.bincount(key_p.take(pos), minlength=size)
+        self._count = count
         key_p[pos] = new_key
         self._srow_p[pos] = srow
-        before, self._last_count = self._last_count, self._count.copy()
         shares = np.bincount(key_p, weights=self._weight_p, minlength=size).reshape(-1, c)
         self._shares = shares
         # weight · cost of every trader, in a reused buffer (indices are valid: no checks)
@@ -316,9 +317,7 @@ class SettlementPhase:
         pair_cost = wc.sum(axis=1)
         mat = self._matrix(pair_cost, 0.0)
         ratio = (1.0 + mat) / self._start_factor
-        table = TableSource(
-            self, (quarter, st.available, before, shares, self._last_count, cost, wc)
-        )
+        table = TableSource(self, (quarter, st.available, before, shares, count, cost, wc))
         head = self._headline(f, shares, pair_cost)
         head["revised_share"] = idx.size / t.n
         return SettlementResult(cost=mat, cost_ratio=ratio, table=table, headline=head)

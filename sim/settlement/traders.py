@@ -253,7 +253,7 @@ def revise(
     idx = np.flatnonzero(due)
     if idx.size:
         t.currency[idx] = draw_choices(t.row[idx], cum, rng)
-        t.clock[idx] = np.minimum(rng.geometric(rate, idx.size), CLOCK_MAX)
+        t.clock[idx] = revision_clocks(rng, rate, idx.size)
     return int(idx.size)
 
 
