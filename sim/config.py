@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
+from sim.policy.bans import TradeBan, validate_ban
 from sim.quarters import is_quarter, quarter_ordinal
 from sim.routing.config import CorridorsConfig
 from sim.settlement.config import SettlementConfig
@@ -66,8 +67,9 @@ class TradeConfig:
     Attributes:
         sigma: Elasticity of substitution σ (> 1, at most 20). Default 5: a trade
             elasticity σ − 1 = 4, as in Simonovska & Waugh (2014, JIE 92(1)).
-        adjustment: Share of the gap between realised and GE-target flows closed
-            each quarter, in (0, 1]; 1 = the quarter is the GE counterfactual.
+        adjustment: Trade inertia θ in (0, 1]: the trade costs demand responds to
+            move a share θ of the log way to the quarter's costs each quarter
+            (sim/model.py); 1 = the quarter is the GE counterfactual.
     """
 
     sigma: float = 5.0
@@ -131,6 +133,7 @@ class TariffConfig:
             international pair, in [0, 10]; 0 = none modelled at baseline. Only
             changes relative to the baseline affect trade.
         ntb_changes: Scheduled changes of the NTB equivalent (``scale`` of ntb_base).
+        bans: Import and export bans (:class:`~sim.policy.bans.TradeBan`).
     """
 
     regime: str = "applied2023"
@@ -139,6 +142,7 @@ class TariffConfig:
     changes: list[TariffChange] = field(default_factory=list)
     ntb_base: float = 0.0
     ntb_changes: list[TariffChange] = field(default_factory=list)
+    bans: list[TradeBan] = field(default_factory=list)
 
 
 @dataclass
@@ -237,7 +241,8 @@ def _validate_change(key: str, change: Any, modelled: Sequence[str] = ()) -> Non
         )
     if change.path not in ("linear", "step"):
         raise ConfigError(f"{key}.path", f"must be 'linear' or 'step', got {change.path!r}")
-    _range(f"{key}.scale", change.scale, 0.0, 10.0)
+    if hasattr(change, "scale"):
+        _range(f"{key}.scale", change.scale, 0.0, 10.0)
 
 
 def model_economies(cfg: CaravanConfig) -> tuple[str, ...]:
@@ -297,6 +302,9 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
         _validate_change(f"tariff.changes[{i}]", change, cfg.world.economies)
     for i, change in enumerate(cfg.tariff.ntb_changes):
         _validate_change(f"tariff.ntb_changes[{i}]", change, cfg.world.economies)
+    for i, ban in enumerate(cfg.tariff.bans):
+        _validate_change(f"tariff.bans[{i}]", ban, cfg.world.economies)
+        validate_ban(f"tariff.bans[{i}]", ban)
     if cfg.tariff.ntb_changes and cfg.tariff.ntb_base == 0.0:
         raise ConfigError(
             "tariff.ntb_base",
