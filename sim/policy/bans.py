@@ -16,7 +16,8 @@ Deficits: an economy's trade balance on banned flows is cleared
 economy to carry, through the trade still allowed, a deficit or surplus that
 was earned on the banned goods.
 
-Several bans on one pair combine as independent cuts: allowed = Π (1 − f·β).
+Several bans on one pair cover different goods, so their shares add up:
+allowed = 1 − min(1, Σ f·β).
 A goods group (once the routing layer has commodity groups) would set β from
 the group's share of the pair's trade instead of a stated share.
 """
@@ -84,18 +85,18 @@ def compile_bans(
 def allowed_share(n: int, quarter: int, bans: Sequence[ResolvedBan]) -> np.ndarray | None:
     """n×n share of each flow still allowed at quarter ordinal ``quarter`` (None = no ban).
 
-    allowed_ij = Π_bans (1 − f_b(q) β_b) over the bans whose scope holds (i, j);
-    the diagonal (domestic sales) is never banned.
+    allowed_ij = 1 − min(1, Σ_bans f_b(q) β_b) over the bans whose scope holds (i, j)
+    (the bans cover different goods of the pair); the diagonal is never banned.
     """
-    allowed = None
+    banned = None
     for ban in bans:
         fraction = ban.schedule.fraction(quarter)
         if fraction == 0.0:
             continue
-        if allowed is None:
-            allowed = np.ones((n, n))
-        allowed = np.where(ban.schedule.cells, allowed * (1.0 - fraction * ban.share), allowed)
-    return allowed
+        if banned is None:
+            banned = np.zeros((n, n))
+        banned = banned + np.where(ban.schedule.cells, fraction * ban.share, 0.0)
+    return None if banned is None else 1.0 - np.minimum(banned, 1.0)
 
 
 def validate_ban(key: str, ban: TradeBan) -> None:
