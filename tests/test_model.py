@@ -178,3 +178,22 @@ def test_partial_adjustment_reports_one_consistent_equilibrium(config_for):
     ]
     assert gaps[0] > 0 and all(b < a for a, b in zip(gaps, gaps[1:], strict=False))
     assert gaps[-1] < 0.1 * gaps[0]
+
+
+def test_every_collected_column_is_declared_with_unit_and_written_to_parquet(config_for, tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from sim.io.run_dir import write_table
+    from sim.reporters import UNDECLARED
+
+    _, tables = simulate(config_for("sim.quarters=1"))
+    for name in ("economies", "pairs", "world"):
+        described = tables[name].attrs["columns"]
+        assert set(described) == set(tables[name].columns)
+        assert not [c for c, d in described.items() if d["description"] == UNDECLARED], name
+        write_table(tables[name], tmp_path / f"{name}.parquet")
+        meta = pq.read_schema(tmp_path / f"{name}.parquet").metadata
+        stored = json.loads(meta[b"PANDAS_ATTRS"])["columns"]
+        assert stored["quarter"]["unit"] == "YYYYQn"
