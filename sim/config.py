@@ -48,7 +48,7 @@ class WorldConfig:
     """Which world and which economies.
 
     Attributes:
-        name: Shipped world; only ``cis2023`` exists.
+        name: Shipped world (``sim.data.loader.WORLDS``: ``cis2023``, ``cis2021``).
         economies: ISO3 codes to model (empty = all 15); the others fold into ROW.
         trade_matrix: Optional path to a user-supplied complete trade matrix CSV
             (columns exporter, importer, value_usd_bn), replacing the shipped one.
@@ -275,8 +275,11 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
     """
     if cfg.seed < 0 or cfg.seed > 2**63 - 1:
         raise ConfigError("seed", f"must be an integer in [0, 2^63 - 1], got {cfg.seed}")
-    if cfg.world.name != "cis2023":
-        raise ConfigError("world.name", f"unknown world {cfg.world.name!r}; allowed: cis2023")
+    from sim.data.loader import WORLDS
+
+    if cfg.world.name not in WORLDS:
+        allowed = ", ".join(WORLDS)
+        raise ConfigError("world.name", f"unknown world {cfg.world.name!r}; allowed: {allowed}")
     _codes("world.economies", cfg.world.economies, allow_blocs=False)
     if len(set(cfg.world.economies)) != len(cfg.world.economies):
         raise ConfigError("world.economies", "lists an economy twice")
