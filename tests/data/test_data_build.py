@@ -103,3 +103,32 @@ def test_fmt_is_stable() -> None:
     assert build.fmt(0.1 + 0.2) == "0.3"
     assert build.fmt(1e-12) == "0.000000000001"
     assert build.fmt(float("nan")) == ""
+
+
+@pytest.mark.parametrize(("world", "rate"), [("cis2023", 1.0813), ("cis2021", 1.1827)])
+def test_eu_row_against_the_raw_eurostat_file(
+    results: dict[str, build.BuildResult], raw_dir: Path, world: str, rate: float
+) -> None:
+    """Every EU27 -> partner cell within 5 % of the Eurostat file's euro value x ECB rate."""
+    year = build.SPECS[world].year
+    path = raw_dir / "eurostat_eu27_exports" / f"eu27_exports_by_partner_{year}.csv"
+    names = {
+        "ARM": "Armenia",
+        "AZE": "Azerbaijan",
+        "BLR": "Belarus (Belorussia)",
+        "KAZ": "Kazakhstan",
+        "KGZ": "Kyrgyzstan",
+        "MDA": "Moldova, Republic of",
+        "RUS": "Russian Federation (Russia)",
+        "TJK": "Tajikistan",
+        "TKM": "Turkmenistan",
+        "UZB": "Uzbekistan",
+        "CHN": "China",
+        "IRN": "Iran, Islamic Republic of",
+        "IND": "India",
+        "TUR": "Türkiye",
+    }  # fmt: skip  (Eurostat's partner labels, as in the raw file: the test's own key)
+    eur = {r["PARTNER"]: float(r["VALUE_IN_EUR"]) for r in csv.DictReader(path.open())}
+    cells = results[world].matrix.cells
+    for code, label in names.items():
+        assert cells[("EUU", code)].value == pytest.approx(eur[label] * rate / 1e9, rel=0.05)

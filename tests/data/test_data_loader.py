@@ -285,3 +285,20 @@ def test_load_growth_table() -> None:
     assert load_growth()["RUS"][2023] == pytest.approx(0.041)
     with pytest.raises(ConfigError):
         load_growth("mars")
+
+
+def test_world_registry_accessors(world: World) -> None:
+    assert world.bloc_names == ("CIS", "EAEU", "CIS_FTA")
+    assert world.bloc_members("EAEU") == ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+    assert len(world.bloc_members("CIS")) == 10
+    with pytest.raises(KeyError, match="allowed: CIS, EAEU, CIS_FTA"):
+        world.bloc_members("ASEAN")
+    assert world.currency_of("RUS") == "RUB" and world.currency_of("EUU") == "EUR"
+    assert world.currency_of("ROW") == "USD" and world.name_of("KAZ") == "Kazakhstan"
+    assert world.currency_set[0] == "AMD" and len(world.currency_set) == len(world.economies)
+
+
+def test_cis2021_world_loads_with_its_year() -> None:
+    w = load_world("cis2021")
+    assert w.year == 2021 and w.economies == load_world().economies
+    assert (w.flows > 0).all() and w.data_version != load_world().data_version
