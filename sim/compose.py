@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import typing
 from collections.abc import Iterator, Sequence
@@ -78,21 +79,47 @@ def scenario_files(scenario_dir: str | Path | None = None) -> dict[str, Path]:
 
 
 def register_configs(scenario_dir: str | Path | None = None) -> None:
-    """Register the schema and the scenarios (group ``scenario``, package ``_global_``)."""
+    """Register the schema and the scenarios (group ``scenario``, package ``_global_``).
+
+    The shipped scenarios are registered once per process; a user's folder is
+    registered on each call, and scenarios of a folder given earlier are
+    withdrawn, so only the folder named now is visible.
+    """
+    from hydra.core.config_store import ConfigStore
+
+    _register_shipped()
+    repo = ConfigStore.instance().repo.setdefault("scenario", {})
+    shipped = {f"{name}.yaml" for name in _yaml_names(SCENARIO_DIR)}
+    for entry in [e for e in repo if e not in shipped]:
+        del repo[entry]
+    if scenario_dir is not None:
+        for name, path in scenario_files(scenario_dir).items():
+            if f"{name}.yaml" not in shipped:
+                _store_scenario(name, path)
+
+
+@functools.cache
+def _register_shipped() -> None:
+    from hydra.core.config_store import ConfigStore
+
+    from sim.config import CaravanConfig
+
+    ConfigStore.instance().store(name="caravan_schema", node=CaravanConfig)
+    for name, path in _yaml_names(SCENARIO_DIR).items():
+        _store_scenario(name, path)
+
+
+def _store_scenario(name: str, path: Path) -> None:
     from hydra.core.config_store import ConfigStore
     from omegaconf import OmegaConf
 
-    from sim.config import CaravanConfig
     from sim.errors import DataError
 
-    store = ConfigStore.instance()
-    store.store(name="caravan_schema", node=CaravanConfig)
-    for name, path in scenario_files(scenario_dir).items():
-        try:
-            node = OmegaConf.load(path)
-        except Exception as error:  # a user's scenario file that is not YAML
-            raise DataError(str(path), " ".join(str(error).split())) from None
-        store.store(group="scenario", name=name, node=node, package="_global_")
+    try:
+        node = OmegaConf.load(path)
+    except Exception as error:  # a user's scenario file that is not YAML
+        raise DataError(str(path), " ".join(str(error).split())) from None
+    ConfigStore.instance().store(group="scenario", name=name, node=node, package="_global_")
 
 
 def groups() -> set[str]:

@@ -14,6 +14,7 @@ dotted key, before any run starts.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -317,13 +318,19 @@ def unknown_key_message(key: str) -> str:
     return f"unknown key (not in the config schema){hint}"
 
 
+@functools.cache
+def _schema() -> DictConfig:
+    """The schema as an OmegaConf node (built once; ``merge`` copies it)."""
+    return OmegaConf.structured(CaravanConfig)
+
+
 def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
     """Merge a composed config onto the schema, refusing unknown keys and wrong types.
 
     Raises:
         ConfigError: naming the offending key.
     """
-    schema = OmegaConf.structured(CaravanConfig)
+    schema = _schema()
     try:
         plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
         plain = {k: v for k, v in plain.items() if k != "hydra"}

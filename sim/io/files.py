@@ -24,7 +24,7 @@ VIRTUAL_ROOTS = ("/proc", "/sys", "/dev")
 """File systems that are not storage; a run directory under them is refused."""
 MIN_FREE_BYTES = 1 << 20
 """Free space below which an output directory is refused up front (a run writes more)."""
-MIN_FILE_SIZE_LIMIT = 1 << 20
+MIN_FILE_SIZE_LIMIT = 1 << 16
 """A file-size limit (``ulimit -f``) below this is refused up front."""
 
 
