@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.policy.schedule import Schedule
+from sim.policy.schedule import PATHS, Schedule
 from sim.quarters import is_quarter, quarter_ordinal
 
 IMPOSERS = ("importer", "exporter")
@@ -105,6 +105,14 @@ def validate_ban(key: str, ban: TradeBan) -> None:
     Raises:
         ConfigError: naming the key and the allowed range.
     """
+    for name in ("start", "end"):
+        value = getattr(ban, name)
+        if not is_quarter(value) or not 1990 <= int(value[:4]) <= 2100:
+            raise ConfigError(
+                f"{key}.{name}", f"must be a quarter label YYYYQn (1990Q1-2100Q4), got {value!r}"
+            )
+    if ban.path not in PATHS:
+        raise ConfigError(f"{key}.path", f"must be 'linear' or 'step', got {ban.path!r}")
     if not (0.0 < ban.share <= 1.0) or not np.isfinite(ban.share):
         raise ConfigError(f"{key}.share", f"must be in (0, 1], got {ban.share}")
     if ban.imposed_by not in IMPOSERS:
