@@ -416,15 +416,10 @@ def solve_in_changes(
     world_hat = state.supply.sum() / output.sum()
     # Π̂_i^(1−σ) = Σ_j (X_ij / Y_i)(t̂_ij / P̂_j)^(1−σ) Ê_j / Ŷ   (Yotov et al. eq. 2 in changes)
     expenditure_hat = state.expenditure / expenditure
-    cost_weight = (
-        total_cost_hat if allowed is None else total_cost_hat * allowed ** (1.0 / (1.0 - sigma))
-    )
+    # With W = λ a t̂^(1−σ): (F_ij/Y_i)(t̂_ij a_ij^(1/(1−σ)))^(1−σ) = E_j W_ij / ((1+τ_ij) Y_i).
+    kernel = weights * (expenditure[None, :] / (1.0 + tariff_base))
     with np.errstate(divide="ignore", over="ignore"):
-        outward_pow = (
-            (producer_flows / output[:, None])
-            * (cost_weight / index_hat[None, :]) ** (1.0 - sigma)
-            * expenditure_hat[None, :]
-        ).sum(axis=1) / world_hat
+        outward_pow = kernel @ (index_hat ** (sigma - 1.0) * expenditure_hat) / (output * world_hat)
     tariff_revenue = (flows_new * revenue_rate_new).sum(axis=0)
     return EquilibriumChange(
         price=price_hat,

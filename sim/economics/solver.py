@@ -51,7 +51,8 @@ class Problem:
     """The market-clearing system in changes, with everything fixed precomputed.
 
     Attributes:
-        weights: n×n λ_ij a_ij t̂_ij^(1−σ) (baseline shares × allowed share × cost change).
+        weights: n×n W_ij = λ_ij a_ij t̂_ij^(1−σ) (baseline shares × allowed share × cost
+            change).
         inv_tariff: n×n 1/(1+τ'_ij).
         phi: length-n spending out of income φ_j.
         output: length-n Q̂_i Y_i (endowment-scaled baseline output).
@@ -64,20 +65,64 @@ class Problem:
     output: np.ndarray
     sigma: float
 
+    @property
+    def producer_weights(self) -> np.ndarray:
+        """B_ij = W_ij / (1+τ'_ij), computed once."""
+        return self._cached("_producer_weights", lambda: self.weights * self.inv_tariff)
 
-@dataclass(frozen=True)
+    @property
+    def producer_weights_squared(self) -> np.ndarray:
+        """B_ij², computed once (for the Jacobian's diagonal)."""
+        return self._cached("_producer_weights_sq", lambda: self.producer_weights**2)
+
+    def _cached(self, name: str, make) -> np.ndarray:
+        value = self.__dict__.get(name)
+        if value is None:
+            value = make()
+            object.__setattr__(self, name, value)
+        return value
+
+
 class State:
-    """Everything the residual and the Jacobian need at one price vector."""
+    """Everything the residual and the Jacobian need at one price vector.
 
-    log_price: np.ndarray
-    shares: np.ndarray  # λ'_ij
-    producer_shares: np.ndarray  # A_ij = λ'_ij / (1+τ'_ij)
-    index_hat: np.ndarray  # P̂_j
-    expenditure: np.ndarray  # E'_j
-    sales: np.ndarray  # Σ_j A_ij E'_j
-    supply: np.ndarray  # p̂_i Q̂_i Y_i
-    residual: np.ndarray  # ln(sales / supply)
-    merit: float  # ½ ‖residual‖², inf if not finite
+    Only vectors are kept: with u_i = p̂_i^(1−σ) (scaled), the shares are
+    λ'_ij = u_i W_ij / P_j with P_j = Σ_k u_k W_kj, so every sum over them is a
+    matrix–vector product with W or B; the n×n shares are formed only on demand.
+    """
+
+    def __init__(self, problem: Problem, log_price: np.ndarray) -> None:
+        sigma = problem.sigma
+        weights, producer_weights = problem.weights, problem.producer_weights
+        with np.errstate(all="ignore"):
+            shift = float(log_price.min())
+            price_pow = np.exp((1.0 - sigma) * (log_price - shift))  # ≤ 1
+            index_pow = price_pow @ weights  # P_j (scaled)
+            colsum = (price_pow @ producer_weights) / index_pow  # Σ_i λ'_ij/(1+τ'_ij)
+            supply = np.exp(log_price) * problem.output
+            # κ keeps world spending on producers equal to world output (Walras' law).
+            kappa = supply.sum() / (problem.phi * supply).sum()
+            expenditure = kappa * problem.phi * supply / colsum
+            sales = price_pow * (producer_weights @ (expenditure / index_pow))
+            residual = np.log(sales / supply)
+            merit = 0.5 * float(residual @ residual)
+            self.index_hat = np.exp(shift) * index_pow ** (1.0 / (1.0 - sigma))
+        self.problem = problem
+        self.log_price = log_price
+        self.price_pow, self.index_pow, self.colsum = price_pow, index_pow, colsum
+        self.expenditure, self.sales, self.supply = expenditure, sales, supply
+        self.residual = residual
+        self.merit = merit if np.isfinite(merit) else np.inf
+
+    @property
+    def shares(self) -> np.ndarray:
+        """n×n λ'_ij."""
+        return self.price_pow[:, None] * self.problem.weights / self.index_pow[None, :]
+
+    @property
+    def producer_shares(self) -> np.ndarray:
+        """n×n A_ij = λ'_ij / (1+τ'_ij)."""
+        return self.price_pow[:, None] * self.problem.producer_weights / self.index_pow[None, :]
 
     @property
     def gap(self) -> float:
@@ -93,75 +138,81 @@ def evaluate(problem: Problem, log_price: np.ndarray) -> State:
     sales_i = Σ_j λ'_ij E'_j / (1+τ'_ij).
     Prices are scaled by the cheapest producer before the power so nothing overflows.
     """
-    sigma = problem.sigma
-    with np.errstate(all="ignore"):
-        shift = float(log_price.min())
-        price_pow = np.exp((1.0 - sigma) * (log_price - shift))  # ≤ 1
-        weighted = problem.weights * price_pow[:, None]
-        index_pow = weighted.sum(axis=0)
-        shares = weighted / index_pow
-        index_hat = np.exp(shift) * index_pow ** (1.0 / (1.0 - sigma))
-        producer = shares * problem.inv_tariff
-        supply = np.exp(log_price) * problem.output
-        # κ keeps world spending on producers equal to world output (Walras' law).
-        kappa = supply.sum() / (problem.phi * supply).sum()
-        expenditure = kappa * problem.phi * supply / producer.sum(axis=0)
-        sales = producer @ expenditure
-        residual = np.log(sales / supply)
-        merit = 0.5 * float(residual @ residual)
-    if not np.isfinite(merit):
-        merit = np.inf
-    return State(
-        log_price, shares, producer, index_hat, expenditure, sales, supply, residual, merit
-    )
+    return State(problem, log_price)
 
 
 class _Linear:
     """The Jacobian J = ∂r/∂x at a state, as dense matrix or as products.
 
-    With F_ij = A_ij E'_j, G_ij = F_ij / Σ_k A_kj (= F_ij / (1 − s_j), s_j the
-    revenue share) and ∂ ln κ/∂x_k = Y'_k/ΣY' − φ_k Y'_k/Σ φY':
+    With A_ij = λ'_ij/(1+τ'_ij), F_ij = A_ij E'_j, G_ij = F_ij / Σ_k A_kj
+    (= F_ij / (1 − s_j), s_j the revenue share) and
+    ∂ ln κ/∂x_k = Y'_k/ΣY' − φ_k Y'_k/Σ φY':
 
         J = −σ I + (F − (1−σ) G Aᵀ) / sales[:, None] + 1 (∂ ln κ/∂x)ᵀ
 
     (differentiating ln λ'_ij, ln E'_j and ln κ; the revenue terms of ∂ ln E'_j
     and the −F λ'ᵀ term of the demand response combine into −(1−σ) G Aᵀ).
+    Products with A, F, G are products with B = W/(1+τ') scaled by vectors, O(n²).
     """
 
     def __init__(self, problem: Problem, state: State) -> None:
         self.sigma = problem.sigma
-        self.A = state.producer_shares
-        self.F = self.A * state.expenditure[None, :]
-        self.G = self.F / self.A.sum(axis=0)[None, :]
+        self.problem = problem
+        self.state = state
+        self.B = problem.producer_weights
         self.inv_sales = 1.0 / state.sales
         supply, phi = state.supply, problem.phi
         self.dkappa = supply / supply.sum() - phi * supply / (phi * supply).sum()
 
     def dense(self) -> np.ndarray:
-        n = self.A.shape[0]
-        core = self.F - (1.0 - self.sigma) * (self.G @ self.A.T)
+        st = self.state
+        n = st.sales.size
+        A = st.producer_shares
+        F = A * st.expenditure[None, :]
+        G = F / st.colsum[None, :]
+        core = F - (1.0 - self.sigma) * (G @ A.T)
         return core * self.inv_sales[:, None] - self.sigma * np.eye(n) + self.dkappa[None, :]
 
+    def diagonal(self) -> np.ndarray:
+        """diag(J), O(n²): F_ii − (1−σ) Σ_j G_ij A_ij over sales, − σ + ∂ ln κ/∂x_i."""
+        st = self.state
+        u, ip, e = st.price_pow, st.index_pow, st.expenditure
+        a_diag = u * np.diag(self.B) / ip
+        F_diag = a_diag * e
+        # Σ_j G_ij A_ij = u_i² Σ_j B_ij² E_j / (colsum_j P_j²)
+        ga = u**2 * (self.problem.producer_weights_squared @ (e / (st.colsum * ip**2)))
+        d = (F_diag - (1.0 - self.sigma) * ga) * self.inv_sales - self.sigma + self.dkappa
+        return np.where(np.abs(d) > 1e-12, d, -self.sigma)
+
     def matvec(self, v: np.ndarray) -> np.ndarray:
-        core = self.F @ v - (1.0 - self.sigma) * (self.G @ (self.A.T @ v))
+        st = self.state
+        u, ip, e = st.price_pow, st.index_pow, st.expenditure
+        a_t_v = ((u * v) @ self.B) / ip  # Aᵀ v
+        f_v = u * (self.B @ (e * v / ip))  # F v
+        g_w = u * (self.B @ (e * a_t_v / (ip * st.colsum)))  # G (Aᵀ v)
+        core = f_v - (1.0 - self.sigma) * g_w
         return core * self.inv_sales - self.sigma * v + self.dkappa @ v
 
-    def rmatvec(self, u: np.ndarray) -> np.ndarray:
-        w = u * self.inv_sales
-        core = self.F.T @ w - (1.0 - self.sigma) * (self.A @ (self.G.T @ w))
-        return core - self.sigma * u + self.dkappa * u.sum()
+    def rmatvec(self, z: np.ndarray) -> np.ndarray:
+        st = self.state
+        u, ip, e = st.price_pow, st.index_pow, st.expenditure
+        w = z * self.inv_sales
+        f_t_w = e * ((u * w) @ self.B) / ip  # Fᵀ w
+        g_t_w = f_t_w / st.colsum  # Gᵀ w
+        a_g = u * (self.B @ (g_t_w / ip))  # A (Gᵀ w)
+        return f_t_w - (1.0 - self.sigma) * a_g - self.sigma * z + self.dkappa * z.sum()
 
 
 def _gmres(linear: _Linear, rhs: np.ndarray, rtol: float, max_dim: int) -> np.ndarray:
     """Minimal-residual solution of J d = rhs in a Krylov space (Saad & Schultz 1986).
 
-    Right-preconditioned by −1/σ (J ≈ −σ I for a small open economy); x0 = 0.
+    Right-preconditioned by the inverse diagonal of J (Jacobi); x0 = 0.
     """
     n = rhs.size
     beta = float(np.linalg.norm(rhs))
     if beta == 0.0:
         return np.zeros(n)
-    scale = -1.0 / linear.sigma
+    scale = 1.0 / linear.diagonal()
     m = min(max_dim, n)
     basis = np.zeros((m + 1, n))
     hess = np.zeros((m + 1, m))
