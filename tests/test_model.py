@@ -197,3 +197,59 @@ def test_every_collected_column_is_declared_with_unit_and_written_to_parquet(con
         meta = pq.read_schema(tmp_path / f"{name}.parquet").metadata
         stored = json.loads(meta[b"PANDAS_ATTRS"])["columns"]
         assert stored["quarter"]["unit"] == "YYYYQn"
+
+
+REFERENCE_RUNS = {
+    "default": (),
+    "cis_fta_deepening": ("scenario=cis_fta_deepening",),
+    "coercive_measures_shock": ("scenario=coercive_measures_shock",),
+}
+
+
+@pytest.mark.skipif(
+    "CARAVAN_REFERENCE_TABLES" not in __import__("os").environ,
+    reason="set CARAVAN_REFERENCE_TABLES=DIR (tables saved from another revision) to compare",
+)
+@pytest.mark.parametrize("name", sorted(REFERENCE_RUNS))
+def test_tables_match_a_reference_revision(config_for, name):
+    """Refactoring check (issue 18): the same config and seed give the same tables.
+
+    Save a revision's tables with ``CARAVAN_SAVE_TABLES=DIR`` set, check out the other
+    revision and run with ``CARAVAN_REFERENCE_TABLES=DIR``. Columns a revision adds on
+    purpose are ignored; floats must agree to 1e-12 relative, everything else exactly.
+    """
+    import os
+    from pathlib import Path
+
+    import pandas as pd
+
+    _, tables = simulate(config_for(*REFERENCE_RUNS[name]))
+    reference = Path(os.environ["CARAVAN_REFERENCE_TABLES"]) / name
+    for table, frame in tables.items():
+        saved = pd.read_parquet(reference / f"{table}.parquet")
+        assert list(saved.columns) == [c for c in frame.columns if c in saved.columns]
+        frame = frame[list(saved.columns)]
+        assert frame.shape == saved.shape, table
+        for column in saved.columns:
+            ours, theirs = frame[column].to_numpy(), saved[column].to_numpy()
+            if saved[column].dtype.kind == "f":
+                np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-300)
+            else:
+                assert (ours.astype(str) == theirs.astype(str)).all(), (table, column)
+
+
+@pytest.mark.skipif(
+    "CARAVAN_SAVE_TABLES" not in __import__("os").environ,
+    reason="set CARAVAN_SAVE_TABLES=DIR to save this revision's tables for the check above",
+)
+@pytest.mark.parametrize("name", sorted(REFERENCE_RUNS))
+def test_save_reference_tables(config_for, name):
+    import os
+    from pathlib import Path
+
+    _, tables = simulate(config_for(*REFERENCE_RUNS[name]))
+    out = Path(os.environ["CARAVAN_SAVE_TABLES"]) / name
+    out.mkdir(parents=True, exist_ok=True)
+    for table, frame in tables.items():
+        frame.to_parquet(out / f"{table}.parquet")
+    assert sorted(p.stem for p in out.glob("*.parquet")) == sorted(tables)
