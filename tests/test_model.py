@@ -253,3 +253,22 @@ def test_save_reference_tables(config_for, name):
     for table, frame in tables.items():
         frame.to_parquet(out / f"{table}.parquet")
     assert sorted(p.stem for p in out.glob("*.parquet")) == sorted(tables)
+
+
+def test_full_embargo_between_the_eu_and_russia_solves(config_for):
+    # Issue 17 §6: both directions banned in full; the balances on the banned flows are
+    # cleared, so neither side is asked to carry them through its other trade.
+    model = CaravanModel(
+        config_for(
+            "sim.quarters=1",
+            "sim.growth=flat",
+            "settlement.enabled=false",
+            "tariff.bans=[{exporters:[RUS],importers:[EUU],both_directions:true,"
+            "start:'2024Q1',share:1.0}]",
+        )
+    )
+    model.run()
+    rus, eu = model.world.economies.index("RUS"), model.world.economies.index("EUU")
+    assert model.flows[rus, eu] == 0.0 and model.flows[eu, rus] == 0.0
+    assert np.all(np.isfinite(model.equilibrium.price))
+    assert 0.8 < model.equilibrium.price[rus] < 1.2
