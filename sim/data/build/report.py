@@ -172,14 +172,14 @@ def render_report(
         base_year=spec.base_year,
         year=spec.year,
         eu_n=len(raw.eu_members),
-        n_missing=len(missing),
-        missing_text=", ".join(f"{o}->{d}" for o, d in missing) or "none",
+        n_missing=len(missing) + len(fallback),
+        missing_text=", ".join(f"{o}->{d}" for o, d in [*missing, *fallback]) or "none",
         fallback_text=(
-            "Pairs filled from DOTS 2019: " + ", ".join(f"{o}->{d}" for o, d in fallback) + "."
+            "Filled from DOTS 2019: " + ", ".join(f"{o}->{d}" for o, d in fallback) + "."
             if fallback
             else ""
         )
-        + " The rest, unless a published figure has them, are imputed (step 4).",
+        + f" The other {len(missing)}, unless a published figure has them, are imputed (step 4).",
         published_text=published_text,
         eur_usd=spec.eur_usd,
         eur_source=spec.eur_source,
