@@ -62,6 +62,24 @@ def elasticities(raw: Raw, mx: Matrix) -> dict[str, tuple[float, float]]:
     }
 
 
+def published_vs_pattern(raw: Raw, mx: Matrix, top: int = 15) -> str:
+    """Published/Eurostat cells against what the scaled DOTS pattern would give them."""
+    codes = (*raw.economies, ROW)
+    idx = {e: i for i, e in enumerate(codes)}
+    rows = []
+    for (o, d), c in mx.cells.items():
+        if c.provenance not in ("reported", "mirror", "derived", "eurostat"):
+            continue
+        if (o, d) not in mx.base.value or d == ROW:
+            continue
+        alt = mx.base.value[(o, d)] * mx.ras.r[idx[o]] * mx.ras.s[idx[d]]
+        rows.append([f"{o}->{d}", c.provenance, c.value, alt, c.value / alt, c.source])
+    rows.sort(key=lambda r: -abs(math.log(float(str(r[4])))))
+    for r in rows:
+        r[4] = f"{float(str(r[4])):.2f}"
+    return md_table(["cell", "used", "value", "DOTS pattern scaled", "ratio", "source"], rows[:top])
+
+
 def held_out_checks(raw: Raw, spec: WorldSpec, mx: Matrix) -> str:
     """Published figures of the year that the build does not use, against the matrix."""
     rows: list[list[object]] = []
@@ -223,5 +241,6 @@ def render_report(
         n_base=len([k for k in allp if k in mx.base.value]),
         dev_table=dev_table,
         held_out=held_out_checks(raw, spec, mx),
+        vs_pattern=published_vs_pattern(raw, mx),
         source_keys=keys,
     )
