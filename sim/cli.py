@@ -243,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     previous = {}
     if hasattr(signal, "SIGXFSZ"):  # over the file-size limit: an OSError, not a kill
         previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+    if not line.multirun:  # a sweep's launcher manages its own workers' signals
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
     app = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(_task)
     sys.argv = [sys.argv[0], *line.flags, *line.overrides]
     try:

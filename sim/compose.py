@@ -221,7 +221,7 @@ def describe_composition_error(error: BaseException) -> str:
             key = item.full_key
             if override and "=" in override:  # a leaf inside a list: name the override's key
                 outer = override.split("=", 1)[0].lstrip("+~")
-                if not outer.endswith(key):
+                if not outer.endswith(key) and not key.startswith(outer):
                     key = f"{outer}[].{key}"
             if any(t in message for t in ("not in struct", "Could not append", "not in '")):
                 message = unknown_key_message(key)

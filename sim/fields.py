@@ -75,7 +75,7 @@ def spec_of(f: dataclasses.Field) -> Spec | None:
 def _num(value: float) -> str:
     if value == 2**63 - 1:
         return "2^63 - 1"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return str(value)
 
 
 def describe_allowed(spec: Spec) -> str:

@@ -144,7 +144,9 @@ def test_cli_subprocess_end_to_end(tmp_path):
     )
     assert proc.returncode == EXIT_USAGE
     lines = proc.stderr.strip().splitlines()
-    assert lines == ["error: tariff.changes[0].scale: must be in [0, 10], got -0.5"], proc.stderr
+    assert lines == ["error: tariff.changes[0].scale: must be in [0.0, 10.0], got -0.5"], (
+        proc.stderr
+    )
     assert not run_dir.exists() and not list(tmp_path.rglob("*.parquet"))
 
 
@@ -157,7 +159,7 @@ def test_compose_and_validate_raises_the_same_one_line_error():
 
 # --- issue 17 §1: every swept value, and the files every job reads -------------------------
 SWEEPS: list[tuple[str, list[str], str]] = [
-    ("nan_inside_a_list", ["trade.sigma=3,nan,5"], "trade.sigma: must be in (1, 20], got nan"),
+    ("nan_inside_a_list", ["trade.sigma=3,nan,5"], "trade.sigma: must be in (1.0, 20.0], got nan"),
     ("float_among_ints", ["sim.quarters=1,2.5,3"], "sim.quarters"),
     ("out_of_range_in_the_middle", ["trade.adjustment=0.5,0,1"], "trade.adjustment"),
     ("bad_choice_last", ["sim.growth=weo,flat,boom"], "sim.growth"),

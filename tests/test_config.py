@@ -162,7 +162,7 @@ def test_cross_field_hook_runs_after_the_fields_below_it():
         def check(self, ctx, prefix):
             order.append("root")
 
-    with pytest.raises(ConfigError, match=r"^items\[1\]\.x: must be in \[0, 1\], got 2.0$"):
+    with pytest.raises(ConfigError, match=r"^items\[1\]\.x: must be in \[0.0, 1.0\], got 2.0$"):
         check_tree(Root(), "", Context(root=None))
     assert order == ["leaf", "items[0]"]
     check_tree(Root(items=[]), "", Context(root=None))

@@ -18,7 +18,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
-from sim.cli import CONF_DIR, compose_and_validate, register_configs, scenario_files
+from sim.compose import CONF_DIR, compose_and_validate, register_configs, scenario_files
 from sim.config import to_typed
 from sim.policy.tariffs import CIS_FTA_PARTIES, EAEU_MEMBERS, phase_fraction
 from sim.quarters import quarter_range

@@ -132,7 +132,13 @@ def check_output_dir(key: str, value: str) -> Path:
     Raises:
         ConfigError: naming ``key``, the path and the cause.
     """
+    if not str(value).strip():
+        raise ConfigError(key, "is empty; give a directory")
     path = Path(os.path.expanduser(str(value))).absolute()
+    if "\x00" in str(path):
+        raise ConfigError(key, "contains a NUL character")
+    if len(os.fsencode(path)) >= 4096 or any(len(os.fsencode(p)) > 255 for p in path.parts):
+        raise ConfigError(key, f"{str(path)[:60]}...: file name too long")
     real = Path(os.path.realpath(path))
     for root in VIRTUAL_ROOTS:
         if real == Path(root) or real.is_relative_to(root):

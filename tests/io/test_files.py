@@ -57,3 +57,27 @@ def test_file_size_limit_hit_during_the_run_is_one_line_exit_1_and_no_tables(tmp
     assert "file too large" in lines[0] and "Traceback" not in proc.stderr
     assert not list(run_dir.glob("*.parquet")) and not list(run_dir.glob(".*.tmp"))
     assert json.loads((run_dir / "metadata.json").read_text())["status"] == "failed"
+
+
+def test_sigterm_leaves_no_temporary_files_and_no_unvouched_tables(tmp_path):
+    import signal
+    import time
+
+    run_dir = tmp_path / "run"
+    code = "import sys; from sim.cli import main; main(sys.argv[1:])"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "sim.quarters=40", f"hydra.run.dir={run_dir}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (run_dir / ".hydra").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the run has started: Hydra made its directory
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0 and "Traceback" not in err, err
+    assert not list(run_dir.glob(".*.tmp"))
+    if list(run_dir.glob("*.parquet")):  # only if the run had finished writing them
+        assert json.loads((run_dir / "metadata.json").read_text())["status"] == "completed"
