@@ -231,9 +231,15 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``caravan``."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
     try:
-        line = parse_command_line(argv)
-        preflight(line)
+        try:
+            line = parse_command_line(argv)
+            preflight(line)
+        except (HydraException, OmegaConfBaseException) as error:  # a form not caught above
+            raise ConfigError("overrides", describe_composition_error(error)) from None
     except CaravanError as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
