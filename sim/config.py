@@ -66,7 +66,7 @@ class WorldConfig:
     """Which world and which economies.
 
     Attributes:
-        name: Shipped world; only ``cis2023`` exists.
+        name: Shipped world (``sim.data.loader.WORLDS``: ``cis2023``, ``cis2021``).
         economies: ISO3 codes to model (empty = all 15); the others fold into ROW.
         trade_matrix: Optional path to a user-supplied complete trade matrix CSV
             (columns exporter, importer, value_usd_bn), replacing the shipped one.
