@@ -56,9 +56,23 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
             os.fsync(file.fileno())
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        if error.filename and error.filename != tmp:
+            raise
+        number = error.errno or _errno_in(str(error))
+        raise OSError(number, error.strerror or str(error), str(path)) from error
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _errno_in(text: str) -> int | None:
+    """The errno a library's message names (pyarrow says "File too large", no errno)."""
+    for number in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
+        if os.strerror(number).lower() in text.lower():
+            return number
+    return None
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:

@@ -46,7 +46,13 @@ def test_file_size_limit_hit_during_the_run_is_one_line_exit_1_and_no_tables(tmp
         "from sim.cli import main; main(sys.argv[1:])"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, "sim.quarters=12", f"hydra.run.dir={run_dir}"],
+        [
+            sys.executable,
+            "-c",
+            code,
+            "settlement.traders.n_traders=2000",
+            f"hydra.run.dir={run_dir}",
+        ],
         capture_output=True,
         text=True,
         timeout=180,
@@ -54,7 +60,7 @@ def test_file_size_limit_hit_during_the_run_is_one_line_exit_1_and_no_tables(tmp
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: run failed: "), proc.stderr
-    assert "file too large" in lines[0] and "Traceback" not in proc.stderr
+    assert "pairs.parquet: file too large" in lines[0] and "Traceback" not in proc.stderr
     assert not list(run_dir.glob("*.parquet")) and not list(run_dir.glob(".*.tmp"))
     assert json.loads((run_dir / "metadata.json").read_text())["status"] == "failed"
 
@@ -66,7 +72,8 @@ def test_sigterm_leaves_no_temporary_files_and_no_unvouched_tables(tmp_path):
     run_dir = tmp_path / "run"
     code = "import sys; from sim.cli import main; main(sys.argv[1:])"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, "sim.quarters=40", f"hydra.run.dir={run_dir}"],
+        [sys.executable, "-c", code, "sim.quarters=40", "settlement.traders.n_traders=2000"]
+        + [f"hydra.run.dir={run_dir}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -81,3 +88,31 @@ def test_sigterm_leaves_no_temporary_files_and_no_unvouched_tables(tmp_path):
     assert not list(run_dir.glob(".*.tmp"))
     if list(run_dir.glob("*.parquet")):  # only if the run had finished writing them
         assert json.loads((run_dir / "metadata.json").read_text())["status"] == "completed"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 1.1 MB tmpfs (root only, where mounting is allowed), unmounted afterwards."""
+    point = tmp_path / "disk"
+    point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1100k", "tmpfs", str(point)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield point
+    subprocess.run(["umount", "--lazy", str(point)], check=True)  # cli.log may still be open
+
+
+def test_disk_full_during_the_run_is_one_line_exit_1_and_no_tables(small_disk, capsys):
+    from sim.cli import main
+
+    run_dir = small_disk / "run"
+    with pytest.raises(SystemExit) as caught:  # 50 quarters of tables need more than 1.1 MB
+        main(["sim.quarters=50", "settlement.traders.n_traders=2000", f"hydra.run.dir={run_dir}"])
+    assert caught.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no space left on the device" in err[0], err
+    assert str(run_dir) in err[0]
+    assert not list(run_dir.glob("*.parquet")) and not list(run_dir.glob(".*.tmp"))
+    assert json.loads((run_dir / "metadata.json").read_text())["status"] == "failed"
