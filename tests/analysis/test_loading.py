@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from analysis.loading import load_results
-from tests.analysis.synthetic import write_sweep
 from sim.errors import CaravanError, DataError
+from tests.analysis.synthetic import write_sweep
 
 from .conftest import QUARTERS, SEEDS
 
