@@ -110,7 +110,7 @@ def sensitivity_bars(indices: pd.DataFrame, method: str = "sobol") -> Figure:
         raise NotApplicable(f"The sensitivity table has no {method} indices.")
     outputs = list(dict.fromkeys(df["output"]))
     colours = dict(zip(which, (OKABE_ITO["blue"], OKABE_ITO["orange"]), strict=True))
-    fig, axes = panel_grid(len(outputs), ncols=2, row_height=0.7 + 0.32 * df["parameter"].nunique())
+    fig, axes = panel_grid(len(outputs), ncols=1, row_height=0.5 + 0.3 * df["parameter"].nunique())
     height = 0.38
     for ax, output in zip(axes, outputs, strict=True):
         d = df[df["output"] == output]
@@ -131,7 +131,7 @@ def sensitivity_bars(indices: pd.DataFrame, method: str = "sobol") -> Figure:
                 xerr=xerr,
                 error_kw={"lw": 0.7, "capsize": 1.5},
             )
-        ax.set_yticks(y, [parameter_label(p).replace(" (", "\n(") for p in wide.index])
+        ax.set_yticks(y, [parameter_label(p) for p in wide.index])
         ax.tick_params(axis="y", labelsize=6)
         ax.set_title(by_column(output).label, loc="left")
         ax.set_xlabel(xlabel)
