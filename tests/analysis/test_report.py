@@ -65,29 +65,33 @@ def test_sweep_report_has_every_section_and_figure(
     assert (tmp_path / "rep" / "key_numbers.csv").is_file()
 
 
-def test_hindcast_left_out_when_runs_do_not_overlap_published_points(
-    sweep_dir: Path, tmp_path: Path
-) -> None:
-    res = build_report(sweep_dir, out=tmp_path / "rep", formats=("png",))
-    assert "hindcast" in res.omitted and "overlap no published" in res.omitted["hindcast"]
+def test_hindcast_left_out_when_runs_do_not_overlap_published_points(sweep_dir: Path) -> None:
+    from analysis.figures import NotApplicable
+    from analysis.figures.hindcast import report_specs
+    from analysis.loading import load_results
+    from analysis.published import shipped_targets
+    from analysis.reportdata import combine
+
+    d = combine(load_results(sweep_dir), None)
+    d.targets = shipped_targets()  # 2021Q4–2023Q4; the synthetic runs start in 2024
+    with pytest.raises(NotApplicable, match="overlap no published"):
+        report_specs(d)[0].draw()
 
 
-def test_map_quarters_option(sweep_dir: Path, network_dir: Path, tmp_path: Path) -> None:
-    code = main(
-        [
-            str(sweep_dir),
-            "--out",
-            str(tmp_path / "q"),
-            "--network",
-            str(network_dir),
-            "--map-quarters",
-            "2024Q3",
-            "--formats",
-            "png",
-        ]
-    )
-    assert code == 0
-    assert "2024Q3" in (tmp_path / "q" / "report.html").read_text()
+def test_map_quarters_option(sweep_dir: Path, network_dir: Path) -> None:
+    from analysis.figures.corridor_map import report_specs
+    from analysis.loading import load_results
+    from analysis.reportdata import combine
+
+    d = combine(load_results(sweep_dir), None)
+    d.network = read_network(network_dir)
+    d.map_quarters = ("2024Q3",)
+    specs = {s.key: s for s in report_specs(d)}
+    assert "baseline, 2024Q3; cis_fta_deepening, 2024Q3" in specs["corridor_map"].caption
+    specs["corridor_difference"].draw()  # draws without raising
+    d.map_quarters = ("2031Q1",)
+    with pytest.raises(Exception, match="2031Q1 not in the runs"):
+        report_specs(d)[0].draw()
     assert main([str(sweep_dir), "--map-quarters", "soon"]) == 2
 
 

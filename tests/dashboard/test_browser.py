@@ -153,6 +153,7 @@ def _launch(playwright, tmp_path: Path):  # noqa: ANN001, ANN202
     )
 
 
+@pytest.mark.slow
 def test_readme_experiments_move_the_shown_numbers(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
