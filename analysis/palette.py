@@ -60,10 +60,6 @@ BASELINE = "#000000"
 OTHER = "#999999"
 """Colour of a remainder ("other", "rest")."""
 
-SCENARIO_DIRS = (
-    Path(sim.__file__).parent.parent / "scenarios",
-    Path(sim.__file__).parent / "_bundled" / "scenarios",
-)
 SEGMENTS_CSV = Path(sim.__file__).parent / "data" / "corridors" / "segments.csv"
 
 
@@ -83,10 +79,9 @@ def _world_registry() -> tuple[tuple[str, ...], tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def _scenario_registry() -> tuple[str, ...]:
     """Shipped scenario names, sorted, baseline left out (it is black)."""
-    for root in SCENARIO_DIRS:
-        if root.is_dir():
-            return tuple(sorted(p.stem for p in root.glob("*.yaml") if p.stem != "baseline"))
-    return ()
+    from sim.compose import scenario_files
+
+    return tuple(name for name in scenario_files() if name != "baseline")
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-import sim
 from analysis import html as h
 from analysis.figures import NotApplicable
 from analysis.loading import load_results
@@ -79,25 +78,21 @@ def figure_specs(d: ReportData) -> list[FigureSpec]:
 
 
 def _scenario_header(name: str) -> str | None:
-    """The leading comment block of ``scenarios/<name>.yaml``, if the file is found."""
-    roots = [
-        Path(sim.__file__).parent.parent / "scenarios",
-        Path(sim.__file__).parent / "scenarios",
-        Path.cwd() / "scenarios",
-    ]
-    for root in roots:
-        path = root / f"{name}.yaml"
-        if path.is_file():
-            lines = []
-            for line in path.read_text().splitlines():
-                if not line.startswith("#"):
-                    if lines:
-                        break
-                    continue
-                lines.append(line.lstrip("#").strip())
-            text = " ".join(ln for ln in lines if ln and not ln.startswith("@package"))
-            return text or None
-    return None
+    """The leading comment block of the shipped scenario file ``name``, if there is one."""
+    from sim.compose import scenario_files
+
+    path = scenario_files().get(name)
+    if path is None:
+        return None
+    lines = []
+    for line in path.read_text().splitlines():
+        if not line.startswith("#"):
+            if lines:
+                break
+            continue
+        lines.append(line.lstrip("#").strip())
+    text = " ".join(ln for ln in lines if ln and not ln.startswith("@package"))
+    return text or None
 
 
 def _scenario_section(d: ReportData) -> str:

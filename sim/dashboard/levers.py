@@ -86,7 +86,7 @@ class Levers:
 
 def scenario_names() -> list[str]:
     """Names of the shipped scenarios (stems of ``scenarios/*.yaml``): the picker's only choices."""
-    from sim.cli import scenario_files  # moves to the composition module once it lands
+    from sim.compose import scenario_files
 
     return list(scenario_files())
 
@@ -94,7 +94,7 @@ def scenario_names() -> list[str]:
 @lru_cache(maxsize=32)
 def _scenario_config(scenario: str, seed: int, quarters: int) -> CaravanConfig:
     """Compose and validate a scenario once (Hydra composition takes ~0.2 s)."""
-    from sim.cli import compose_and_validate  # moves to the composition module once it lands
+    from sim.compose import compose_and_validate
 
     if scenario not in scenario_names():
         raise ConfigError(
