@@ -16,6 +16,7 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.settlement.config import SettlementConfig
 from sim.settlement.costs import direct_spreads, economy_liquidity, static_option_terms
+from sim.settlement.events import external_liquidity
 from sim.settlement.levers import Levers, LeverSchedule
 from sim.settlement.market import Market, build_market
 from sim.settlement.quarters import quarter_index
@@ -112,6 +113,7 @@ class SettlementCore:
         # the offered set changes only at the quarters options open: one array per period
         self._opening = sorted({int(x) for x in np.unique(m.option_from)})
         self._avail: dict[int, np.ndarray] = {}
+        self._external: dict[str, np.ndarray | None] = {}
         self.pair_flat = m.exp * len(m.economies) + m.imp  # (P,) flat index of (exp, imp) in n×n
 
     @property
@@ -197,9 +199,28 @@ class SettlementCore:
             raise ConfigError(key, f"must be >= 0, got minimum {f.min():.6g}")
         return f.reshape(-1).take(self.pair_flat)
 
-    def spreads(self, pair_flows: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(P, C) direct-conversion spreads of the importer and the exporter (as in evaluate)."""
+    def liquidity(self, quarter: str, pair_flows: np.ndarray, shares: np.ndarray) -> np.ndarray:
+        """(n, C) liquidity of every economy's market in every currency.
+
+        The model's own (:func:`economy_liquidity`), floored by the dated exogenous
+        depth of :func:`~sim.settlement.events.external_liquidity`.
+        """
         liq = economy_liquidity(self.market.incidence, pair_flows, shares, self.exogenous)
+        if quarter not in self._external:
+            ext = None
+            if self.cfg.costs.dated_liquidity:
+                m = self.market
+                ext = external_liquidity(m.economies, m.currencies, quarter)
+                ext = ext if ext.any() else None
+            self._external[quarter] = ext
+        ext = self._external[quarter]
+        return liq if ext is None else np.maximum(liq, ext)
+
+    def spreads(
+        self, quarter: str, pair_flows: np.ndarray, shares: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(P, C) direct-conversion spreads of the importer and the exporter (as in evaluate)."""
+        liq = self.liquidity(quarter, pair_flows, shares)
         return direct_spreads(self.market, liq, self.cfg.costs)
 
     def evaluate(
@@ -222,7 +243,7 @@ class SettlementCore:
         """
         m = self.market
         st = self.static(quarter, intercepts)
-        liq = economy_liquidity(m.incidence, pair_flows, shares, self.exogenous)
+        liq = self.liquidity(quarter, pair_flows, shares)
         di, de = direct_spreads(m, liq, self.cfg.costs)
         # groups are ordered segment-major (g = s·E + e): the moving part is per segment
         p, c = m.n_pairs, m.n_currencies

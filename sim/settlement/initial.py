@@ -15,25 +15,12 @@ initial state (rows ``use == initial`` of ``targets.csv``).
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-
 import numpy as np
 import pandas as pd
 
 from sim.errors import DataError
 from sim.settlement.market import Market
-
-
-@cache
-def read_table(name: str) -> pd.DataFrame:
-    """Read a shipped CSV of ``sim/data/settlement`` (cached; do not mutate)."""
-    path = resources.files("sim").joinpath("data", "settlement", name)
-    try:
-        with path.open("r", encoding="utf-8") as fh:
-            return pd.read_csv(fh)
-    except FileNotFoundError as err:
-        raise DataError(str(path), "shipped settlement table is missing") from err
+from sim.settlement.shipped import read_table
 
 
 def _match(pattern: str, code: str, blocs: dict[str, tuple[str, ...]]) -> bool:

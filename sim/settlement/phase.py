@@ -35,6 +35,7 @@ from sim.settlement.traders import (
     draw_choices,
     make_traders,
     revision_clocks,
+    systematic_uniforms,
 )
 
 
@@ -195,7 +196,8 @@ class SettlementPhase:
         cum = cumulative_rows(
             prob0.reshape(-1, m.n_currencies), np.repeat(avail0 | (prob0.sum(1) > 0), g, axis=0)
         )
-        t.currency[:] = draw_choices(t.row, cum, rng)
+        # systematic within each (pair, group): the initial shares are met up to one trader
+        t.currency[:] = draw_choices(t.row, cum, rng, systematic_uniforms(t.row, rng))
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
         self._shares, count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
         # per-trader flat index of its (pair, group) row in (P·G, C) tables
@@ -292,7 +294,7 @@ class SettlementPhase:
         # same numbers as core.evaluate + the inverse-CDF table, on the option slots
         st = core.static(quarter)
         cc.gather_static(st)
-        cost, cum = cc.evaluate(*core.spreads(f, self._shares))
+        cost, cum = cc.evaluate(*core.spreads(quarter, f, self._shares))
         if st is not self._thr_static:  # new blocking probabilities: every trader's threshold
             srow = self._srow_p.take(self._perm_pos)
             self._thr, self._thr_static = cc.block_threshold.take(srow), st
