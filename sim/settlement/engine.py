@@ -16,7 +16,7 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.settlement.config import SettlementConfig
 from sim.settlement.costs import direct_spreads, economy_liquidity, static_option_terms
-from sim.settlement.events import external_liquidity
+from sim.settlement.events import ExternalLiquidity
 from sim.settlement.levers import Levers, LeverSchedule
 from sim.settlement.market import Market, build_market
 from sim.settlement.quarters import quarter_index
@@ -35,7 +35,6 @@ class Evaluation:
         prob: (P, G, C) logit choice probabilities.
         liquidity: (n, C) liquidity used for the spreads.
         any_hazard: Whether any blocking probability is positive.
-        tail: (P·G, C) True from the last offered option on (for inverse-CDF draws).
     """
 
     quarter: str
@@ -46,7 +45,6 @@ class Evaluation:
     prob: np.ndarray
     liquidity: np.ndarray
     any_hazard: bool
-    tail: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,6 @@ class _Static:
     coef_exp: np.ndarray  # (P, 2, C)
     block: np.ndarray  # (P, G, C)
     v_fixed: np.ndarray  # (P, G, C) a − β·fixed, −inf where not offered
-    tail: np.ndarray  # (P·G, C) True from the last offered option on
     any_hazard: bool
 
 
@@ -113,6 +110,9 @@ class SettlementCore:
         # the offered set changes only at the quarters options open: one array per period
         self._opening = sorted({int(x) for x in np.unique(m.option_from)})
         self._avail: dict[int, np.ndarray] = {}
+        self._external_series = (
+            ExternalLiquidity(m.economies, m.currencies) if cfg.costs.dated_liquidity else None
+        )
         self._external: dict[str, np.ndarray | None] = {}
         self.pair_flat = m.exp * len(m.economies) + m.imp  # (P,) flat index of (exp, imp) in n×n
 
@@ -161,9 +161,6 @@ class SettlementCore:
         h = terms.hazard[:, seg, :] * self.exposure_of_group[None, :, None]
         fixed = terms.fixed[:, seg, :] + cfg.costs.loss_given_block * h
         v_fixed = np.where(avail[:, None, :], a[:, None, :] - beta * fixed, -np.inf)
-        g, c = self.n_groups, m.n_currencies
-        rows = np.repeat(avail, g, axis=0)
-        last = c - 1 - np.argmax(rows[:, ::-1], axis=1)
         st = _Static(
             levers=lev,
             intercepts=a,
@@ -174,7 +171,6 @@ class SettlementCore:
             coef_exp=terms.coef_exp,
             block=np.minimum(1.0, h),
             v_fixed=v_fixed,
-            tail=np.arange(c)[None, :] >= last[:, None],
             any_hazard=bool(np.any(lev.hazard > 0)),
         )
         if intercepts is None:
@@ -207,11 +203,8 @@ class SettlementCore:
         """
         liq = economy_liquidity(self.market.incidence, pair_flows, shares, self.exogenous)
         if quarter not in self._external:
-            ext = None
-            if self.cfg.costs.dated_liquidity:
-                m = self.market
-                ext = external_liquidity(m.economies, m.currencies, quarter)
-                ext = ext if ext.any() else None
+            series = self._external_series
+            ext = None if series is None or not series.series else series.at(quarter)
             self._external[quarter] = ext
         ext = self._external[quarter]
         return liq if ext is None else np.maximum(liq, ext)
@@ -266,5 +259,4 @@ class SettlementCore:
             prob=v,
             liquidity=liq,
             any_hazard=st.any_hazard,
-            tail=st.tail,
         )

@@ -96,23 +96,40 @@ def liquidity_path(dates: Sequence[str], values: Sequence[float], quarter: str) 
     return float(np.interp(x, [_month(d) for d in dates], np.asarray(values, dtype=float)))
 
 
-def external_liquidity(
-    economies: Sequence[str], currencies: Sequence[str], quarter: str
-) -> np.ndarray:
-    """(n, C) exogenous liquidity ℓ_ext of each economy's market in each currency.
+class ExternalLiquidity:
+    """Dated exogenous liquidity ℓ_ext of ``fx_liquidity.csv`` for one set of economies.
 
-    From ``fx_liquidity.csv`` (0 where the table has no series).
+    The table is read once; :meth:`at` interpolates (see :func:`liquidity_path`).
 
     Args:
         economies: Economy codes (rows).
         currencies: Currency universe (columns).
-        quarter: ``"YYYYQn"``.
     """
-    out = np.zeros((len(economies), len(currencies)))
-    t = read_table(LIQUIDITY_FILE)
-    for (eco, cur), g in t.groupby(["economy", "currency"], sort=False):
-        if eco in economies and cur in currencies:
-            g = g.sort_values("date")
-            v = liquidity_path(list(g["date"]), list(g["value"]), quarter)
-            out[list(economies).index(eco), list(currencies).index(cur)] = v
-    return out
+
+    def __init__(self, economies: Sequence[str], currencies: Sequence[str]) -> None:
+        self.shape = (len(economies), len(currencies))
+        self.series: list[tuple[int, int, list[str], list[float]]] = []
+        t = read_table(LIQUIDITY_FILE)
+        for (eco, cur), g in t.groupby(["economy", "currency"], sort=False):
+            if eco in economies and cur in currencies:
+                g = g.sort_values("date")
+                row, col = list(economies).index(eco), list(currencies).index(cur)
+                self.series.append((row, col, list(g["date"]), list(g["value"])))
+
+    def at(self, quarter: str) -> np.ndarray:
+        """(n, C) ℓ_ext in ``quarter`` (0 where the table has no series)."""
+        out = np.zeros(self.shape)
+        for row, col, dates, values in self.series:
+            out[row, col] = liquidity_path(dates, values, quarter)
+        return out
+
+
+def external_liquidity(
+    economies: Sequence[str], currencies: Sequence[str], quarter: str
+) -> np.ndarray:
+    """(n, C) exogenous liquidity of each economy's market in each currency in ``quarter``.
+
+    From ``fx_liquidity.csv`` (0 where the table has no series); see
+    :class:`ExternalLiquidity`.
+    """
+    return ExternalLiquidity(economies, currencies).at(quarter)

@@ -16,6 +16,7 @@ An entry with ``ramp_to`` moves linearly from ``value`` at ``from_quarter`` to
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,25 @@ class LeverSchedule:
         ]
         self._scope_cache: dict[str, np.ndarray] = {}
         self._cache: dict[int, Levers] = {}
+        self._breaks = self._breakpoints()
+
+    def _breakpoints(self) -> list[int]:
+        """Quarter indices where some entry starts, ends or ramps.
+
+        Levers are constant between two of them, so one :class:`Levers` serves each period.
+        """
+        cfg, out = self.cfg, set()
+        entries = [
+            *cfg.link_entries, *cfg.interconnection_entries, *cfg.card_entries,
+            *cfg.subsidies, *cfg.mandates, *self.hazards, *cfg.hazard_scales,
+        ]  # fmt: skip
+        for e in entries:
+            a = quarter_index(e.from_quarter, "settlement.from_quarter") if e.from_quarter else None
+            b = quarter_index(e.to_quarter, "settlement.to_quarter") if e.to_quarter else None
+            out.update(x for x in (a, None if b is None else b + 1) if x is not None)
+            if getattr(e, "ramp_to", None) is not None and a is not None and b is not None:
+                out.update(range(a, b + 1))
+        return sorted(out)
 
     def _scope_u(self, scope: str) -> np.ndarray:
         if scope not in self._scope_cache:
@@ -74,9 +94,10 @@ class LeverSchedule:
     def at(self, quarter: str) -> Levers:
         """Lever values in ``quarter`` (``"YYYYQn"``)."""
         q = quarter_index(quarter, "settlement.quarter")
-        if q not in self._cache:
-            self._cache[q] = self._resolve(q)
-        return self._cache[q]
+        period = bisect.bisect_right(self._breaks, q)
+        if period not in self._cache:
+            self._cache[period] = self._resolve(q)
+        return self._cache[period]
 
     def _resolve(self, q: int) -> Levers:
         m, cfg = self.market, self.cfg

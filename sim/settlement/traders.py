@@ -13,7 +13,6 @@ that of n equal traders, not of its few largest firms.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,52 +24,15 @@ from sim.settlement.config import TraderConfig
 #: Cap of the revision clock (quarters), keeps it in int32.
 CLOCK_MAX = 2**30
 
-#: Rates below which :func:`revision_clocks` may invert exponential draws itself.
-_INVERSION_RATE = 0.25
-_inversion_ok: bool | None = None  # whether numpy's geometric sampler is that inversion
-
-
-def _inversion_clocks(rng: np.random.Generator, rate: float, n: int) -> np.ndarray:
-    """``min(ceil(E / −ln(1 − rate)), CLOCK_MAX)`` for n standard exponential draws E."""
-    z = np.ceil(rng.standard_exponential(n) / -math.log1p(-rate))
-    return np.minimum(z, CLOCK_MAX)
-
-
-def _inversion_matches() -> bool:
-    """Whether :func:`_inversion_clocks` reproduces numpy's geometric draws (checked once).
-
-    numpy draws a geometric variate with success probability p < 1/3 as
-    ``ceil(−E / log1p(−p))`` from one standard exponential E; sampling E in bulk
-    and inverting in numpy gives the same numbers and leaves the generator in the
-    same state, about twice as fast. Checked on a sample at first use, so another
-    numpy sampler makes :func:`revision_clocks` fall back to ``rng.geometric``.
-    """
-    global _inversion_ok
-    if _inversion_ok is None:
-        ok = True
-        for seed, rate in ((0, 0.005), (1, 0.15), (2, 0.2499)):
-            a, b = np.random.default_rng(seed), np.random.default_rng(seed)
-            ref = np.minimum(a.geometric(rate, 4096), CLOCK_MAX)
-            got = _inversion_clocks(b, rate, 4096)
-            ok = ok and np.array_equal(ref, got) and a.random() == b.random()
-        _inversion_ok = ok
-    return _inversion_ok
-
 
 def revision_clocks(rng: np.random.Generator, rate: float, n: int) -> np.ndarray:
-    """New revision clocks: ``min(Geometric(rate), CLOCK_MAX)``, n draws.
-
-    The same numbers, from the same draws, as ``np.minimum(rng.geometric(rate, n),
-    CLOCK_MAX)`` (see :func:`_inversion_matches`); returned as float64 or int64
-    holding whole numbers in [0, CLOCK_MAX].
+    """New revision clocks: ``min(Geometric(rate), CLOCK_MAX)``, n draws (Calvo 1983).
 
     Args:
         rng: Random generator.
         rate: Calvo revision rate in (0, 1].
         n: Number of draws.
     """
-    if rate < _INVERSION_RATE and _inversion_matches():
-        return _inversion_clocks(rng, rate, n)
     return np.minimum(rng.geometric(rate, n), CLOCK_MAX)
 
 
@@ -291,7 +253,6 @@ def revise(
     block_flat: np.ndarray | None,
     rate: float,
     rng: np.random.Generator,
-    row_c: np.ndarray | None = None,
 ) -> int:
     """One quarter of revision, in place.
 
@@ -306,7 +267,6 @@ def revise(
         block_flat: (P·G·C,) blocking probability, or None if no hazard.
         rate: Calvo revision rate.
         rng: Random generator.
-        row_c: Optional precomputed ``traders.row * C`` (int64), saves a product.
 
     Returns:
         Number of traders that revised.
@@ -315,8 +275,7 @@ def revise(
     t.clock -= 1
     due = t.clock <= 0
     if block_flat is not None:
-        rc = t.row * cum.shape[1] if row_c is None else row_c
-        pb = block_flat[rc + t.currency]
+        pb = block_flat[t.row.astype(np.int64) * cum.shape[1] + t.currency]
         due |= rng.random(t.n, dtype=np.float32) < pb
     idx = np.flatnonzero(due)
     if idx.size:
