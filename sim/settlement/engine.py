@@ -67,14 +67,6 @@ class _Static:
     any_hazard: bool
 
 
-def _same_levers(a: Levers, b: Levers) -> bool:
-    """Whether two lever sets have equal values."""
-    return all(
-        np.array_equal(getattr(a, k), getattr(b, k))
-        for k in ("hazard", "density", "interconnection", "cards", "subsidy", "mandate")
-    )
-
-
 class SettlementCore:
     """Market structure, lever schedule, groups and intercepts of one run.
 
@@ -141,15 +133,15 @@ class SettlementCore:
         avail = self._avail.get(period)
         if avail is None:
             avail = self._avail[period] = self.market.available(q)
-        # reuse while levers, offered options, intercepts and β are unchanged (levers are
-        # resolved per quarter, so compare values, not objects)
+        # reuse while levers (one object per constant period), offered options,
+        # intercepts and β are the same
         st = self._static.get(0)
         if (
             st is not None
             and st.intercepts is a
             and st.beta == beta
-            and (st.levers is lev or _same_levers(st.levers, lev))
-            and (st.available is avail or np.array_equal(st.available, avail))
+            and st.levers is lev
+            and st.available is avail
         ):
             return st
         m, cfg = self.market, self.cfg
