@@ -184,7 +184,8 @@ def calibrate(
             "n_traders": n_traders,
             "git_revision": _git_revision(),
             "written": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": "uv run python -m sim.settlement.calibrate",
+            "command": "uv run python -m sim.settlement.calibrate"
+            + ("" if n_traders is None else f" --n-traders {n_traders}"),
         },
         "fit": json.loads(table.to_json(orient="records")),
     }

@@ -8,8 +8,8 @@ SWIFT disconnections on USD/EUR payments of pairs with Russia and Belarus,
 Chinese state banks' restrictions on USD payments with Russia, and from 2024Q1
 US Executive Order 14114 and Chinese banks' refusals on the CNY channel), and
 the yuan market in Moscow deepens as the Moscow Exchange reports
-(``fx_liquidity.csv``). The trade matrix is held at calibration values
-(:func:`calibration_world`). The behavioural parameters (Calvo revision rate,
+(``fx_liquidity.csv``). The trade matrix is held at the 2021 world's values
+(:func:`calibration_world`, ``cis2021``). The behavioural parameters (Calvo revision rate,
 logit scale, the two 2022 hazard levels) are fitted on the 2022 points only
 (``python -m sim.settlement.calibrate``); the 2023 points are out of sample;
 2024 published figures are held out (2024 enters only through event dates).
@@ -38,8 +38,8 @@ from sim.settlement.quarters import quarter_range
 from sim.settlement.shipped import read_table
 
 START, SHOCK, END = "2021Q4", "2022Q1", "2024Q4"
-#: World of the hindcast (the default world until a 2021 world ships).
-WORLD = "cis2023"
+#: World of the hindcast: the default economies calibrated to 2021 (``sim/data/cis2021``).
+WORLD = "cis2021"
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ def calibration_world(name: str = WORLD) -> CalibrationWorld:
 
 #: Horizon of the hindcast inside the full model: 2021Q4 .. 2024Q4, output held flat.
 MODEL_HORIZON: dict[str, str] = {"start": START, "quarters": "13", "growth": "flat"}
+#: World of the hindcast inside the full model.
+MODEL_WORLD = f"world.name={WORLD}"
 
 
 def hindcast_overrides() -> list[str]:
@@ -80,7 +82,7 @@ def hindcast_overrides() -> list[str]:
 
     Only the horizon: the settlement parameters are the defaults (the fitted ones).
     """
-    return [f"sim.{k}={v}" for k, v in MODEL_HORIZON.items()]
+    return [MODEL_WORLD, *(f"sim.{k}={v}" for k, v in MODEL_HORIZON.items())]
 
 
 def hindcast_config(
