@@ -41,6 +41,7 @@ from sim.policy.growth import endowment_path
 from sim.policy.tariffs import baseline_tariffs, compile_changes, scaled_matrix
 from sim.quarters import quarter_ordinal, quarter_range
 from sim.routing.phase import CorridorPhase, RoutingResult
+from sim.settlement.initial import spinup_quarters
 from sim.settlement.phase import SettlementPhase, SettlementResult, settlement_tables
 
 STREAMS = ("mesa", "settlement", "routing", "shocks")
@@ -55,25 +56,9 @@ def random_streams(seed: int) -> dict[str, np.random.Generator]:
     }
 
 
-SETTLEMENT_INITIAL_QUARTER = {"cis2021": "2021Q4"}
-"""Date of each shipped initial settlement state (end of the quarter it describes)."""
-
-
 def settlement_spinup_quarters(cfg: CaravanConfig) -> list[str]:
-    """Quarters the settlement layer is run through before ``sim.start``.
-
-    The shipped initial state describes 2021Q4. A run starting later first
-    replays the settlement layer from 2021Q4 to the quarter before the start,
-    on the calibration trade matrix and under the configured levers and
-    hazards (e.g. the 2022 payment-blocking shock), so the first simulated
-    quarter starts from the state that history implies rather than from 2021.
-    Trade is not simulated during the spin-up.
-    """
-    initial = SETTLEMENT_INITIAL_QUARTER.get(cfg.settlement.initial.table)
-    if not cfg.settlement.enabled or initial is None:
-        return []
-    count = quarter_ordinal(cfg.sim.start) - quarter_ordinal(initial)
-    return quarter_range(initial, count) if count > 0 else []
+    """Quarters the settlement layer replays before ``sim.start`` (:func:`spinup_quarters`)."""
+    return spinup_quarters(cfg.settlement.enabled, cfg.settlement.initial.table, cfg.sim.start)
 
 
 def calibration_state(world: World) -> dict[str, np.ndarray]:
