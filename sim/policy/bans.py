@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.errors import ConfigError
+from sim.fields import param
 from sim.policy.schedule import PATHS, Schedule
 from sim.quarters import is_quarter, quarter_ordinal
 
@@ -57,12 +58,12 @@ class TradeBan:
     exporters: list[str] = field(default_factory=list)
     importers: list[str] = field(default_factory=list)
     both_directions: bool = False
-    imposed_by: str = "importer"
+    imposed_by: str = param("importer", choices=IMPOSERS)
     goods: str = "all goods"
-    share: float = 1.0
-    start: str = "2025Q1"
-    end: str = "2025Q1"
-    path: str = "step"
+    share: float = param(1.0, low=0.0, high=1.0, open_low=True, unit="share of pair's trade")
+    start: str = param("2025Q1", quarter=True)
+    end: str = param("2025Q1", quarter=True)
+    path: str = param("step", choices=PATHS)
     until: str | None = None
     source: str = ""
 
