@@ -290,10 +290,11 @@ class CorridorPhase:
             a, b = self.economies[self._class_i[k]], self.economies[self._class_j[k]]
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
         out: Assignment = msa_assign(
-            incidence=self._incidence,
+            incidence=self.paths.incidence,
+            path_of=c.path,
             ptr=c.ptr,
             pair_tonnes=self.class_tonnes(flows),
-            path_money=self._incidence @ segment_money(net.km, self._rate, state.fee),
+            segment_money=segment_money(net.km, self._rate, state.fee),
             time_value=self._path_time_value,
             scale=self._path_scale,
             available=available,
