@@ -39,10 +39,11 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 #: Corridor frictions (US$/t) fitted by ``python -m sim.routing.calibrate --fit``
 #: on the cis2023 matrix (see sim/data/corridors/calibration.csv).
 CALIBRATED_FRICTIONS: dict[str, float] = {
-    "Middle Corridor": 270.0,
-    "INSTC eastern": 246.6,
-    "INSTC western": 54.2,
-    "INSTC Trans-Caspian": 317.9,
+    "Middle Corridor": 250.5,
+    "INSTC eastern": 252.4,
+    "INSTC western": 43.5,
+    "INSTC Trans-Caspian": 335.5,
+    "astara_aze-astara_irn": 112.8,
 }
 #: Modes whose freight rate a config may override (``modes.csv`` rows).
 FREIGHT_MODES = ("rail", "road", "sea", "ferry", "pipeline")
@@ -133,7 +134,7 @@ class CorridorsConfig:
     Attributes:
         value_of_time_per_day: δ, ad-valorem cost of one day in transit, share of
             the goods' value per day, in [0, 0.1] (each group's is δ times its
-            ``time_factor``). Default 0.00011 = 0.011 %/day, fitted to the rail
+            ``time_factor``). Default 0.000109 = 0.011 %/day, fitted to the rail
             share of China-EU trade value (5.5 %, K8) by
             ``python -m sim.routing.calibrate``: 55 times below the low end of
             Hummels & Schaur (2013, AER 103(7): 0.6-2.1 %/day, estimated on
@@ -161,7 +162,8 @@ class CorridorsConfig:
             are the calibrated ones, see ``sim/routing/calibrate.py``).
         corridor_frictions: Calibrated unobserved cost of using a corridor (US$/t
             for the whole corridor, spread over its segments pro rata by km, like a
-            corridor fee), keys corridor names, values in [0, 1000]: an
+            corridor fee), keys corridor names or segment ids, values in
+            [0, 1000]: an
             alternative-specific constant standing for what the network does not
             see (sanctions and insurance risk, paperwork, unreliability). Part of
             the status-quo network, not a lever; fitted by
@@ -178,7 +180,7 @@ class CorridorsConfig:
         closures: Closures of segments or corridors (shocks).
     """
 
-    value_of_time_per_day: float = 0.00011
+    value_of_time_per_day: float = 0.000109
     logit_theta: float = 5.0
     k_paths: int = 5
     path_relevance: float = 3.0

@@ -58,11 +58,7 @@ def check_against_network(net: Network, cfg: CorridorsConfig, economies: Sequenc
     for i, c in enumerate(cfg.closures):
         _target(net, f"corridors.closures[{i}].target", c.target)
     for name in cfg.corridor_frictions:
-        if name not in net.corridors:
-            raise ConfigError(
-                f"corridors.corridor_frictions.{name}",
-                f"unknown corridor; corridors: {', '.join(net.corridors)}",
-            )
+        _target(net, f"corridors.corridor_frictions.{name}", name)
     check_routes(net, cfg, economies)
 
 

@@ -89,7 +89,7 @@ def test_value_overrides_checked():
 
 def test_friction_names_and_ranges_checked():
     assert _err(CorridorsConfig(corridor_frictions={"Silk Road": 5.0})).startswith(
-        "corridors.corridor_frictions.Silk Road: unknown corridor"
+        "corridors.corridor_frictions.Silk Road: unknown segment or corridor"
     )
     assert _err(CorridorsConfig(corridor_frictions={"East-West": -1.0})) == (
         "corridors.corridor_frictions.East-West: must be in [0, 1000], got -1.0"
