@@ -54,6 +54,7 @@ def msa_assign(
     max_iter: int,
     tol: float,
     path_of: np.ndarray | None = None,
+    start_shares: np.ndarray | None = None,
 ) -> Assignment:
     """Logit assignment with BPR congestion, iterated to a fixed point by MSA.
 
@@ -87,6 +88,10 @@ def msa_assign(
         beta: BPR β.
         path_of: Row → path index into ``incidence`` (default: row r is path r).
             ``ptr``, ``time_value``, ``scale`` and ``available`` are per row.
+        start_shares: Shares per row to start the iteration from (e.g. the
+            baseline equilibrium; shares are per pair, so they fit any tonnes);
+            a pair with share on a closed path restarts from its free-flow
+            logit shares. Default: start from the free-flow logit shares.
         max_iter: Maximum MSA iterations (≥ 1).
         tol: Convergence tolerance on the capacity-relative volume gap.
     """
@@ -123,6 +128,12 @@ def msa_assign(
         sub_scale, sub_available = scale[live], available[live]
         fixed = volume_of(path_of[~live], (shares * row_tonnes)[~live])
         sub_shares = shares[live]
+        if start_shares is not None:
+            warm = np.asarray(start_shares, dtype=float)[live]
+            on_closed = np.add.reduceat(np.where(sub_available, 0.0, warm), sub_ptr[:-1]) > 0
+            restart = np.repeat(on_closed, np.diff(sub_ptr))
+            sub_shares = np.where(restart, sub_shares, warm)
+            volume = fixed + volume_of(rows, sub_shares * sub_q)
         for n in range(1, max_iter + 1):
             iterations = n
             sub_cost, _, _ = costs_at(volume, rows, sub_tv)

@@ -149,10 +149,13 @@ class CorridorsConfig:
             this multiple of the pair's cheapest, in [1, 100]. Default 3.
         bpr_alpha: BPR α in [0, 10]. Default 0.15 (BPR 1964).
         bpr_beta: BPR β in [0, 10]. Default 4 (BPR 1964).
-        msa_max_iter: Maximum MSA iterations per quarter, in [1, 1000]. Default 30.
+        msa_max_iter: Maximum MSA iterations per quarter, in [1, 1000]. Default 40.
         msa_tol: Stop when max over capacitated segments of |y − v| / c ≤ tol,
-            in (0, 1]. Default 1e-2 (1 % of capacity; the quarter's gap is
-            reported in ``RoutingResult.gap``).
+            in (0, 1]. Default 0.03 (3 % of capacity; the quarter's gap is
+            reported in ``RoutingResult.gap``). A quarter whose network state
+            is the baseline's starts from the baseline equilibrium, so one near
+            it stops after one iteration; a quarter with levers in force starts
+            from the free-flow shares.
         group_value_overrides: US$/t by commodity group (ids of
             ``sim/data/corridors/commodity_groups.csv``, e.g. ``manufactures``),
             values in (0, 1e7]; override the shipped value per tonne.
@@ -186,8 +189,8 @@ class CorridorsConfig:
     path_relevance: float = 3.0
     bpr_alpha: float = 0.15
     bpr_beta: float = 4.0
-    msa_max_iter: int = 30
-    msa_tol: float = 1e-2
+    msa_max_iter: int = 40
+    msa_tol: float = 3e-2
     group_value_overrides: dict[str, float] = field(default_factory=dict)
     corridor_frictions: dict[str, float] = field(default_factory=lambda: dict(CALIBRATED_FRICTIONS))
     freight_rate_overrides: dict[str, float] = field(default_factory=dict)

@@ -242,7 +242,12 @@ class CorridorPhase:
         self._path_scale = np.repeat(c_ref / cfg.logit_theta, sizes)
         self.last_assignment: Assignment | None = None
         self.base_flows = np.asarray(base_flows, dtype=float)
+        # The baseline starts cold; a later quarter whose network state is the
+        # baseline's (only the tonnes differ) starts from the baseline equilibrium.
+        self._warm: np.ndarray | None = None
+        self._warm_key = state0.key()
         self.baseline = self._solve(start_quarter, state0, base_flows)
+        self._warm = self.last_assignment.shares
         self._tau_base = self.baseline.tau
 
     def step(self, quarter: str, flows: np.ndarray) -> RoutingResult:
@@ -304,6 +309,7 @@ class CorridorPhase:
             beta=self.cfg.bpr_beta,
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
+            start_shares=self._warm if state.key() == self._warm_key else None,
         )
         self.last_assignment = out
         expected = logsum_cost(out.path_cost, self._path_scale, available, c.ptr)
