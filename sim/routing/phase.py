@@ -221,6 +221,23 @@ class CorridorPhase:
         onehot = np.zeros((net.n_segments, len(corridors)))
         onehot[np.arange(net.n_segments), seg_corridor] = 1.0
         self._uses = np.asarray((self._incidence @ onehot) > 0, dtype=float)
+        # Sums over a pair's classes, and over a class's rows, as sparse products.
+        n_classes = len(c.pair)
+        flat = self._class_i * n + self._class_j
+        self._to_pair = sparse.csr_matrix(
+            (np.ones(n_classes), (flat, np.arange(n_classes))), shape=(n * n, n_classes)
+        )
+        self._row_class = np.repeat(np.arange(n_classes), sizes)
+        self._uses_sparse = sparse.csr_matrix(self._uses)
+        # The segment table's label columns, built once (string arrays are slow to infer).
+        self._labels = {
+            name: pd.Series(list(values)).array
+            for name, values in (
+                ("segment", net.segment_ids),
+                ("corridor", net.corridor),
+                ("mode", net.mode),
+            )
+        }
         self._corridors = corridors
         self._n = n
         # Tonnage weight of each class within its pair (tonnes per US$ of the pair).
@@ -279,9 +296,7 @@ class CorridorPhase:
 
     def _pair_sum(self, per_class: np.ndarray) -> np.ndarray:
         """n×n matrix of per-class values summed over each pair's classes."""
-        out = np.zeros((self._n, self._n))
-        np.add.at(out, (self._class_i, self._class_j), per_class)
-        return out
+        return (self._to_pair @ per_class).reshape(self._n, self._n)
 
     def _solve(self, quarter: str, state: SegmentState, flows: np.ndarray) -> RoutingResult:
         n, c, net = self._n, self.classes, self.net
@@ -319,20 +334,29 @@ class CorridorPhase:
         np.fill_diagonal(tau, 1.0)
         class_days = np.add.reduceat(out.shares * out.path_days, c.ptr[:-1])
         days = self._pair_sum(self._class_weight * class_days)
-        by_corridor = np.add.reduceat(out.shares[:, None] * self._uses, c.ptr[:-1], axis=0)
-        shares = {
-            name: self._pair_sum(self._class_weight * by_corridor[:, k])
-            for k, name in enumerate(self._corridors)
-        }
+        # tonnage share of each pair on paths using each corridor: Σ_rows w·s·uses
+        row_weight = out.shares * self._class_weight[self._row_class]
+        weighted = sparse.csr_matrix(
+            (
+                row_weight,
+                (
+                    self._class_i[self._row_class] * n + self._class_j[self._row_class],
+                    np.arange(row_weight.size),
+                ),
+            ),
+            shape=(n * n, row_weight.size),
+        )
+        by_pair = np.asarray((weighted @ self._uses_sparse).todense())
+        shares = {name: by_pair[:, k].reshape(n, n) for k, name in enumerate(self._corridors)}
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):
             util = out.segment_volume / cap
         segments = pd.DataFrame(
             {
-                "quarter": quarter,
-                "segment": net.segment_ids,
-                "corridor": net.corridor,
-                "mode": net.mode,
+                "quarter": pd.array(
+                    [quarter] * net.n_segments, dtype=self._labels["segment"].dtype
+                ),
+                **self._labels,
                 "volume_t": out.segment_volume,
                 "capacity": cap,
                 "utilization": util,
