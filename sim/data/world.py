@@ -29,9 +29,11 @@ class World:
         flows: n×n trade matrix, US$ bn per year, row = exporter, column =
             importer; the diagonal holds domestic sales (gross-output proxy
             minus exports). All entries are > 0.
-        provenance: n×n str array, one of ``"reported"``, ``"mirror"``,
-            ``"derived"``, ``"imputed"``, ``"domestic"``, ``"residual"`` (RoW
-            cells that close world totals) or ``"user"`` (user-supplied matrix).
+        provenance: n×n str array: ``"reported"``, ``"mirror"``, ``"derived"``
+            (published figures), ``"eurostat"`` (the EU row), ``"scaled"`` (IMF DOTS
+            base scaled to published totals), ``"imputed"`` (FE-PPML),
+            ``"domestic"`` (diagonal), ``"residual"`` (ROW-ROW, and ROW cells of a
+            folded world) or ``"user"`` (user-supplied matrix).
         flow_source: n×n str array, the source key(s) of each cell.
         distance: n×n population-weighted distance (km, CEPII ``distw``);
             diagonal = internal distance.
@@ -79,3 +81,31 @@ class World:
         """Boolean mask over economies for a bloc (all False if the bloc is unknown)."""
         codes = set(self.blocs.get(bloc, ()))
         return np.array([e in codes for e in self.economies])
+
+    @property
+    def bloc_names(self) -> tuple[str, ...]:
+        """Names of the blocs of this world (from ``blocs.csv``), e.g. ``("CIS", "EAEU", ...)``."""
+        return tuple(self.blocs)
+
+    def bloc_members(self, bloc: str) -> tuple[str, ...]:
+        """ISO3 codes of a bloc's members present in this world, in world order.
+
+        Raises:
+            KeyError: The bloc is not one of :attr:`bloc_names`.
+        """
+        if bloc not in self.blocs:
+            raise KeyError(f"unknown bloc {bloc!r}; allowed: {', '.join(self.blocs)}")
+        return self.blocs[bloc]
+
+    def currency_of(self, iso3: str) -> str:
+        """ISO 4217 currency of an economy (``"EUR"`` for EUU, ``"USD"`` for ROW)."""
+        return self.currencies[self.index(iso3)]
+
+    def name_of(self, iso3: str) -> str:
+        """Display name of an economy."""
+        return self.names[self.index(iso3)]
+
+    @property
+    def currency_set(self) -> tuple[str, ...]:
+        """Distinct currencies of this world, in first-appearance order."""
+        return tuple(dict.fromkeys(self.currencies))
