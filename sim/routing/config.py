@@ -39,11 +39,11 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 #: Corridor frictions (US$/t) fitted by ``python -m sim.routing.calibrate --fit``
 #: on the cis2023 matrix (see sim/data/corridors/calibration.csv).
 CALIBRATED_FRICTIONS: dict[str, float] = {
-    "Middle Corridor": 250.5,
-    "INSTC eastern": 252.4,
+    "Middle Corridor": 237.8,
+    "INSTC eastern": 248.5,
     "INSTC western": 43.5,
-    "INSTC Trans-Caspian": 335.5,
-    "astara_aze-astara_irn": 112.8,
+    "INSTC Trans-Caspian": 336.4,
+    "astara_aze-astara_irn": 104.0,
 }
 #: Modes whose freight rate a config may override (``modes.csv`` rows).
 FREIGHT_MODES = ("rail", "road", "sea", "ferry", "pipeline")
@@ -134,7 +134,7 @@ class CorridorsConfig:
     Attributes:
         value_of_time_per_day: δ, ad-valorem cost of one day in transit, share of
             the goods' value per day, in [0, 0.1] (each group's is δ times its
-            ``time_factor``). Default 0.000109 = 0.011 %/day, fitted to the rail
+            ``time_factor``). Default 0.000108 = 0.011 %/day, fitted to the rail
             share of China-EU trade value (5.5 %, K8) by
             ``python -m sim.routing.calibrate``: 55 times below the low end of
             Hummels & Schaur (2013, AER 103(7): 0.6-2.1 %/day, estimated on
@@ -183,7 +183,7 @@ class CorridorsConfig:
         closures: Closures of segments or corridors (shocks).
     """
 
-    value_of_time_per_day: float = 0.000109
+    value_of_time_per_day: float = 0.000108
     logit_theta: float = 5.0
     k_paths: int = 5
     path_relevance: float = 3.0

@@ -3,8 +3,8 @@
 Run: ``uv run python -m sim.routing.hindcast`` (prints the hindcast table and a
 sensitivity to the one assumed lever size).
 
-Set-up (the routing layer alone, trade held at the calibration matrix; the
-full-model twin is ``scenarios/hindcast_corridors_2022.yaml``):
+Set-up (the routing layer alone, trade held at the 2021 world's matrix
+``cis2021``; the full-model twin is ``scenarios/hindcast_corridors_2022.yaml``):
 
 - In sample, 2021: the Middle Corridor friction is re-fitted so the Caspian
   crossing carries the 2021 level, 0.6 Mt (the 2022 volume of about 1.5 Mt is
@@ -35,6 +35,7 @@ import numpy as np
 from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange
 
 START, QUARTERS = "2021Q1", 16
+WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021), held fixed
 MC_2021_MT = 0.6  # 1.5 Mt (2022) / 2.5
 #: Assumed size of the 2022 East-West risk premium (US$/t, whole corridor).
 EAST_WEST_PREMIUM = 100.0
@@ -64,7 +65,7 @@ def _phase(cfg: CorridorsConfig):
     from sim.data.loader import load_world
     from sim.routing.phase import CorridorPhase
 
-    world = load_world()
+    world = load_world(WORLD)
     return CorridorPhase(world.economies, cfg, world.flows, START), world.flows
 
 
