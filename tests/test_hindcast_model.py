@@ -32,6 +32,7 @@ import pytest
 from sim.cli import compose_and_validate
 from sim.runner import simulate
 from sim.settlement.config import SettlementConfig
+from sim.settlement.fitted import fitted_record
 from sim.settlement.hindcast import END, fit_table, hindcast_overrides, run_hindcast, targets
 from sim.settlement.quarters import quarter_range
 
@@ -73,7 +74,7 @@ def hindcast():
     index = runs[0].index
     ensemble = pd.DataFrame(stack.mean(axis=0), index=index, columns=cols)
     spread = pd.DataFrame(stack.std(axis=0), index=index, columns=cols)
-    standalone = run_hindcast()
+    standalone = run_hindcast(n_traders=fitted_record()["provenance"]["n_traders"])
     table = _table(ensemble, standalone, spread)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\nhindcast in the full model, mean of {len(SEEDS)} seeds ({overrides})")
@@ -85,6 +86,7 @@ def hindcast():
 def test_scenario_is_the_horizon_on_the_default_parameters(hindcast):
     cfg = compose_and_validate(["scenario=hindcast_2022"])
     assert cfg.sim.start == "2021Q4" and cfg.sim.quarters == 13 and cfg.sim.growth == "flat"
+    assert cfg.world.name == "cis2021"
     assert cfg.sim == compose_and_validate(hindcast_overrides()).sim
     assert cfg.settlement == SettlementConfig()  # one parameter set: the fitted defaults
     run = hindcast["runs"][0]
