@@ -36,7 +36,8 @@ from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange
 
 START, QUARTERS = "2021Q1", 16
 WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021), held fixed
-MC_2021_MT = 0.6  # 1.5 Mt (2022) / 2.5
+# Assumed: 1.5 Mt (2022) / 2.5, the ratio stated in issue #15; no published 2021 figure.
+MC_2021_MT = 0.6
 #: Assumed size of the 2022 East-West risk premium (US$/t, whole corridor).
 EAST_WEST_PREMIUM = 100.0
 #: Assumed factor on the Brest-Malaszewicze transshipment delay from 2022.
