@@ -8,23 +8,56 @@ last. If the model fails, no table is written and ``metadata.json`` records
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim import __version__
-from sim.config import CaravanConfig
-from sim.io.run_dir import config_hash, environment, git_revision, write_metadata, write_table
-from sim.io.tables import economies_table, pairs_table, world_table
-from sim.model import CaravanModel
+from sim.io import run_dir as run_files
+from sim.io.run_dir import config_hash, write_metadata, write_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.config import CaravanConfig
+    from sim.model import CaravanModel
+
+
+@functools.cache
+def _provenance() -> dict[str, Any]:
+    """Git revision and package versions, looked up once per process.
+
+    A sweep worker runs many jobs; ``git rev-parse`` and the package metadata
+    look-ups cost about 10 ms each.
+    """
+    return {"git_revision": run_files.git_revision(), **run_files.environment()}
+
+
+BOOKKEEPING = ("sweep",)
+"""Config nodes left out of ``config_hash``: how a run took part in a sweep (its replicate
+index, design row, seed mode) is not what it computes; its seed is hashed."""
+
+
+def run_config_hash(cfg: CaravanConfig) -> str:
+    """``config_hash`` of the resolved config without sweep bookkeeping.
+
+    A sweep job and ``caravan seed=<its recorded seed>`` with the same other
+    values give the same hash: they are recognisably the same run.
+    """
+    resolved = asdict(cfg)
+    for key in BOOKKEEPING:
+        resolved.pop(key, None)
+    return config_hash(resolved)
 
 
 def simulate(cfg: CaravanConfig) -> tuple[CaravanModel, dict[str, pd.DataFrame]]:
     """Run the model for ``cfg.sim.quarters`` and return it with its output tables."""
+    from sim.io.tables import economies_table, pairs_table, world_table
+    from sim.model import CaravanModel
+
     model = CaravanModel(cfg)
     model.run()
     records = model.records
@@ -41,11 +74,15 @@ def simulate(cfg: CaravanConfig) -> tuple[CaravanModel, dict[str, pd.DataFrame]]
 def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
     """Simulate and write the run directory; return the metadata written.
 
+    A directory that held an earlier run loses its ``metadata.json`` first, so
+    it never looks complete while mixing two runs; if the run fails, the
+    tables it wrote are removed again.
+
     Raises:
         Exception: whatever the model raised, after ``metadata.json`` records it.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
-    resolved = asdict(cfg)
+    (run_dir / "metadata.json").unlink(missing_ok=True)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     meta: dict[str, Any] = {
@@ -54,17 +91,21 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
         "seed": cfg.seed,
         "scenario": cfg.scenario.name,
         "scenario_description": cfg.scenario.description,
-        "config_hash": config_hash(resolved),
+        "config_hash": run_config_hash(cfg),
         "package_version": __version__,
-        "git_revision": git_revision(),
         "started": started.isoformat(),
-        **environment(),
+        **_provenance(),
     }
+    written: list[Path] = []
     try:
         model, tables = simulate(cfg)
         for name, frame in tables.items():
-            write_table(frame, run_dir / f"{name}.parquet")
+            path = run_dir / f"{name}.parquet"
+            write_table(frame, path)
+            written.append(path)
     except Exception as error:
+        for path in written:
+            path.unlink(missing_ok=True)
         meta.update(
             status="failed",
             error=f"{type(error).__name__}: {error}",
