@@ -74,15 +74,10 @@ def simulate(cfg: CaravanConfig) -> tuple[CaravanModel, dict[str, pd.DataFrame]]
 def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
     """Simulate and write the run directory; return the metadata written.
 
-    A directory that held an earlier run loses its ``metadata.json`` first, so
-    it never looks complete while mixing two runs; if the run fails, the
-    tables it wrote are removed again.
-
     Raises:
         Exception: whatever the model raised, after ``metadata.json`` records it.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "metadata.json").unlink(missing_ok=True)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     meta: dict[str, Any] = {
@@ -96,16 +91,11 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
         "started": started.isoformat(),
         **_provenance(),
     }
-    written: list[Path] = []
     try:
         model, tables = simulate(cfg)
         for name, frame in tables.items():
-            path = run_dir / f"{name}.parquet"
-            write_table(frame, path)
-            written.append(path)
+            write_table(frame, run_dir / f"{name}.parquet")
     except Exception as error:
-        for path in written:
-            path.unlink(missing_ok=True)
         meta.update(
             status="failed",
             error=f"{type(error).__name__}: {error}",

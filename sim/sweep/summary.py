@@ -15,8 +15,14 @@ from sim.sweep.collect import CollectResult
 MAX_LISTED = 20
 
 
-def exit_code(result: CollectResult) -> int:
-    """1 if the sweep has failed or missing runs, else 0."""
+def exit_code(result: CollectResult | None = None) -> int:
+    """1 if the sweep has failed or missing runs, else 0.
+
+    Without a result there is nothing to judge (0): the end-of-sweep callback
+    exits with the code of the result it collected itself.
+    """
+    if result is None:
+        return 0
     return 1 if result.count("failed") or result.count("missing") else 0
 
 
