@@ -109,6 +109,12 @@ class CaravanLauncher(Launcher):
         wanted = self.n_jobs if self.n_jobs > 0 else (os.cpu_count() or 1)
         return max(1, min(wanted, jobs))
 
+    def pool(self, jobs: int, spec: Any) -> Any:
+        """The workers for ``jobs`` jobs (anything with ``run(jobs)`` and ``size``)."""
+        from sim.sweep.pool import WorkerPool
+
+        return WorkerPool(self.workers(jobs), spec, start_method=self.start_method)
+
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
@@ -116,7 +122,6 @@ class CaravanLauncher(Launcher):
         from hydra.core.singleton import Singleton
         from hydra.core.utils import configure_log, setup_globals
 
-        from sim.sweep.pool import WorkerPool
         from sim.sweep.progress import SweepProgress
         from sim.sweep.rundirs import JobErrors
         from sim.sweep.worker import JobSpec, LaunchSpec
@@ -138,14 +143,6 @@ class CaravanLauncher(Launcher):
             else:
                 todo.append(JobSpec(index=index, num=num, overrides=tuple(overrides)))
         skipped = len(job_overrides) - len(todo)
-        workers = self.workers(len(todo))
-        log.info(
-            "Launching %d jobs (%d already complete) on %d workers, sweep dir: %s",
-            len(todo),
-            skipped,
-            workers,
-            sweep_dir,
-        )
         errors = JobErrors(sweep_dir)
         errors.forget(job.num for job in todo)
         spec = LaunchSpec(
@@ -155,7 +152,14 @@ class CaravanLauncher(Launcher):
             singleton_state=Singleton.get_state(),
             sweep_dir=str(sweep_dir),
         )
-        pool = WorkerPool(workers, spec, start_method=self.start_method)
+        pool = self.pool(len(todo), spec)
+        log.info(
+            "Launching %d jobs (%d already complete) on %d workers, sweep dir: %s",
+            len(todo),
+            skipped,
+            pool.size,
+            sweep_dir,
+        )
         bar = SweepProgress(len(job_overrides), skipped=skipped, enabled=self.progress)
         try:
             for job, result in pool.run(todo):

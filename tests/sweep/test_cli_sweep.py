@@ -174,7 +174,6 @@ def test_sobol_sweep_and_caravan_sensitivity(tmp_path):
 @pytest.mark.slow
 def test_ray_launcher_on_a_local_cluster(tmp_path):
     try:
-        import hydra_plugins.hydra_ray_launcher  # noqa: F401
         import ray  # noqa: F401
     except ImportError as error:
         reason = f"Ray launcher not installed (uv sync --extra ray): {error}"
@@ -190,3 +189,14 @@ def test_ray_launcher_on_a_local_cluster(tmp_path):
     assert runs["run"].tolist() == [0, 1, 2, 3] and set(runs["status"]) == {"completed"}
     assert runs["seed"].nunique() == 4
     assert len(frame(sweep_dir, "world")) == 4 * 2
+    # the same jobs through the local launcher: byte-identical tables
+    local = tmp_path / "local"
+    args = ["sweep.replicate=range(4)", *FAST, f"hydra.sweep.dir={local}"]
+    assert caravan_m(*args).returncode == 0
+    for run in range(4):
+        ray_tables = sorted((sweep_dir / str(run)).glob("*.parquet"))
+        local_tables = sorted((local / str(run)).glob("*.parquet"))
+        assert [p.name for p in ray_tables] == [p.name for p in local_tables]
+        assert {"economies.parquet", "world.parquet"} <= {p.name for p in ray_tables}
+        for path in ray_tables:
+            assert path.read_bytes() == (local / str(run) / path.name).read_bytes()
