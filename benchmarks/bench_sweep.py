@@ -122,7 +122,7 @@ def sweep(directory: Path, runs: int, quarters: int, *extra: str, env=None):
 
 FLOOR_SNIPPET = """
 import json, sys, time
-from sim.cli import compose_and_validate
+from sim.compose import compose_and_validate
 from sim.model import CaravanModel
 from sim.runner import simulate
 cfg = compose_and_validate([f"sim.quarters={sys.argv[2]}"])

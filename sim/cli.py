@@ -1,145 +1,176 @@
 """Command-line entry points: ``caravan`` (a Hydra app) and ``caravan-scenarios``.
 
-``caravan`` composes ``conf/`` plus the chosen scenario, validates every key
-and range *before* Hydra creates a run directory, and then hands over to
-Hydra. A user's mistake is one line on stderr (``error: <key>: <what is
-allowed>``) and exit code 2, with no traceback and no tables written.
+``caravan`` composes ``conf/`` plus the chosen scenario (:mod:`sim.compose`),
+validates every key, range and cross-field rule, checks the files it will read
+and the directory it will write, all *before* Hydra creates a run directory,
+and then hands over to Hydra. A user's mistake is one line on stderr
+(``error: <key>: <what is allowed>``) and exit code 2, with no traceback and
+nothing written. A run that fails once started (a full disk, a solver that
+gives up) is one line and exit code 1; its ``metadata.json`` records the
+failure and no table is left beside it.
+
+Options of its own: ``--scenario-dir DIR`` adds a user's folder of scenario
+files (``DIR/NAME.yaml``, chosen with ``scenario=NAME``).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.errors import CaravanError, ConfigError
+from sim.compose import (  # re-exported: the dashboard and the sweep import them from here
+    CONF_DIR,
+    SCENARIO_DIR,
+    check_inputs,
+    check_output,
+    check_sweep_inputs,
+    compose,
+    compose_and_validate,
+    describe_composition_error,
+    normalise_overrides,
+    register_configs,
+    scenario_files,
+)
+from sim.errors import CaravanError, ConfigError, ModelError
+
+__all__ = [
+    "CONF_DIR",
+    "EXIT_FAILED",
+    "EXIT_USAGE",
+    "SCENARIO_DIR",
+    "check_inputs",
+    "compose_and_validate",
+    "list_scenarios",
+    "main",
+    "register_configs",
+    "scenario_files",
+]
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+_describe_composition_error = describe_composition_error  # old private name, until callers move
+
+INFO_FLAGS = {"-h", "--help", "--hydra-help", "--version", "-i", "--info", "-sc"}
+INFO_FLAGS |= {"--shell-completion"}
+VALUE_FLAGS = {"-c", "--cfg", "-p", "--package"}
+PLAIN_FLAGS = {"-m", "--multirun", "--resolve", "-r", "--run"}
+REFUSED_FLAGS = {"-cp", "--config-path", "-cn", "--config-name", "-cd", "--config-dir"}
+REFUSED_FLAGS |= {"--experimental-rerun"}
 
 
-def _resource_dir(name: str) -> Path:
-    """``conf/`` or ``scenarios/``: from the source tree, else bundled in the wheel."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package.parent / name, package / "_bundled" / name):
-        if candidate.is_dir():
-            return candidate
-    raise CaravanError(f"cannot find the {name}/ directory next to the sim package")
+@dataclass
+class CommandLine:
+    """``caravan``'s arguments, sorted.
+
+    Attributes:
+        flags: Hydra's own flags, passed through (with their values).
+        overrides: ``key=value`` overrides, normalised (:func:`normalise_overrides`).
+        scenario_dir: A user's scenario folder (``--scenario-dir``), or None.
+        multirun: ``-m``/``--multirun`` given.
+        info: An informational flag (``--help``, ``--info``...): nothing runs.
+    """
+
+    flags: list[str] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)
+    scenario_dir: str | None = None
+    multirun: bool = False
+    info: bool = False
 
 
-CONF_DIR = _resource_dir("conf")
-SCENARIO_DIR = _resource_dir("scenarios")
-
-
-def scenario_files() -> dict[str, Path]:
-    """Scenario name → YAML file, sorted by name."""
-    return {path.stem: path for path in sorted(SCENARIO_DIR.glob("*.yaml"))}
-
-
-def register_configs() -> None:
-    """Register the schema and the scenarios (as group ``scenario``, package ``_global_``)."""
-    from hydra.core.config_store import ConfigStore
-    from omegaconf import OmegaConf
-
-    from sim.config import CaravanConfig
-
-    store = ConfigStore.instance()
-    store.store(name="caravan_schema", node=CaravanConfig)
-    for name, path in scenario_files().items():
-        store.store(group="scenario", name=name, node=OmegaConf.load(path), package="_global_")
-
-
-def _user_overrides(argv: Sequence[str]) -> list[str]:
-    return [arg for arg in argv if not arg.startswith("-") and "=" in arg]
-
-
-def _is_multirun(argv: Sequence[str]) -> bool:
-    return any(arg in ("-m", "--multirun") for arg in argv)
-
-
-def _describe_composition_error(error: BaseException) -> str:
-    """One line from a Hydra/OmegaConf composition error, naming the key."""
-    from omegaconf.errors import OmegaConfBaseException
-
-    chain: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    override = next(
-        (
-            str(i).split("Error merging override ", 1)[1]
-            for i in chain
-            if "Error merging override" in str(i)
-        ),
-        None,
-    )
-    for item in chain:
-        if isinstance(item, OmegaConfBaseException) and getattr(item, "full_key", None):
-            message = str(getattr(item, "msg", item)).splitlines()[0]
-            if any(t in message for t in ("not in struct", "Could not append", "not in 'Caravan")):
-                message = "unknown key (not in the config schema)"
-            key = item.full_key
-            if override and "=" in override:  # a leaf inside a list: name the override's key
-                outer = override.split("=", 1)[0].lstrip("+~")
-                if not outer.endswith(key):
-                    key = f"{outer}[].{key}"
-            return f"{key}: {message}"
-    for item in chain:
-        text = str(item)
-        if "Could not find '" in text and "Available options in '" in text:
-            missing = text.split("Could not find '")[1].split("'")[0]
-            group, _, option = missing.rpartition("/")
-            options = [
-                line.strip() for line in text.split("Available options in")[1].splitlines()[1:]
-            ]
-            if "Config search path:" in options:
-                options = options[: options.index("Config search path:")]
-            options = [o for o in options if o]
-            return f"{group}: unknown option {option!r}; allowed: {', '.join(options)}"
-    text = " ".join(str(error).split())
-    return text.split(" Available options")[0]
-
-
-def compose_and_validate(overrides: Sequence[str]):
-    """Compose ``conf/`` with ``overrides`` and validate it.
-
-    Returns:
-        The typed, validated :class:`~sim.config.CaravanConfig`.
+def parse_command_line(argv: Sequence[str]) -> CommandLine:
+    """Sort ``argv`` into flags and overrides.
 
     Raises:
-        ConfigError: with a one-line message naming the key.
+        ConfigError: an unknown or unsupported flag, or a flag missing its value.
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    line = CommandLine()
+    raw: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        i += 1
+        name = arg.split("=", 1)[0]
+        if not arg.startswith("-") or arg == "-":
+            raw.append(arg)
+        elif name == "--scenario-dir":
+            if "=" in arg:
+                line.scenario_dir = arg.split("=", 1)[1]
+            elif i < len(items):
+                line.scenario_dir, i = items[i], i + 1
+            if not line.scenario_dir:
+                raise ConfigError("--scenario-dir", "needs a directory")
+        elif name in REFUSED_FLAGS:
+            raise ConfigError(
+                name,
+                "is not supported: caravan composes its own conf/; "
+                "use --scenario-dir DIR for scenarios of your own",
+            )
+        elif name in VALUE_FLAGS:
+            if "=" in arg:
+                line.flags.append(arg)
+            elif i < len(items):
+                line.flags += [arg, items[i]]
+                i += 1
+            else:
+                raise ConfigError(name, "needs a value")
+        elif name in INFO_FLAGS:
+            line.info = True
+            line.flags.append(arg)
+            if name in ("-i", "--info") and i < len(items) and not items[i].startswith("-"):
+                line.flags.append(items[i])
+                i += 1
+        elif name in PLAIN_FLAGS:
+            line.multirun |= name in ("-m", "--multirun")
+            line.flags.append(arg)
+        else:
+            raise ConfigError(arg, "unknown command-line option; see caravan --help")
+    line.overrides = normalise_overrides(raw)
+    return line
 
+
+def preflight(line: CommandLine) -> None:
+    """Everything checked before Hydra starts: config, input files, output directory.
+
+    Raises:
+        CaravanError: the first problem, as one line.
+    """
     from sim.config import to_typed, validate
 
-    register_configs()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=list(overrides))
-    except Exception as error:  # Hydra raises several types for bad overrides
-        message = _describe_composition_error(error)
-        key, _, rest = message.partition(": ")
-        raise ConfigError(key, rest) if rest else ConfigError("overrides", message) from None
-    finally:
-        GlobalHydra.instance().clear()
-    return validate(to_typed(cfg))
+    register_configs(line.scenario_dir)
+    if line.info:
+        return
+    if line.multirun:
+        from sim.sweep.validate import validate_multirun
+
+        base = validate_multirun(line.overrides, CONF_DIR, describe_composition_error)
+        check_sweep_inputs(line.overrides)
+        check_output(base, multirun=True)
+        return
+    from omegaconf import OmegaConf
+
+    full = compose(line.overrides, with_hydra=True)
+    plain = OmegaConf.masked_copy(full, [key for key in full if key != "hydra"])
+    check_inputs(validate(to_typed(plain)))
+    check_output(full, multirun=False)
 
 
-def check_inputs(cfg) -> None:
-    """Load the data a config points at, so a missing or malformed file fails up front.
+def describe_failure(error: BaseException) -> str:
+    """One line for a run that failed after it started (no traceback)."""
+    from sim.io.files import describe_os_error
 
-    Raises:
-        DataError: naming the file, row and column.
-        ConfigError: for an unknown economy.
-    """
-    from sim.data.loader import load_world
-
-    load_world(cfg.world.name, cfg.world.economies or None, cfg.world.trade_matrix)
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{describe_os_error(error)}"
+    if isinstance(error, MemoryError):
+        return "out of memory (try fewer quarters, economies or traders)"
+    if isinstance(error, CaravanError | ModelError):
+        return " ".join(str(error).split())
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"
 
 
 def _print_summary(run_dir: Path, meta: dict) -> None:
@@ -180,32 +211,46 @@ def _task(cfg) -> dict | None:
         return run_sweep_job(cfg)
     typed = validate(to_typed(cfg))
     run_dir = Path(HydraConfig.get().runtime.output_dir)
-    meta = run_to_directory(typed, run_dir)
+    try:
+        meta = run_to_directory(typed, run_dir)
+    except (OSError, MemoryError, CaravanError, ModelError) as error:
+        where = run_dir / "metadata.json"
+        note = f" (recorded in {where})" if where.exists() else ""
+        print(f"error: run failed: {describe_failure(error)}{note}", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
     if typed.output.summary:
         _print_summary(run_dir, meta)
+    return None
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM as an exception, so temporary files are removed on the way out."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``caravan``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        register_configs()
-        if not _is_multirun(argv) and not any(a.startswith("--") for a in argv):
-            check_inputs(compose_and_validate(_user_overrides(argv)))
-        flags = {a for a in argv if a.startswith("-")} - {"-m", "--multirun"}
-        if _is_multirun(argv) and not flags:
-            from sim.sweep.validate import validate_multirun
-
-            validate_multirun(_user_overrides(argv), CONF_DIR, _describe_composition_error)
+        line = parse_command_line(argv)
+        preflight(line)
     except CaravanError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
     import hydra
 
+    previous = {}
+    if hasattr(signal, "SIGXFSZ"):  # over the file-size limit: an OSError, not a kill
+        previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
     app = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(_task)
-    sys.argv = [sys.argv[0], *argv]
-    app()  # a sweep with failed or missing runs exits 1 from its end-of-sweep callback
+    sys.argv = [sys.argv[0], *line.flags, *line.overrides]
+    try:
+        app()  # a sweep with failed or missing runs exits 1 from its end-of-sweep callback
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def list_scenarios(argv: Sequence[str] | None = None) -> None:

@@ -1,27 +1,33 @@
-"""Structured configuration (Hydra/OmegaConf dataclasses) and range validation.
+"""Structured configuration (Hydra/OmegaConf dataclasses) and its validation.
 
-Hydra checks types and unknown keys against these dataclasses but not ranges,
-and ``+key=value`` bypasses the schema. :func:`validate` therefore re-checks
-the composed config against the schema (refusing unknown keys) and every
-range, raising :class:`sim.errors.ConfigError` naming the dotted key, before
-any run starts.
+Every field carries what it allows (:func:`sim.fields.param`: range, choices,
+unit) next to its default, and its meaning in the class docstring. Hydra
+checks types and unknown keys against these dataclasses but not ranges, and
+``+key=value`` bypasses the schema; :func:`validate` therefore re-checks the
+composed config against the schema (:func:`to_typed`, refusing unknown keys)
+and walks the tree with the one validator (:func:`sim.fields.check_tree`):
+every field's range, then each node's ``check`` hook for cross-field rules
+and resource limits. Each raises :class:`sim.errors.ConfigError` naming the
+dotted key, before any run starts.
 """
 
 from __future__ import annotations
 
-import math
+import difflib
+import functools
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
-from sim.quarters import is_quarter, quarter_ordinal
+from sim.fields import Context, check_tree, param
+from sim.quarters import quarter_ordinal
 from sim.routing.config import CorridorsConfig
 from sim.settlement.config import SettlementConfig
-from sim.sweep.schema import SweepConfig, validate_sweep
 
 ECONOMY_CODES = (
     "ARM",
@@ -41,6 +47,18 @@ ECONOMY_CODES = (
     "TUR",
 )
 BLOC_NAMES = ("CIS", "EAEU", "CIS_FTA")
+SEED_MODES = ("per_run", "per_replicate", "fixed")
+MEMORY_SHARE = 0.8
+"""Largest share of the available memory a run's estimated footprint may take."""
+
+
+def _codes(key: str, codes: Sequence[str], allow_blocs: bool) -> None:
+    allowed = ECONOMY_CODES + (BLOC_NAMES + ("ALL",) if allow_blocs else ())
+    for code in codes:
+        if code not in allowed:
+            near = difflib.get_close_matches(str(code).upper(), allowed, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ConfigError(key, f"unknown economy {code!r}{hint}; allowed: {', '.join(allowed)}")
 
 
 @dataclass
@@ -48,7 +66,7 @@ class WorldConfig:
     """Which world and which economies.
 
     Attributes:
-        name: Shipped world; only ``cis2023`` exists.
+        name: Shipped world (``sim.data.loader.WORLDS``: ``cis2023``, ``cis2021``).
         economies: ISO3 codes to model (empty = all 15); the others fold into ROW.
         trade_matrix: Optional path to a user-supplied complete trade matrix CSV
             (columns exporter, importer, value_usd_bn), replacing the shipped one.
@@ -58,20 +76,35 @@ class WorldConfig:
     economies: list[str] = field(default_factory=list)
     trade_matrix: str | None = None
 
+    def check(self, ctx: Context, prefix: str) -> None:
+        """Codes known, none twice, at least two; a matrix path that is not empty."""
+        _codes(f"{prefix}.economies", self.economies, allow_blocs=False)
+        if len(set(self.economies)) != len(self.economies):
+            raise ConfigError(f"{prefix}.economies", "lists an economy twice")
+        if self.economies and len(self.economies) < 2:
+            raise ConfigError(
+                f"{prefix}.economies", "must list at least 2 economies (or none for all)"
+            )
+        if self.trade_matrix is not None and not str(self.trade_matrix).strip():
+            raise ConfigError(
+                f"{prefix}.trade_matrix",
+                "is empty; give the path of a CSV file, or null for the shipped matrix",
+            )
+
 
 @dataclass
 class TradeConfig:
     """The GE trade core.
 
     Attributes:
-        sigma: Elasticity of substitution σ (> 1, at most 20). Default 5: a trade
+        sigma: Elasticity of substitution σ. Default 5: a trade
             elasticity σ − 1 = 4, as in Simonovska & Waugh (2014, JIE 92(1)).
         adjustment: Share of the gap between realised and GE-target flows closed
-            each quarter, in (0, 1]; 1 = the quarter is the GE counterfactual.
+            each quarter; 1 = the quarter is the GE counterfactual.
     """
 
-    sigma: float = 5.0
-    adjustment: float = 1.0
+    sigma: float = param(5.0, low=1.0, high=20.0, open_low=True)
+    adjustment: float = param(1.0, low=0.0, high=1.0, open_low=True, unit="share per quarter")
 
 
 @dataclass
@@ -79,15 +112,15 @@ class SimConfig:
     """Simulation horizon and baseline growth.
 
     Attributes:
-        quarters: Number of quarters to simulate (1-400).
-        start: First simulated quarter, ``YYYYQn`` (1990Q1-2100Q4).
+        quarters: Number of quarters to simulate.
+        start: First simulated quarter.
         growth: ``weo`` = real output grows along the IMF WEO path shipped with the
             data (held at the last observed rate afterwards); ``flat`` = no growth.
     """
 
-    quarters: int = 12
-    start: str = "2024Q1"
-    growth: str = "weo"
+    quarters: int = param(12, low=1, high=400, integer=True, unit="quarters")
+    start: str = param("2024Q1", quarter=True)
+    growth: str = param("weo", choices=("weo", "flat"))
 
 
 @dataclass
@@ -104,41 +137,74 @@ class TariffChange:
         start: First quarter of the phase-in (``YYYYQn``).
         end: Quarter the phase-in completes (≥ start).
         path: ``linear`` or ``step``.
-        scale: Final multiple of the baseline rate, in [0, 10] (0 = abolished).
+        scale: Final multiple of the baseline rate (0 = abolished).
     """
 
     exporters: list[str] = field(default_factory=list)
     importers: list[str] = field(default_factory=list)
     both_directions: bool = True
-    start: str = "2025Q1"
-    end: str = "2025Q1"
-    path: str = "linear"
-    scale: float = 0.0
+    start: str = param("2025Q1", quarter=True)
+    end: str = param("2025Q1", quarter=True)
+    path: str = param("linear", choices=("linear", "step"))
+    scale: float = param(0.0, low=0.0, high=10.0, unit="× baseline rate")
+
+    def check(self, ctx: Context, prefix: str) -> None:
+        """Known codes, modelled economies, an international pair, ``start`` ≤ ``end``."""
+        modelled = ctx.root.world.economies
+        _codes(f"{prefix}.exporters", self.exporters, allow_blocs=True)
+        _codes(f"{prefix}.importers", self.importers, allow_blocs=True)
+        for side in ("exporters", "importers"):
+            folded = [c for c in getattr(self, side) if c in ECONOMY_CODES and c not in modelled]
+            if modelled and folded:
+                raise ConfigError(
+                    f"{prefix}.{side}",
+                    f"economy {folded[0]!r} is not modelled (world.economies folds it into ROW)",
+                )
+        single = set(self.exporters) == set(self.importers) and len(set(self.exporters)) == 1
+        if single and self.exporters[0] in ECONOMY_CODES:
+            raise ConfigError(
+                f"{prefix}.importers",
+                f"selects no international pair (exporters and importers are both "
+                f"{self.exporters[0]!r}; domestic sales carry no tariff)",
+            )
+        if quarter_ordinal(self.end) < quarter_ordinal(self.start):
+            raise ConfigError(
+                f"{prefix}.end", f"must not be before start ({self.start}), got {self.end}"
+            )
 
 
 @dataclass
 class TariffConfig:
     """Tariff regime and its scheduled changes.
 
+    The baseline is the applied 2023/24 regime (rules in :mod:`sim.policy.tariffs`).
+
     Attributes:
-        regime: ``applied2023`` (the rules in :mod:`sim.policy.tariffs`).
         cis_fta_exemption_share: Share of CIS-FTA trade still tariffed at the
-            importer's applied rate, in [0, 1]. Default 0.1 is *assumed* (the
+            importer's applied rate. Default 0.1 is *assumed* (the
             exemption lists are not quantified in the shipped sources).
         eaeu_iran_interim: Apply the 2019 EAEU–Iran interim cuts.
         changes: Scheduled tariff changes.
         ntb_base: Non-tariff barriers as an ad-valorem equivalent on every
-            international pair, in [0, 10]; 0 = none modelled at baseline. Only
+            international pair; 0 = none modelled at baseline. Only
             changes relative to the baseline affect trade.
         ntb_changes: Scheduled changes of the NTB equivalent (``scale`` of ntb_base).
     """
 
-    regime: str = "applied2023"
-    cis_fta_exemption_share: float = 0.1
+    cis_fta_exemption_share: float = param(0.1, low=0.0, high=1.0, unit="share")
     eaeu_iran_interim: bool = True
     changes: list[TariffChange] = field(default_factory=list)
-    ntb_base: float = 0.0
+    ntb_base: float = param(0.0, low=0.0, high=10.0, unit="ad valorem")
     ntb_changes: list[TariffChange] = field(default_factory=list)
+
+    def check(self, ctx: Context, prefix: str) -> None:
+        """NTB changes scale ``ntb_base``, so they need a base above 0."""
+        if self.ntb_changes and self.ntb_base == 0.0:
+            raise ConfigError(
+                f"{prefix}.ntb_base",
+                "is 0, so tariff.ntb_changes (which scale it) would have no effect; "
+                "set the baseline NTB ad-valorem equivalent > 0",
+            )
 
 
 @dataclass
@@ -161,12 +227,28 @@ class ScenarioConfig:
     Attributes:
         name: Scenario name.
         description: One line on what it represents.
-        requires: Capabilities it needs (e.g. ``corridors``, ``settlement``).
     """
 
     name: str = "baseline"
     description: str = "2024 status quo: policy levers held at their 2023/24 values."
-    requires: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SweepConfig:
+    """How a run takes part in a sweep (ignored by single runs; see :mod:`sim.sweep`).
+
+    Attributes:
+        replicate: Replication index; sweep it with ``sweep.replicate=range(N)``.
+        seeds: ``per_run`` (default): seed from (base seed, job number), so every
+            run is independent; ``per_replicate``: seed from (base seed,
+            replicate), so runs of the same replicate share random numbers across
+            parameter points (common random numbers); ``fixed``: the base seed.
+        sample: Row of a sampled design (set by the SALib sweeper; −1 = none).
+    """
+
+    replicate: int = param(0, low=0, integer=True)
+    seeds: str = param("per_run", choices=SEED_MODES)
+    sample: int = param(-1, low=-1, integer=True)
 
 
 @dataclass
@@ -174,10 +256,11 @@ class CaravanConfig:
     """The whole configuration of one run.
 
     Attributes:
-        seed: The one seed (int ≥ 0); every random stream derives from it.
+        seed: The one seed; every random stream derives from it
+            (``numpy.random.SeedSequence``).
     """
 
-    seed: int = 42
+    seed: int = param(42, low=0, high=2**63 - 1, integer=True)
     world: WorldConfig = field(default_factory=WorldConfig)
     trade: TradeConfig = field(default_factory=TradeConfig)
     sim: SimConfig = field(default_factory=SimConfig)
@@ -188,56 +271,11 @@ class CaravanConfig:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
 
-
-CAPABILITIES: frozenset[str] = frozenset({"trade", "tariffs", "corridors", "settlement"})
-"""Capabilities built into the model; a scenario requiring another one is refused."""
-
-
-def _range(key: str, value: float, low: float, high: float, *, open_low: bool = False) -> None:
-    below = value <= low if open_low else value < low
-    if below or value > high or not math.isfinite(value):  # NaN passes both comparisons
-        bracket = "(" if open_low else "["
-        raise ConfigError(key, f"must be in {bracket}{low}, {high}], got {value}")
-
-
-def _quarter(key: str, value: str) -> None:
-    if not is_quarter(value) or not 1990 <= int(value[:4]) <= 2100:
-        raise ConfigError(key, f"must be a quarter label YYYYQn (1990Q1-2100Q4), got {value!r}")
-
-
-def _codes(key: str, codes: Sequence[str], allow_blocs: bool) -> None:
-    allowed = ECONOMY_CODES + (BLOC_NAMES + ("ALL",) if allow_blocs else ())
-    for code in codes:
-        if code not in allowed:
-            raise ConfigError(key, f"unknown economy {code!r}; allowed: {', '.join(allowed)}")
-
-
-def _validate_change(key: str, change: Any, modelled: Sequence[str] = ()) -> None:
-    _codes(f"{key}.exporters", change.exporters, allow_blocs=True)
-    _codes(f"{key}.importers", change.importers, allow_blocs=True)
-    for side in ("exporters", "importers"):
-        folded = [c for c in getattr(change, side) if c in ECONOMY_CODES and c not in modelled]
-        if modelled and folded:
-            raise ConfigError(
-                f"{key}.{side}",
-                f"economy {folded[0]!r} is not modelled (world.economies folds it into ROW)",
-            )
-    single = set(change.exporters) == set(change.importers) and len(set(change.exporters)) == 1
-    if single and change.exporters[0] in ECONOMY_CODES:
-        raise ConfigError(
-            f"{key}.importers",
-            f"selects no international pair (exporters and importers are both "
-            f"{change.exporters[0]!r}; domestic sales carry no tariff)",
-        )
-    _quarter(f"{key}.start", change.start)
-    _quarter(f"{key}.end", change.end)
-    if quarter_ordinal(change.end) < quarter_ordinal(change.start):
-        raise ConfigError(
-            f"{key}.end", f"must not be before start ({change.start}), got {change.end}"
-        )
-    if change.path not in ("linear", "step"):
-        raise ConfigError(f"{key}.path", f"must be 'linear' or 'step', got {change.path!r}")
-    _range(f"{key}.scale", change.scale, 0.0, 10.0)
+    def check(self, ctx: Context, prefix: str) -> None:
+        """The subsystems' own validators, then the memory the run would need."""
+        self.corridors.validate(ctx.economies)
+        self.settlement.validate(ctx.economies)
+        check_memory(self, ctx.economies)
 
 
 def model_economies(cfg: CaravanConfig) -> tuple[str, ...]:
@@ -246,13 +284,53 @@ def model_economies(cfg: CaravanConfig) -> tuple[str, ...]:
     return (*[code for code in ECONOMY_CODES if code in chosen], "ROW")
 
 
+def schema_keys(cls: type | None = None, prefix: str = "") -> list[str]:
+    """Every dotted key of the schema (``tariff.changes[].scale`` for list entries)."""
+    import dataclasses
+    import typing
+
+    cls = cls or CaravanConfig
+    keys: list[str] = []
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        key, hint = f"{prefix}{f.name}", hints[f.name]
+        args = typing.get_args(hint)
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            keys += schema_keys(hint, f"{key}.")
+        elif typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
+            keys += schema_keys(args[0], f"{key}[].")
+        else:
+            keys.append(key)
+    return keys
+
+
+def unknown_key_message(key: str) -> str:
+    """``"unknown key (not in the config schema)"``, with the nearest key if one is close."""
+    plain = re.sub(r"\[\d*\]", "[]", key)
+    keys = schema_keys()
+    near = difflib.get_close_matches(plain, keys, n=1, cutoff=0.75)
+    if not near:  # a typo in the last part only: compare with the siblings' names
+        parent, _, leaf = plain.rpartition(".")
+        siblings = [k for k in keys if k.rpartition(".")[0] == parent]
+        near = difflib.get_close_matches(leaf, [k.rpartition(".")[2] for k in siblings], n=1)
+        near = [f"{parent}.{near[0]}" if parent else near[0]] if near else []
+    hint = f"; did you mean {near[0].replace('[]', '[0]')!r}?" if near else ""
+    return f"unknown key (not in the config schema){hint}"
+
+
+@functools.cache
+def _schema() -> DictConfig:
+    """The schema as an OmegaConf node (built once; ``merge`` copies it)."""
+    return OmegaConf.structured(CaravanConfig)
+
+
 def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
     """Merge a composed config onto the schema, refusing unknown keys and wrong types.
 
     Raises:
         ConfigError: naming the offending key.
     """
-    schema = OmegaConf.structured(CaravanConfig)
+    schema = _schema()
     try:
         plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
         plain = {k: v for k, v in plain.items() if k != "hydra"}
@@ -261,10 +339,64 @@ def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
         key = getattr(error, "full_key", None) or "config"
         message = str(getattr(error, "msg", error)).splitlines()[0]
         if "not in struct" in message or "Key '" in message and "not in" in message:
-            message = "unknown key (not in the config schema)"
+            message = unknown_key_message(key)
         raise ConfigError(key, message) from None
     typed: CaravanConfig = OmegaConf.to_object(merged)  # type: ignore[assignment]
     return typed
+
+
+def estimated_memory(cfg: CaravanConfig, economies: Sequence[str]) -> dict[str, float]:
+    """Bytes a run holds at its peak, by the key that drives each term (an upper estimate).
+
+    Per quarter the model records about 24 float columns per pair and, with
+    settlement, 4 per pair and currency (one currency per economy plus USD,
+    EUR, CNY); the tables copy the records once more. Traders hold about 25
+    float or integer arrays of 8 bytes each.
+    """
+    n = len(economies)
+    currencies = n + 3
+    per_quarter = 8.0 * 2 * (24 * n * n + 4 * n * n * currencies + 12 * n)
+    traders = 25 * 8.0 * cfg.settlement.traders.n_traders
+    return {"sim.quarters": cfg.sim.quarters * per_quarter, "settlement.traders.n_traders": traders}
+
+
+def available_memory() -> float | None:
+    """Bytes of memory available to a new run (``MemAvailable``, capped by ``RLIMIT_AS``)."""
+    import resource
+
+    limits: list[float] = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    limits.append(float(line.split()[1]) * 1024)
+    except OSError:
+        try:
+            limits.append(float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")))
+        except (ValueError, OSError):
+            pass
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        limits.append(float(soft))
+    return min(limits) if limits else None
+
+
+def check_memory(cfg: CaravanConfig, economies: Sequence[str]) -> None:
+    """Refuse a run whose estimated footprint exceeds the memory available.
+
+    Raises:
+        ConfigError: naming the key that drives the largest term.
+    """
+    terms = estimated_memory(cfg, economies)
+    total, available = sum(terms.values()), available_memory()
+    if available is None or total <= MEMORY_SHARE * available:
+        return
+    key = max(terms, key=terms.__getitem__)
+    raise ConfigError(
+        key,
+        f"the run would need about {total / 2**30:.1f} GiB of memory, more than "
+        f"{MEMORY_SHARE:.0%} of the {available / 2**30:.1f} GiB available; lower it",
+    )
 
 
 def validate(cfg: CaravanConfig) -> CaravanConfig:
@@ -273,44 +405,5 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
     Raises:
         ConfigError: the first violation, naming the dotted key and what is allowed.
     """
-    if cfg.seed < 0 or cfg.seed > 2**63 - 1:
-        raise ConfigError("seed", f"must be an integer in [0, 2^63 - 1], got {cfg.seed}")
-    if cfg.world.name != "cis2023":
-        raise ConfigError("world.name", f"unknown world {cfg.world.name!r}; allowed: cis2023")
-    _codes("world.economies", cfg.world.economies, allow_blocs=False)
-    if len(set(cfg.world.economies)) != len(cfg.world.economies):
-        raise ConfigError("world.economies", "lists an economy twice")
-    if cfg.world.economies and len(cfg.world.economies) < 2:
-        raise ConfigError("world.economies", "must list at least 2 economies (or none for all)")
-    _range("trade.sigma", cfg.trade.sigma, 1.0, 20.0, open_low=True)
-    _range("trade.adjustment", cfg.trade.adjustment, 0.0, 1.0, open_low=True)
-    if not 1 <= cfg.sim.quarters <= 400:
-        raise ConfigError("sim.quarters", f"must be an integer in [1, 400], got {cfg.sim.quarters}")
-    _quarter("sim.start", cfg.sim.start)
-    if cfg.sim.growth not in ("weo", "flat"):
-        raise ConfigError("sim.growth", f"must be 'weo' or 'flat', got {cfg.sim.growth!r}")
-    if cfg.tariff.regime != "applied2023":
-        raise ConfigError("tariff.regime", f"must be 'applied2023', got {cfg.tariff.regime!r}")
-    _range("tariff.cis_fta_exemption_share", cfg.tariff.cis_fta_exemption_share, 0.0, 1.0)
-    _range("tariff.ntb_base", cfg.tariff.ntb_base, 0.0, 10.0)
-    for i, change in enumerate(cfg.tariff.changes):
-        _validate_change(f"tariff.changes[{i}]", change, cfg.world.economies)
-    for i, change in enumerate(cfg.tariff.ntb_changes):
-        _validate_change(f"tariff.ntb_changes[{i}]", change, cfg.world.economies)
-    if cfg.tariff.ntb_changes and cfg.tariff.ntb_base == 0.0:
-        raise ConfigError(
-            "tariff.ntb_base",
-            "is 0, so tariff.ntb_changes (which scale it) would have no effect; "
-            "set the baseline NTB ad-valorem equivalent > 0",
-        )
-    cfg.corridors.validate(model_economies(cfg))
-    cfg.settlement.validate(model_economies(cfg))
-    validate_sweep(cfg.sweep)
-    missing = [name for name in cfg.scenario.requires if name not in CAPABILITIES]
-    if missing:
-        raise ConfigError(
-            "scenario.requires",
-            f"scenario {cfg.scenario.name!r} needs {', '.join(missing)}, which this version of "
-            f"Caravan does not have yet (built: {', '.join(sorted(CAPABILITIES))})",
-        )
+    check_tree(cfg, "", Context(root=cfg, economies=model_economies(cfg)))
     return cfg

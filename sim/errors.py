@@ -40,7 +40,3 @@ class DataError(CaravanError):
 
 class ModelError(RuntimeError):
     """The model reached a state it cannot continue from (e.g. a solver failed)."""
-
-
-class CapabilityMissingError(CaravanError):
-    """A scenario asks for a capability that is not built yet."""

@@ -2,8 +2,8 @@
 
 Validation happens before this is called; here the model runs, its records
 become tables, and the tables are written atomically with ``metadata.json``
-last. If the model fails, no table is written and ``metadata.json`` records
-``status: failed`` with the error.
+last. If the model or a write fails, no table is left and ``metadata.json``
+records ``status: failed`` with the error.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim import __version__
 from sim.io import run_dir as run_files
-from sim.io.run_dir import config_hash, write_metadata, write_table
+from sim.io.run_dir import config_hash, discard, prepare_run_dir, write_metadata, write_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +77,7 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
     Raises:
         Exception: whatever the model raised, after ``metadata.json`` records it.
     """
-    run_dir.mkdir(parents=True, exist_ok=True)
+    prepare_run_dir(run_dir)  # an earlier run's metadata.json and tables go first
     started = datetime.now(UTC)
     clock = time.perf_counter()
     meta: dict[str, Any] = {
@@ -93,8 +93,7 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
     }
     try:
         model, tables = simulate(cfg)
-        for name, frame in tables.items():
-            write_table(frame, run_dir / f"{name}.parquet")
+        names = write_tables(run_dir, tables)  # all or none
     except Exception as error:
         meta.update(
             status="failed",
@@ -111,10 +110,14 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
         world=world.name,
         economies=list(world.economies),
         quarters=model.quarters,
-        tables=sorted(f"{name}.parquet" for name in tables),
+        tables=names,
         share_of_world_trade_imputed=model.imputed_share(),
         finished=datetime.now(UTC).isoformat(),
         wall_time_s=round(time.perf_counter() - clock, 4),
     )
-    write_metadata(run_dir, meta)
+    try:
+        write_metadata(run_dir, meta)
+    except BaseException:  # no tables without the metadata that vouches for them
+        discard([run_dir / name for name in names])
+        raise
     return meta

@@ -6,7 +6,6 @@ import pytest
 
 from sim.config import (
     BLOC_NAMES,
-    CAPABILITIES,
     CaravanConfig,
     TariffChange,
     TariffConfig,
@@ -23,7 +22,6 @@ def with_tariff(**fields) -> CaravanConfig:
 def test_defaults_are_valid_and_tariff_only():
     cfg = validate(CaravanConfig())
     assert cfg.tariff.changes == [] and cfg.tariff.ntb_base == 0.0
-    assert {"trade", "tariffs"} <= CAPABILITIES
     assert set(BLOC_NAMES) == {"CIS", "EAEU", "CIS_FTA"}
 
 
@@ -79,15 +77,6 @@ def test_nan_is_refused_for_every_range():
     cfg.trade.adjustment = float("nan")
     with pytest.raises(ConfigError, match="trade.adjustment"):
         validate(cfg)
-
-
-def test_capability_check_names_every_missing_capability():
-    cfg = CaravanConfig()
-    cfg.scenario.name, cfg.scenario.requires = "demo", ["tariffs", "teleport", "warp"]
-    with pytest.raises(ConfigError) as caught:
-        validate(cfg)
-    message = str(caught.value)
-    assert message.startswith("scenario.requires: scenario 'demo' needs teleport, warp")
 
 
 def test_to_typed_refuses_unknown_keys_and_wrong_types():

@@ -1,8 +1,7 @@
 """The scenario library and the config-group options: composition, runs and economics.
 
 Every scenario in ``scenarios/`` and every option of the config groups composes;
-every scenario whose requirements are built runs two quarters, the others are
-refused with the one-line capability message. ``cis_fta_deepening`` is compared
+every scenario runs two quarters. ``cis_fta_deepening`` is compared
 with ``baseline`` (same seed, 12 quarters) from the output tables, and the tariff
 phase-in paths are checked quarter by quarter in the pairs table.
 """
@@ -20,14 +19,12 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 from sim.cli import CONF_DIR, compose_and_validate, register_configs, scenario_files
-from sim.config import CAPABILITIES, to_typed
-from sim.errors import ConfigError
+from sim.config import to_typed
 from sim.policy.tariffs import CIS_FTA_PARTIES, EAEU_MEMBERS, phase_fraction
 from sim.quarters import quarter_range
 from sim.runner import simulate
 
 SCENARIOS = sorted(scenario_files())
-KNOWN_CAPABILITIES = {"trade", "tariffs", "corridors", "settlement"}
 GROUP_OPTIONS = sorted(
     (path.parent.name, path.stem)
     for path in CONF_DIR.glob("*/*.yaml")
@@ -74,23 +71,14 @@ def test_scenario_file_is_a_documented_global_override(name):
     meta = OmegaConf.load(path).scenario
     assert meta.name == name
     assert meta.description and "\n" not in meta.description
-    assert set(meta.requires) <= KNOWN_CAPABILITIES
     if name != "baseline":
         assert any("Policy passage" in line for line in header), "cite the policy passage"
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_scenario_composes_and_runs_or_names_missing_capability(name):
+def test_scenario_composes_and_runs(name):
     typed = compose_only(f"scenario={name}")
     assert typed.scenario.name == name
-    missing = sorted(set(typed.scenario.requires) - CAPABILITIES)
-    if missing:
-        with pytest.raises(ConfigError) as caught:
-            compose_and_validate([f"scenario={name}"])
-        message = str(caught.value)
-        assert message.startswith("scenario.requires: ") and "\n" not in message
-        assert all(capability in message for capability in missing)
-        return
     cfg = compose_and_validate([f"scenario={name}", "sim.quarters=2"])
     _, tables = simulate(cfg)
     assert tables["world"].quarter.tolist() == quarter_range(cfg.sim.start, 2)
@@ -245,8 +233,6 @@ def test_greater_eurasian_partnership_end_state(config_for):
 
 
 def test_east_west_disruption_raises_china_eu_costs_only_while_closed(config_for):
-    if "corridors" not in CAPABILITIES:
-        pytest.skip("corridor layer not built")
     runs = [
         simulate(config_for(f"scenario={name}", "sim.quarters=9"))[1]["pairs"]
         for name in ("baseline", "east_west_disruption")
@@ -259,8 +245,6 @@ def test_east_west_disruption_raises_china_eu_costs_only_while_closed(config_for
 
 
 def test_coercive_measures_shock_raises_vehicle_risk_cost_in_2025(config_for):
-    if "settlement" not in CAPABILITIES:
-        pytest.skip("settlement layer not built")
     base, shock = (
         simulate(config_for(f"scenario={name}", "sim.quarters=5"))[1]["world"].set_index("quarter")
         for name in ("baseline", "coercive_measures_shock")

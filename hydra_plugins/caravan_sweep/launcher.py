@@ -89,7 +89,7 @@ class CaravanLauncher(Launcher):
 
     def _resumable(self, sweep_dir: Path) -> bool:
         """Whether pre-dispatch skipping is safe; record this launch's fingerprint."""
-        from sim.io.run_dir import _atomic_write_bytes
+        from sim.io.files import atomic_write_bytes
         from sim.sweep.rundirs import COLLECT_DIR
 
         assert self.config is not None
@@ -99,7 +99,7 @@ class CaravanLauncher(Launcher):
             previous = json.loads(path.read_text()).get("fingerprint")
         except (OSError, ValueError):
             previous = None
-        _atomic_write_bytes(path, json.dumps({"fingerprint": fingerprint}).encode())
+        atomic_write_bytes(path, json.dumps({"fingerprint": fingerprint}).encode())
         raw = OmegaConf.to_container(self.config.hydra.sweep, resolve=False)
         assert isinstance(raw, dict)
         return previous == fingerprint and raw.get("subdir") == DEFAULT_SUBDIR

@@ -49,18 +49,30 @@ from sim.data.world import World
 from sim.errors import ConfigError, DataError
 
 #: Worlds shipped with the package.
-WORLDS: tuple[str, ...] = ("cis2023",)
+WORLDS: tuple[str, ...] = ("cis2023", "cis2021")
 #: The tables that make up a world (hashed into ``data_version``).
 TABLES: tuple[str, ...] = (
     "blocs.csv",
     "distances.csv",
+    "dots_deviations.csv",
     "economies.csv",
     "growth.csv",
     "trade_matrix.csv",
+    "world.csv",
 )
 ROW = "ROW"
 PROVENANCES = frozenset(
-    {"reported", "mirror", "derived", "imputed", "domestic", "residual", "user"}
+    {
+        "reported",
+        "mirror",
+        "derived",
+        "eurostat",
+        "scaled",
+        "imputed",
+        "domestic",
+        "residual",
+        "user",
+    }
 )
 BLOCS: tuple[str, ...] = ("CIS", "EAEU", "CIS_FTA")
 _USER_COLUMNS = ("exporter", "importer", "value_usd_bn")
@@ -148,9 +160,10 @@ def _base(name: str) -> _Base:
     growth: dict[str, dict[int, float]] = {}
     for r in _rows(raw["growth.csv"]):
         growth.setdefault(r["iso3"], {})[int(r["year"])] = float(r["real_gdp_growth_pct"]) / 100
+    meta = {r["key"]: r["value"] for r in _rows(raw["world.csv"])}
     return _Base(
         name=name,
-        year=2023,
+        year=int(meta["year"]),
         economies=codes,
         names=tuple(r["name"] for r in econ),
         currencies=tuple(r["currency"] for r in econ),

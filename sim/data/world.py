@@ -79,3 +79,31 @@ class World:
         """Boolean mask over economies for a bloc (all False if the bloc is unknown)."""
         codes = set(self.blocs.get(bloc, ()))
         return np.array([e in codes for e in self.economies])
+
+    @property
+    def bloc_names(self) -> tuple[str, ...]:
+        """Names of the blocs of this world (from ``blocs.csv``), e.g. ``("CIS", "EAEU", ...)``."""
+        return tuple(self.blocs)
+
+    def bloc_members(self, bloc: str) -> tuple[str, ...]:
+        """ISO3 codes of a bloc's members present in this world, in world order.
+
+        Raises:
+            KeyError: The bloc is not one of :attr:`bloc_names`.
+        """
+        if bloc not in self.blocs:
+            raise KeyError(f"unknown bloc {bloc!r}; allowed: {', '.join(self.blocs)}")
+        return self.blocs[bloc]
+
+    def currency_of(self, iso3: str) -> str:
+        """ISO 4217 currency of an economy (``"EUR"`` for EUU, ``"USD"`` for ROW)."""
+        return self.currencies[self.index(iso3)]
+
+    def name_of(self, iso3: str) -> str:
+        """Display name of an economy."""
+        return self.names[self.index(iso3)]
+
+    @property
+    def currency_set(self) -> tuple[str, ...]:
+        """Distinct currencies of this world, in first-appearance order."""
+        return tuple(dict.fromkeys(self.currencies))

@@ -1,1 +1,1 @@
-"""Run-directory writer: atomic Parquet tables and ``metadata.json``."""
+"""Run-directory writer and file-system checks: atomic files, tables, ``metadata.json``."""

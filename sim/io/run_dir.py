@@ -2,57 +2,96 @@
 
 Each file is written to a temporary name in the same directory and moved
 into place with :func:`os.replace`, so a reader never sees half a file and a
-crash leaves no partial table under the final name.
+crash leaves no partial table under the final name. The tables of a run are
+written all or none (:func:`write_tables`), and a new run first removes the
+previous run's ``metadata.json`` and tables (:func:`prepare_run_dir`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import subprocess
-import tempfile
+from collections.abc import Callable
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
+
+from sim.io.files import atomic_write, atomic_write_bytes
 
 KEY_PACKAGES = ("mesa", "hydra-core", "numpy", "scipy", "pandas", "pyarrow", "networkx")
 
 
+METADATA = "metadata.json"
+
+
 def _atomic_write_bytes(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Deprecated alias of :func:`sim.io.files.atomic_write_bytes` (until callers switch)."""
+    atomic_write_bytes(path, payload)
+
+
+def _parquet(frame: pd.DataFrame) -> Callable[[BinaryIO], None]:
+    return lambda file: frame.to_parquet(file, index=False, engine="pyarrow", compression="zstd")
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write one Parquet table atomically (deterministic bytes for equal frames)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
+    atomic_write(path, _parquet(frame))
+
+
+def prepare_run_dir(run_dir: Path) -> None:
+    """Make ``run_dir`` ready for a new run: no earlier run may show through.
+
+    The old ``metadata.json`` goes first (so the directory never looks
+    complete while mixing two runs), then the tables it listed and any
+    temporary file a killed writer left.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    old = run_dir / METADATA
     try:
-        frame.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
-        os.replace(tmp, path)
+        listed = json.loads(old.read_text()).get("tables", [])
+    except (OSError, ValueError, AttributeError):
+        listed = []
+    old.unlink(missing_ok=True)
+    for name in listed:
+        if isinstance(name, str) and Path(name).name == name:
+            (run_dir / name).unlink(missing_ok=True)
+    for stale in run_dir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def write_tables(run_dir: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Write every table as ``<name>.parquet``, all or none; return the file names.
+
+    Each table is written atomically; if any of them fails (full disk, a
+    file-size limit, an interrupt) the ones already in place are removed, so a
+    failed run leaves no tables.
+    """
+    written: list[Path] = []
+    try:
+        for name, frame in tables.items():
+            path = run_dir / f"{name}.parquet"
+            write_table(frame, path)
+            written.append(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        discard(written)
         raise
+    return sorted(path.name for path in written)
+
+
+def discard(paths: list[Path]) -> None:
+    """Remove files, ignoring those already gone."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def write_metadata(run_dir: Path, content: dict[str, Any]) -> None:
     """Write ``metadata.json`` atomically (call it after every table)."""
     payload = json.dumps(content, indent=2, sort_keys=True, default=str).encode() + b"\n"
-    _atomic_write_bytes(run_dir / "metadata.json", payload)
+    atomic_write_bytes(run_dir / METADATA, payload)
 
 
 def config_hash(resolved: dict[str, Any]) -> str:

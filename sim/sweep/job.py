@@ -83,10 +83,10 @@ def job_params(cfg: DictConfig, overrides: list[str] | list[Any]) -> dict[str, A
 
 
 def _write_json(path: Path, content: dict[str, Any]) -> None:
-    from sim.io.run_dir import _atomic_write_bytes
+    from sim.io.files import atomic_write_bytes
 
     payload = json.dumps(content, indent=2, default=str).encode() + b"\n"
-    _atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, payload)
 
 
 def failed(run_dir: Path, run: int, message: str, **extra: Any) -> dict[str, Any]:

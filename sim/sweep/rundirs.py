@@ -93,10 +93,10 @@ class JobErrors:
         if not self.errors:
             self.path.unlink(missing_ok=True)
             return
-        from sim.io.run_dir import _atomic_write_bytes
+        from sim.io.files import atomic_write_bytes
 
         content = {str(k): v for k, v in sorted(self.errors.items())}
-        _atomic_write_bytes(self.path, json.dumps(content, indent=2).encode() + b"\n")
+        atomic_write_bytes(self.path, json.dumps(content, indent=2).encode() + b"\n")
 
 
 def run_dirs(sweep_dir: Path) -> list[tuple[int, Path]]:

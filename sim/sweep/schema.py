@@ -1,4 +1,4 @@
-"""The ``sweep`` config node and the per-run seed of a multirun job.
+"""The per-run seed of a multirun job (the ``sweep`` config node lives in :mod:`sim.config`).
 
 Replications are a swept config key, so the schema accepts them without a
 ``+`` (which would bypass it)::
@@ -14,47 +14,21 @@ the run's ``metadata.json`` and in every row of the collected tables, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from sim.errors import ConfigError
+from sim.config import SEED_MODES, SweepConfig
+from sim.fields import Context, check_tree
 
-SEED_MODES = ("per_run", "per_replicate", "fixed")
-
-
-@dataclass
-class SweepConfig:
-    """How a run takes part in a sweep (ignored by single runs).
-
-    Attributes:
-        replicate: Replication index (≥ 0); sweep it with ``sweep.replicate=range(N)``.
-        seeds: ``per_run`` (default): seed from (base seed, job number), so every
-            run is independent; ``per_replicate``: seed from (base seed,
-            replicate), so runs of the same replicate share random numbers across
-            parameter points (common random numbers); ``fixed``: the base seed.
-        sample: Row of a sampled design (set by the SALib sweeper; −1 = none).
-    """
-
-    replicate: int = 0
-    seeds: str = "per_run"
-    sample: int = -1
+__all__ = ["SEED_MODES", "SweepConfig", "derive_seed", "validate_sweep"]
 
 
 def validate_sweep(sweep: SweepConfig) -> SweepConfig:
-    """Check the ``sweep`` node's ranges; return it unchanged.
+    """Check the ``sweep`` node's ranges (part of :func:`sim.config.validate`); return it.
 
     Raises:
         ConfigError: naming the key.
     """
-    if sweep.replicate < 0:
-        raise ConfigError("sweep.replicate", f"must be an integer ≥ 0, got {sweep.replicate}")
-    if sweep.seeds not in SEED_MODES:
-        raise ConfigError(
-            "sweep.seeds", f"must be one of {', '.join(SEED_MODES)}, got {sweep.seeds!r}"
-        )
-    if sweep.sample < -1:
-        raise ConfigError("sweep.sample", f"must be an integer ≥ -1, got {sweep.sample}")
+    check_tree(sweep, "sweep", Context(root=None))
     return sweep
 
 

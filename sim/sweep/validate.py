@@ -4,8 +4,7 @@ Hydra composes each job only when it starts, and ``+key`` bypasses the
 schema, so a bad value deep in a sweep would otherwise surface as a failed
 job. :func:`validate_multirun` composes the sweep once (constant overrides
 plus the first value of each swept key) and then checks every other swept
-value against the schema and ranges — for a numeric sweep only its minimum
-and maximum, since every range check is an interval. A config-group sweep
+value against the schema and ranges, each distinct value. A config-group sweep
 (``scenario=a,b``) is composed once per option. A SALib design is checked
 through its bounds (see :mod:`sim.sweep.design`).
 """
@@ -44,10 +43,7 @@ def _with_value(base: DictConfig, key: str, value: Any) -> DictConfig:
 
 
 def _representatives(values: list[Any]) -> list[Any]:
-    """The values worth checking: min and max of a numeric sweep, else each distinct one."""
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-    if numeric and len(values) > 2:
-        return [min(values), max(values)]
+    """Each distinct value (not only min and max: NaN, a float for an int, cross-field rules)."""
     unique: list[Any] = []
     for value in values:
         if value not in unique:

@@ -56,12 +56,15 @@ def test_provenance_valid_and_sources_present(world: World) -> None:
     n = world.n
     for i in range(n - 1):
         assert world.provenance[i, i] == "domestic"
-        assert world.provenance[i, n - 1] == "residual"
-        assert world.provenance[n - 1, i] == "residual"
+        # Trade with ROW: DOTS scaled to published totals (the EU's: Eurostat).
+        assert world.provenance[i, n - 1] in {"scaled", "eurostat"}
+        assert world.provenance[n - 1, i] == "scaled"
     assert world.provenance[n - 1, n - 1] == "residual"
     inner = world.provenance[: n - 1, : n - 1]
     off = ~np.eye(n - 1, dtype=bool)
-    assert set(np.unique(inner[off])) <= {"reported", "mirror", "derived", "imputed"}
+    assert set(np.unique(inner[off])) <= {
+        "reported", "mirror", "derived", "eurostat", "scaled", "imputed"
+    }  # fmt: skip
 
 
 def test_every_shipped_row_has_a_source(shipped_rows) -> None:
@@ -90,7 +93,7 @@ def test_every_shipped_row_has_a_source(shipped_rows) -> None:
         ("CHN", "UZB", 12.4, "derived"),  # China's figure preferred to 11.2 M*
         ("KGZ", "RUS", 0.677 * 12 / 11, "reported"),  # Jan-Nov, annualised
         ("IND", "RUS", 3.3 * 12 / 10, "reported"),  # Jan-Oct, annualised
-        ("EUU", "RUS", 35.6 * 12 / 11 * 1.0813, "reported"),  # EUR, Jan-Nov
+        ("EUU", "RUS", 38.1816655 * 1.0813, "eurostat"),  # Eurostat 2023, EUR bn
         ("TUR", "RUS", 56.5 - 45.6, "derived"),  # turnover minus the other direction
     ],
 )
@@ -173,6 +176,7 @@ def test_subset_folds_into_row(world: World) -> None:
     excluded = [world.index(e) for e in world.economies if e not in sub.economies[:-1]]
     assert sub.gdp[-1] == pytest.approx(world.gdp[excluded].sum())
     assert sub.flows[-1, -1] == pytest.approx(world.flows[np.ix_(excluded, excluded)].sum())
+    # Folded ROW cells aggregate several cells: provenance 'residual'.
     assert set(sub.provenance[-1]) == {"residual"} and set(sub.provenance[:, -1]) == {"residual"}
     assert sub.blocs["EAEU"] == ("BLR", "KAZ", "RUS")
     assert sub.blocs["CIS_FTA"] == ("BLR", "KAZ", "RUS")
@@ -281,3 +285,20 @@ def test_load_growth_table() -> None:
     assert load_growth()["RUS"][2023] == pytest.approx(0.041)
     with pytest.raises(ConfigError):
         load_growth("mars")
+
+
+def test_world_registry_accessors(world: World) -> None:
+    assert world.bloc_names == ("CIS", "EAEU", "CIS_FTA")
+    assert world.bloc_members("EAEU") == ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+    assert len(world.bloc_members("CIS")) == 10
+    with pytest.raises(KeyError, match="allowed: CIS, EAEU, CIS_FTA"):
+        world.bloc_members("ASEAN")
+    assert world.currency_of("RUS") == "RUB" and world.currency_of("EUU") == "EUR"
+    assert world.currency_of("ROW") == "USD" and world.name_of("KAZ") == "Kazakhstan"
+    assert world.currency_set[0] == "AMD" and len(world.currency_set) == len(world.economies)
+
+
+def test_cis2021_world_loads_with_its_year() -> None:
+    w = load_world("cis2021")
+    assert w.year == 2021 and w.economies == load_world().economies
+    assert (w.flows > 0).all() and w.data_version != load_world().data_version

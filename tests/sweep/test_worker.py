@@ -12,7 +12,7 @@ from hydra.core.utils import setup_globals
 from hydra.types import HydraContext, RunMode
 from omegaconf import OmegaConf
 
-from sim.cli import CONF_DIR, register_configs
+from sim.compose import CONF_DIR, register_configs
 from sim.config import to_typed
 from sim.errors import ConfigError
 from sim.sweep.worker import JobRunner, JobSpec, LaunchSpec

@@ -1,0 +1,163 @@
+"""File-system primitives: the atomic writer, and up-front checks of input files and output dirs.
+
+The file system is hostile: an output path may be a file, read-only, full,
+limited in file size or virtual (``/proc``); an input may be a directory, a
+FIFO (opening one blocks forever) or unreadable. Each check here raises one
+:class:`~sim.errors.CaravanError` whose message names the path and the cause,
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from sim.errors import ConfigError, DataError
+
+VIRTUAL_ROOTS = ("/proc", "/sys", "/dev")
+"""File systems that are not storage; a run directory under them is refused."""
+MIN_FREE_BYTES = 1 << 20
+"""Free space below which an output directory is refused up front (a run writes more)."""
+MIN_FILE_SIZE_LIMIT = 1 << 16
+"""A file-size limit (``ulimit -f``) below this is refused up front."""
+
+
+def file_mode() -> int:
+    """Permission bits of a new file under the current umask (as ``open`` gives ``.hydra/``)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` through a temporary file in its directory, then rename it into place.
+
+    A reader never sees half a file; on any failure (including
+    ``KeyboardInterrupt``) the temporary file is removed and nothing appears
+    under ``path``. The file gets the permissions an ordinary ``open`` would
+    give it (group-readable under the usual umask), not ``mkstemp``'s 0600.
+
+    Args:
+        path: Final file name.
+        write: Called with the open binary temporary file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` atomically (see :func:`atomic_write`)."""
+    atomic_write(path, lambda file: file.write(payload))
+
+
+def describe_os_error(error: OSError) -> str:
+    """The cause of an OS error in words a user understands (no errno numbers)."""
+    causes = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EFBIG: "file too large (over the file-size limit, see ulimit -f)",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.EROFS: "read-only file system",
+        errno.ENOTDIR: "a part of the path is not a directory",
+        errno.EISDIR: "is a directory",
+        errno.ENOENT: "no such file or directory",
+    }
+    return causes.get(error.errno or 0, error.strerror or str(error))
+
+
+def check_readable_file(key: str, value: str) -> Path:
+    """Check that ``value`` names a regular, readable, non-empty file; return its path.
+
+    Nothing is opened before the file is known to be regular, so a FIFO or a
+    device is refused instead of blocking.
+
+    Raises:
+        ConfigError: the value is empty.
+        DataError: naming the path and the cause.
+    """
+    if not str(value).strip():
+        raise ConfigError(key, "is empty; give the path of a file")
+    path = Path(os.path.expanduser(str(value)))
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise DataError(str(path), describe_os_error(error)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError(str(path), "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise DataError(str(path), f"is {kind}, not a regular file")
+    if info.st_size == 0:
+        raise DataError(str(path), "is empty")
+    try:
+        with path.open("rb") as file:
+            file.read(1)
+    except OSError as error:
+        raise DataError(str(path), f"cannot be read: {describe_os_error(error)}") from None
+    return path
+
+
+def _nearest_existing(path: Path) -> Path:
+    current = path
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    return current
+
+
+def check_output_dir(key: str, value: str) -> Path:
+    """Check that a run directory can be created at ``value`` and written; return it.
+
+    Refuses a path that is (or lies under) a file, a virtual file system, a
+    directory that cannot be written (probed with a temporary file that is
+    removed at once), a nearly full disk, or a file-size limit too small for a
+    table. Creates nothing that stays.
+
+    Raises:
+        ConfigError: naming ``key``, the path and the cause.
+    """
+    path = Path(os.path.expanduser(str(value))).absolute()
+    real = Path(os.path.realpath(path))
+    for root in VIRTUAL_ROOTS:
+        if real == Path(root) or real.is_relative_to(root):
+            raise ConfigError(key, f"{path} is on a virtual file system ({root}), not on disk")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(key, f"{path} exists and is not a directory")
+    anchor = _nearest_existing(path)
+    if not anchor.is_dir():
+        raise ConfigError(key, f"{path}: {anchor} is a file, not a directory")
+    try:
+        handle, probe = tempfile.mkstemp(dir=anchor, prefix=".caravan-probe.", suffix=".tmp")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise ConfigError(key, f"{anchor} cannot be written: {describe_os_error(error)}") from None
+    try:
+        info = os.statvfs(anchor)
+    except OSError:
+        info = None
+    if info is not None and info.f_bavail * info.f_frsize < MIN_FREE_BYTES:
+        free = info.f_bavail * info.f_frsize
+        raise ConfigError(key, f"{anchor} has only {free / 1024:.0f} KiB free: the disk is full")
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft != resource.RLIM_INFINITY and soft < MIN_FILE_SIZE_LIMIT:
+        raise ConfigError(
+            key, f"the file-size limit (ulimit -f) is {soft} bytes, too small for a run's tables"
+        )
+    return path
