@@ -125,7 +125,7 @@ def test_killed_sweep_resumes_without_duplicates(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["trade.sigma=3,50"], "error: trade.sigma: must be in (1.0, 20.0], got 50.0"),
+        (["trade.sigma=3,50"], "error: trade.sigma: must be in (1, 20], got 50.0"),
         (["sweep.replicate=range(-1,2)"], "error: sweep.replicate: must be an integer ≥ 0"),
         (["+foo=1,2"], "error: foo: unknown key"),
         (["hydra/sweeper=salib", "hydra.sweeper.n=6"], "error: hydra.sweeper.n: must be a power"),
