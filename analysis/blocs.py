@@ -1,21 +1,28 @@
-"""Bloc memberships used to aggregate output tables (ISO3 codes as in the model)."""
+"""Blocs and the display order of economies, read from the World (the one registry)."""
 
 from __future__ import annotations
 
-#: The ten CIS economies of the default world.
-CIS: tuple[str, ...] = ("ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB")
+from functools import lru_cache
 
-#: Eurasian Economic Union members.
-EAEU: tuple[str, ...] = ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+from sim.data.loader import load_world
 
-BLOCS: dict[str, tuple[str, ...]] = {"CIS": CIS, "EAEU": EAEU}
+#: Blocs drawn as panels of their own (intra-bloc trade), in this order.
+SHOWN_BLOCS: tuple[str, ...] = ("CIS", "EAEU")
 
-#: Display order of economies: CIS first, then partners, rest of world last.
-PARTNERS: tuple[str, ...] = ("CHN", "EUU", "IRN", "IND", "TUR")
+
+@lru_cache(maxsize=1)
+def _world():  # noqa: ANN202 - sim.data.world.World
+    return load_world()
+
+
+def blocs() -> dict[str, tuple[str, ...]]:
+    """Bloc name → members of the shipped world, for the blocs shown as panels."""
+    registry = _world().blocs
+    return {b: tuple(registry[b]) for b in SHOWN_BLOCS if b in registry}
 
 
 def economy_order(economies: list[str] | set[str]) -> list[str]:
-    """Economies in display order: CIS, partners, others alphabetically, ``ROW`` last."""
-    known = [e for e in (*CIS, *PARTNERS) if e in economies]
+    """Economies in the World's order (CIS, partners, ``ROW`` last); unknown codes sorted after."""
+    known = [e for e in _world().economies if e in economies and e != "ROW"]
     rest = sorted(set(economies) - set(known) - {"ROW"})
     return known + rest + (["ROW"] if "ROW" in economies else [])

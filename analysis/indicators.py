@@ -62,14 +62,34 @@ HEADLINE: tuple[Indicator, ...] = (
 )
 
 
+#: Labels of the settlement series compared with published figures (hindcast panels).
+SETTLEMENT_SERIES: tuple[Indicator, ...] = tuple(
+    Indicator(column, label, "% of trade value", 100.0, "pp")
+    for column, label in (
+        ("rus_exports_rub", "Russia's export receipts in RUB"),
+        ("rus_exports_usd", "Russia's export receipts in USD"),
+        ("rus_exports_eur", "Russia's export receipts in EUR"),
+        ("rus_exports_cny", "Russia's export receipts in CNY"),
+        ("rus_exports_usd_eur", "Russia's export receipts in USD + EUR"),
+        ("rus_exports_friendly", "Russia's export receipts, 'friendly' currencies"),
+        ("eaeu_rub", "EAEU mutual settlements in RUB"),
+        ("eaeu_usd", "EAEU mutual settlements in USD"),
+        ("rus_chn_national", "Russia–China in RUB + CNY"),
+        ("rus_kaz_national", "Russia–Kazakhstan in RUB + KZT"),
+        ("rus_irn_national", "Russia–Iran in RUB + IRR"),
+        ("rus_ind_national", "Russia–India in RUB + INR"),
+    )
+)
+
+
 def available(world: pd.DataFrame, indicators: tuple[Indicator, ...] = HEADLINE) -> list[Indicator]:
     """The indicators whose column is present with at least one value in ``world``."""
     return [i for i in indicators if i.column in world and world[i.column].notna().any()]
 
 
 def by_column(column: str) -> Indicator:
-    """The headline indicator stored in ``column`` (a generic one if unknown)."""
-    for ind in HEADLINE:
+    """The indicator stored in ``column`` (a generic one if unknown)."""
+    for ind in (*HEADLINE, *SETTLEMENT_SERIES):
         if ind.column == column:
             return ind
     return Indicator(column, column.replace("_", " "), "as stored", 1.0, "pct")

@@ -228,9 +228,13 @@ def _load_sweep(path: Path) -> Results:
         economies = _read_parquet(collected / "economies.parquet", required=True)
         pairs = _read_parquet(collected / "pairs.parquet", required=False)
         pairs_from_jobs = pairs is None  # the collector skips pairs by default
-        swept = [c for c in world_all.columns if "." in c]
+        overrides = [c for c in world_all.columns if "." in c]
+        # an override column is a swept parameter only if it takes more than one value
+        swept = [c for c in overrides if world_all[c].nunique(dropna=False) > 1]
         status_col = ["status"] if "status" in world_all else []
-        runs = world_all[["run", "seed", "scenario", *status_col, *swept]].drop_duplicates("run")
+        runs = world_all[["run", "seed", "scenario", *status_col, *overrides]].drop_duplicates(
+            "run"
+        )
         if "status" not in runs:
             runs = runs.assign(status="completed")
     else:

@@ -1,129 +1,100 @@
-"""Published settlement-currency shares, for the hindcast figure."""
+"""Published settlement-currency figures (the hindcast targets), for the hindcast figure.
+
+The shipped file is ``sim/data/settlement/targets.csv``, the same table the
+settlement calibration fits: one row per published figure with the world-table
+column it is compared with (``series``), the model quarter it is compared at
+(``quarter``), the value as a share (``value``), what it is used for (``use``:
+``initial`` state, ``calibration`` = fitted, ``validation`` = held out, ``context``
+= shown only), the qualifier of the statement and its source.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import sim
-from analysis.quarters import decimal_year as quarter_year
 from sim.errors import DataError
 
-#: World-table column → published ``scope`` it is compared with.
-SCOPES: dict[str, str] = {
-    "national_currency_share_eaeu": "EAEU_mutual",
-    "national_currency_share_cis": "CIS_commercial",
+SHIPPED = Path(sim.__file__).parent / "data" / "settlement" / "targets.csv"
+REQUIRED = ("series", "quarter", "value")
+
+#: How each ``use`` is drawn and named in the legend.
+USES: dict[str, str] = {
+    "initial": "initial state (2021Q4)",
+    "calibration": "fitted (2022)",
+    "validation": "held out (2023)",
+    "context": "context, not fitted",
 }
 
-SHIPPED_DIR = Path(sim.__file__).parent / "data" / "settlement"
 
+def read_targets(path: str | Path) -> pd.DataFrame:
+    """Read published settlement figures in the format of ``targets.csv``.
 
-def decimal_year(date: str) -> float:
-    """A published date as a decimal year at the middle of its period.
-
-    ``"2021"`` → 2021.5, ``"2023-Q1"`` → 2023.125, ``"2022-08"`` → 2022.625,
-    ``"2024Q2"`` → 2024.375.
-
-    Raises:
-        ValueError: If the date has none of these forms.
-    """
-    s = str(date).strip()
-    if re.fullmatch(r"\d{4}", s):
-        return int(s) + 0.5
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", s):
-        return quarter_year(f"{m.group(1)}Q{m.group(2)}")
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", s):
-        return int(m.group(1)) + (int(m.group(2)) - 0.5) / 12
-    raise ValueError(f"not a date: {date!r}")
-
-
-def _value(v: object) -> tuple[float, float]:
-    """A published value and the top of its range: ``"89-90"`` → (89, 90), ``75`` → (75, nan)."""
-    text = str(v).strip()
-    if m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", text):
-        return float(m.group(1)), float(m.group(2))
-    return float(text), float("nan")
-
-
-def read_published(path: str | Path, strict: bool = True) -> pd.DataFrame:
-    """Read published settlement shares and add ``year`` (decimal year).
-
-    The CSV needs columns ``scope``, ``date``, ``value_pct``; ``value_pct_high``,
-    ``measure`` and ``qualifier`` are used when present. A date ``"A/B"`` (two
-    ways of stating one period) is read as ``A``; a value ``"89-90"`` as a range.
-
-    Args:
-        path: The CSV file.
-        strict: Raise on a row whose date or value cannot be read; otherwise drop it.
+    Needs columns ``series`` (world-table column), ``quarter`` (``2023Q1``) and
+    ``value`` (a share in [0, 1]); ``use``, ``qualifier``, ``who_said``,
+    ``source`` and ``note`` are kept when present (``use`` defaults to
+    ``validation``).
 
     Raises:
-        DataError: If the file is missing, or lacks a column, or (``strict``) has
-            an unreadable date or value.
+        DataError: If the file is missing, unreadable or lacks a column, or a value
+            is not a number.
     """
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype={"date": str, "value_pct": str})
+        df = pd.read_csv(path, dtype={"quarter": str})
     except (OSError, pd.errors.ParserError, ValueError) as exc:
         raise DataError(str(path), f"unreadable CSV ({exc.__class__.__name__})") from None
-    missing = [c for c in ("scope", "date", "value_pct") if c not in df]
+    missing = [c for c in REQUIRED if c not in df]
     if missing:
         raise DataError(str(path), f"missing columns {missing}")
-    keep, years, lows, highs = [], [], [], []
-    for i, (date, value) in enumerate(zip(df["date"], df["value_pct"], strict=True)):
-        try:
-            year = decimal_year(str(date).split("/")[0])
-            low, high = _value(value)
-        except ValueError:
-            if strict:
-                raise DataError(
-                    str(path), f"row {i + 2}: cannot read date {date!r} or value {value!r}"
-                ) from None
-            continue
-        keep.append(i)
-        years.append(year)
-        lows.append(low)
-        highs.append(high)
-    out = df.iloc[keep].copy()
-    out["year"] = years
-    out["value_pct"] = lows
-    given = out["value_pct_high"] if "value_pct_high" in out else pd.Series(np.nan, out.index)
-    out["value_pct_high"] = pd.to_numeric(given, errors="coerce").fillna(
-        pd.Series(highs, out.index)
-    )
-    return out.reset_index(drop=True)
+    value = pd.to_numeric(df["value"], errors="coerce")
+    if value.isna().any():
+        row = int(value.isna().to_numpy().argmax()) + 2
+        raise DataError(
+            str(path), f"row {row}: value {df['value'].iloc[row - 2]!r} is not a number"
+        )
+    out = df.assign(value=value.astype(float))
+    if "use" not in out:
+        out["use"] = "validation"
+    for col, default in (("qualifier", "eq"), ("who_said", ""), ("source", ""), ("note", "")):
+        if col not in out:
+            out[col] = default
+    return out.fillna({"qualifier": "eq", "who_said": "", "source": "", "note": ""})
 
 
-def shipped_published() -> pd.DataFrame | None:
-    """The published shares shipped in ``sim/data/settlement/``, or None if not shipped."""
-    if not SHIPPED_DIR.is_dir():
-        return None
-    for path in sorted(SHIPPED_DIR.glob("*.csv")):
-        head = path.read_text().splitlines()[:1]
-        cols = head[0].split(",") if head else []
-        if {"scope", "date", "value_pct"} <= set(cols):
-            return read_published(path, strict=False)
-    return None
+def shipped_targets() -> pd.DataFrame | None:
+    """The published figures shipped in ``sim/data/settlement/targets.csv`` (None if absent)."""
+    return read_targets(SHIPPED) if SHIPPED.is_file() else None
 
 
-def simulated_series(world: pd.DataFrame) -> pd.DataFrame:
-    """The world table's settlement shares as ``scope``, ``year``, ``value_pct``, ``run``."""
-    frames = []
-    for col, scope in SCOPES.items():
-        if col in world and world[col].notna().any():
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "scope": scope,
-                        "year": [quarter_year(q) for q in world["quarter"].astype(str)],
-                        "value_pct": 100.0 * world[col].to_numpy(float),
-                        "run": world["run"].to_numpy() if "run" in world else 0,
-                        "scenario": world["scenario"].to_numpy() if "scenario" in world else "",
-                    }
-                )
-            )
-    if not frames:
-        return pd.DataFrame(columns=["scope", "year", "value_pct", "run", "scenario"])
-    return pd.concat(frames, ignore_index=True)
+def overlapping(targets: pd.DataFrame, world: pd.DataFrame) -> pd.DataFrame:
+    """The published figures a run can be compared with.
+
+    A figure is kept when its ``series`` is a column of ``world`` with values and
+    its ``quarter`` is one of the simulated quarters.
+    """
+    quarters = set(world["quarter"].astype(str))
+    cols = {c for c in targets["series"].unique() if c in world and world[c].notna().any()}
+    keep = targets["series"].isin(cols) & targets["quarter"].astype(str).isin(quarters)
+    return targets[keep].reset_index(drop=True)
+
+
+def errors(targets: pd.DataFrame, world: pd.DataFrame) -> pd.DataFrame:
+    """Simulated median minus published value, in percentage points, per published figure.
+
+    Args:
+        targets: Published figures that overlap the runs (see :func:`overlapping`).
+        world: World table of the runs (one scenario), one row per run and quarter.
+
+    Returns:
+        ``targets`` with ``simulated_pct`` (median across runs), ``published_pct`` and
+        ``error_pp``.
+    """
+    rows = []
+    for r in targets.itertuples(index=False):
+        sim_q = world.loc[world["quarter"].astype(str) == str(r.quarter), r.series]
+        rows.append(100.0 * float(sim_q.median()))
+    out = targets.assign(simulated_pct=rows, published_pct=100.0 * targets["value"])
+    return out.assign(error_pp=out["simulated_pct"] - out["published_pct"])

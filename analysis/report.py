@@ -7,39 +7,28 @@ or a sweep directory, and writes every figure as PNG, SVG and PDF next to it.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import import_module
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-import sim
 from analysis import html as h
-from analysis.figures import (
-    NotApplicable,
-    corridor_map,
-    difference_chart,
-    fan_chart,
-    flow_change_heatmap,
-    hindcast_chart,
-    sensitivity_bars,
-    settlement_areas,
-)
-from analysis.loading import Results, load_results
+from analysis.figures import NotApplicable
+from analysis.loading import load_results
 from analysis.network import Network, read_network, shipped_network
-from analysis.published import read_published, shipped_published, simulated_series
-from analysis.quarters import with_quarter_index
+from analysis.published import read_targets, shipped_targets
+from analysis.reportdata import FigureSpec, ReportData, combine
 from analysis.style import FORMATS, save_figure
 from analysis.summary import final_differences, imputed_share, key_numbers, provenance_summary
 from sim.errors import CaravanError
-
-TABLES = ("world", "economies", "pairs", "segments", "settlement")
-MAX_SETTLEMENT_FIGURES = 3
 
 
 @dataclass
@@ -51,6 +40,7 @@ class ReportResult:
         figures: Keys of the figures drawn, in report order.
         omitted: Figure key → the sentence saying why it is not shown.
         files: Every figure file written (PNG/SVG/PDF).
+        warnings: What the figures warn about (e.g. unresolved sensitivity indices).
         seconds: Wall time of the build.
     """
 
@@ -58,299 +48,54 @@ class ReportResult:
     figures: list[str] = field(default_factory=list)
     omitted: dict[str, str] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-@dataclass
-class _Data:
-    """Everything the report draws from: all runs, with the baseline named."""
-
-    results: Results
-    base: Results | None
-    tables: dict[str, pd.DataFrame | None]
-    order: list[str]
-    baseline: str | None  # scenario the others are compared with, None if no comparison
-
-    def table(self, name: str, scenario: str | None = None) -> pd.DataFrame | None:
-        df = self.tables[name]
-        if df is None or scenario is None:
-            return df
-        sub = df[df["scenario"] == scenario]
-        return None if sub.empty else sub
-
-    @property
-    def others(self) -> list[str]:
-        return [s for s in self.order if s != self.baseline]
-
-
-def _combine(results: Results, base: Results | None) -> _Data:
-    if base is None:
-        tables = {name: getattr(results, name) for name in TABLES}
-        order = results.scenarios
-        baseline = order[0] if len(order) >= 2 else None
-        return _Data(results, None, tables, order, baseline)
-    bname = base.scenarios[0]
-    label = f"{bname} (--baseline)" if bname in results.scenarios else bname
-    tables = {}
-    for name in TABLES:
-        b, r = base.table(name, bname), getattr(results, name)
-        if b is not None:
-            b = b.assign(scenario=label)
-        frames = [f for f in (b, r) if f is not None]
-        tables[name] = pd.concat(frames, ignore_index=True) if frames else None
-    return _Data(results, base, tables, [label, *results.scenarios], label)
 
 
 # --------------------------------------------------------------------------- figures
 
-
-@dataclass
-class _Plan:
-    key: str
-    title: str
-    caption: str
-    build: Callable[[], Figure]
-
-
-def _last_quarter(df: pd.DataFrame) -> pd.DataFrame:
-    df = with_quarter_index(df)
-    return df[df["quarter_index"] == df["quarter_index"].max()]
-
-
-def _first_quarter(df: pd.DataFrame) -> pd.DataFrame:
-    df = with_quarter_index(df)
-    return df[df["quarter_index"] == df["quarter_index"].min()]
-
-
-def _quarter_of(df: pd.DataFrame) -> str:
-    return str(df["quarter"].iloc[0]) if "quarter" in df and len(df) else "?"
-
-
-def _before_after(d: _Data, name: str) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
-    """The two states compared by the map and the heatmap, with their labels."""
-    what = {"segments": "segment table (routing layer off?)", "pairs": "pairs table"}[name]
-    if d.baseline is not None:
-        sc = d.others[0]
-        b, s = d.table(name, d.baseline), d.table(name, sc)
-        if b is None or s is None:
-            raise NotApplicable(f"The {what} is missing for {d.baseline if b is None else sc}.")
-        b, s = _last_quarter(b), _last_quarter(s)
-        return b, s, f"{d.baseline}, {_quarter_of(b)}", f"{sc}, {_quarter_of(s)}"
-    sc = d.order[0]
-    t = d.table(name, sc)
-    if t is None:
-        raise NotApplicable(f"The run has no {what}.")
-    b, s = _first_quarter(t), _last_quarter(t)
-    return b, s, f"{sc}, {_quarter_of(b)}", f"{sc}, {_quarter_of(s)}"
-
-
-def _median_state(df: pd.DataFrame) -> pd.DataFrame:
-    return df.groupby("segment")[["volume_t", "utilization"]].median().reset_index()
-
-
-def _plans(d: _Data, network: Network | None, published: pd.DataFrame | None) -> list[_Plan]:
-    world = d.tables["world"]
-    plans = [
-        _Plan(
-            "fan",
-            "Headline indicators over time",
-            "Median across replications (line), with the bands holding the middle 50 % and "
-            "90 % of runs; the spread reflects the model's random draws (seeds) only.",
-            lambda: fan_chart(world, scenarios=d.order),
-        )
-    ]
-
-    def diff() -> Figure:
-        if d.baseline is None:
-            raise NotApplicable(
-                "There is a single scenario, so there is no difference from a baseline "
-                "(pass --baseline PATH, or sweep over scenarios)."
-            )
-        return difference_chart(
-            world[world["scenario"].isin(d.others)], world[world["scenario"] == d.baseline]
-        )
-
-    plans.append(
-        _Plan(
-            "difference",
-            "Scenario minus baseline",
-            "Mean difference from the baseline across replications, with its 95 % confidence "
-            "interval; levels as percent change, shares in percentage points.",
-            diff,
-        )
+#: Figure modules in report order; each has ``report_specs(data) -> list[FigureSpec]``.
+FIGURE_MODULES = tuple(
+    import_module(f"analysis.figures.{name}")
+    for name in (
+        "fan",
+        "difference",
+        "corridor_map",
+        "flow_heatmap",
+        "settlement",
+        "sensitivity",
+        "hindcast",
     )
-
-    def cmap() -> Figure:
-        net = network or shipped_network()
-        if net is None:
-            raise NotApplicable(
-                "No corridor network geometry is available: sim/data/corridors/ is not "
-                "shipped yet and no --network directory was given."
-            )
-        before, after, t0, t1 = _before_after(d, "segments")
-        return corridor_map(
-            net.hubs, net.segments, _median_state(before), _median_state(after), titles=(t0, t1)
-        )
-
-    plans.append(
-        _Plan(
-            "corridor_map",
-            "Corridor map, before and after",
-            "Hubs at their longitude/latitude; line width = volume carried, colour = "
-            "utilization (volume / capacity); medians across replications.",
-            cmap,
-        )
-    )
-
-    def heat() -> Figure:
-        before, after, t0, t1 = _before_after(d, "pairs")
-        return flow_change_heatmap(
-            after,
-            before,
-            title=f"Bilateral flow change\n{t1} vs {t0}",
-            change_label="change in mean flow (%)",
-        )
-
-    plans.append(
-        _Plan(
-            "flow_heatmap",
-            "Bilateral flow changes",
-            "Percent change of the mean bilateral flow (rows exporters, columns importers); "
-            "hatched cells have an imputed baseline value (gravity estimate, not reported).",
-            heat,
-        )
-    )
-    plans += _settlement_plans(d)
-    plans += _sensitivity_plans(d.results)
-
-    def hind() -> Figure:
-        pub = published if published is not None else shipped_published()
-        if pub is None:
-            raise NotApplicable(
-                "The published settlement shares are not shipped yet (sim/data/settlement/) "
-                "and no --published file was given."
-            )
-        sc = d.baseline or d.order[0]
-        sim_series = simulated_series(world[world["scenario"] == sc])
-        if sim_series.empty:
-            raise NotApplicable("The world table has no national-currency settlement shares.")
-        return hindcast_chart(sim_series, pub)
-
-    plans.append(
-        _Plan(
-            "hindcast",
-            "Hindcast against published settlement shares",
-            f"Simulated national-currency share of settlements ({d.baseline or d.order[0]}; "
-            "median and 90 % of runs) against the figures published by officials; marker shape "
-            "tells how the figure was stated.",
-            hind,
-        )
-    )
-    return plans
+)
 
 
-def _settlement_plans(d: _Data) -> list[_Plan]:
-    if d.tables["settlement"] is None:
-        return [
-            _Plan(
-                "settlement",
-                "Settlement-currency shares",
-                "",
-                _raise("The runs have no settlement table (settlement layer off)."),
-            )
-        ]
-    plans = []
-    for sc in d.order[:MAX_SETTLEMENT_FIGURES]:
-        s, p = d.table("settlement", sc), d.table("pairs", sc)
-        if s is None:
-            continue
-        key = f"settlement_{len(plans)}"
-        plans.append(
-            _Plan(
-                key,
-                f"Settlement-currency shares: {sc}",
-                "Share of trade value settled in each currency, weighted by bilateral flow and "
-                "averaged over replications; a bloc covers trade with both ends in it, a pair "
-                "both directions.",
-                lambda s=s, p=p, sc=sc: settlement_areas(
-                    s, p, title=f"Settlement-currency shares (by value): {sc}"
-                ),
-            )
-        )
-    return plans
-
-
-def _sensitivity_plans(results: Results) -> list[_Plan]:
-    idx = results.indices
-    if idx is None:
-        return [
-            _Plan(
-                "sensitivity",
-                "Sensitivity indices",
-                "",
-                _raise("This is not a sensitivity sweep (no sensitivity/indices.parquet)."),
-            )
-        ]
-    methods = [m for m in ("sobol", "morris") if m in set(idx["method"])]
-    if not methods:
-        return [
-            _Plan(
-                "sensitivity",
-                "Sensitivity indices",
-                "",
-                _raise("The sensitivity table holds neither Sobol nor Morris indices."),
-            )
-        ]
-    captions = {
-        "sobol": "First-order (S1) and total (ST) Sobol indices: the share of each output's "
-        "variance due to a parameter alone and with its interactions; bars are 95 % CIs.",
-        "morris": "Morris screening: μ* (mean absolute elementary effect, output units) and σ "
-        "(its spread; high σ = non-linear or interacting).",
-    }
-    return [
-        _Plan(
-            f"sensitivity_{m}",
-            f"Sensitivity: {m.capitalize()}",
-            captions[m],
-            lambda m=m: sensitivity_bars(idx, m),
-        )
-        for m in methods
-    ]
-
-
-def _raise(reason: str) -> Callable[[], Figure]:
-    def build() -> Figure:
-        raise NotApplicable(reason)
-
-    return build
+def figure_specs(d: ReportData) -> list[FigureSpec]:
+    """Every figure of the report, in order."""
+    return [spec for module in FIGURE_MODULES for spec in module.report_specs(d)]
 
 
 # --------------------------------------------------------------------------- sections
 
 
 def _scenario_header(name: str) -> str | None:
-    """The leading comment block of ``scenarios/<name>.yaml``, if the file is found."""
-    roots = [
-        Path(sim.__file__).parent.parent / "scenarios",
-        Path(sim.__file__).parent / "scenarios",
-        Path.cwd() / "scenarios",
-    ]
-    for root in roots:
-        path = root / f"{name}.yaml"
-        if path.is_file():
-            lines = []
-            for line in path.read_text().splitlines():
-                if not line.startswith("#"):
-                    if lines:
-                        break
-                    continue
-                lines.append(line.lstrip("#").strip())
-            text = " ".join(ln for ln in lines if ln and not ln.startswith("@package"))
-            return text or None
-    return None
+    """The leading comment block of the shipped scenario file ``name``, if there is one."""
+    from sim.compose import scenario_files
+
+    path = scenario_files().get(name)
+    if path is None:
+        return None
+    lines = []
+    for line in path.read_text().splitlines():
+        if not line.startswith("#"):
+            if lines:
+                break
+            continue
+        lines.append(line.lstrip("#").strip())
+    text = " ".join(ln for ln in lines if ln and not ln.startswith("@package"))
+    return text or None
 
 
-def _scenario_section(d: _Data) -> str:
+def _scenario_section(d: ReportData) -> str:
     r = d.results
     parts = []
     if r.kind == "run":
@@ -361,10 +106,13 @@ def _scenario_section(d: _Data) -> str:
             )
         )
     else:
-        seeds = r.world["seed"].nunique()
+        reps = [r.replications(sc) for sc in r.scenarios]
+        each = (
+            f"{reps[0]} run(s) each" if len(set(reps)) == 1 else "runs " + "/".join(map(str, reps))
+        )
         text = (
             f"A sweep of {r.n_runs} completed runs ({r.n_failed} failed, left out): "
-            f"{len(r.scenarios)} scenario(s) × {seeds} seed(s)"
+            f"{len(r.scenarios)} scenario(s) × {each}"
         )
         if r.swept:
             text += "; other swept parameters: " + ", ".join(r.swept)
@@ -396,7 +144,7 @@ def _fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
 
 
-def _key_numbers_section(d: _Data, out: Path) -> str:
+def _key_numbers_section(d: ReportData, out: Path) -> str:
     k = key_numbers(d.tables["world"], d.order)
     parts = []
     if k.empty:
@@ -451,7 +199,7 @@ def _key_numbers_section(d: _Data, out: Path) -> str:
     return h.section("key-numbers", "Key numbers", parts)
 
 
-def _provenance_section(d: _Data, omitted: dict[str, str]) -> str:
+def _provenance_section(d: ReportData, omitted: dict[str, str]) -> str:
     parts = []
     pairs = d.table("pairs", d.baseline or d.order[0])
     prov = provenance_summary(pairs)
@@ -476,22 +224,25 @@ def _provenance_section(d: _Data, omitted: dict[str, str]) -> str:
         )
         show.columns = ["provenance", "cells", "% of cells", "% of trade value"]
         parts.append(h.table(show, left=("provenance",), floatfmt="{:.1f}"))
-    caveats = [
-        "Bands and confidence intervals reflect the model's random draws (seeds) only, not "
-        "uncertainty in parameters or data.",
-    ]
     r = d.results
+    if r.swept:
+        spread = (
+            "Bands and confidence intervals pool runs across the swept parameters "
+            + ", ".join(r.swept)
+            + ", so they reflect those parameters as well as the model's random draws; "
+            "not uncertainty in the data."
+        )
+    else:
+        spread = (
+            "Bands and confidence intervals reflect the model's random draws (seeds) only, not "
+            "uncertainty in parameters or data."
+        )
+    caveats = [spread, *d.notes]
     if r.n_failed:
         caveats.append(f"{r.n_failed} run(s) failed and are left out of every figure and table.")
-    if r.swept:
-        caveats.append(
-            "Runs are pooled across the swept parameters "
-            + ", ".join(r.swept)
-            + " within each scenario."
-        )
     for name in ("segments", "settlement"):
         if d.tables[name] is None:
-            caveats.append(f"No {name} table: that model layer was off or not yet built.")
+            caveats.append(f"No {name} table: that model layer was off.")
     versions = {str(m.get("data_version")) for m in r.metadata.values() if m.get("data_version")}
     if versions:
         caveats.append("Data version(s): " + ", ".join(sorted(versions)) + ".")
@@ -501,7 +252,7 @@ def _provenance_section(d: _Data, omitted: dict[str, str]) -> str:
     return h.section("provenance", "Data provenance and caveats", parts)
 
 
-def _versions_section(d: _Data, started: float) -> str:
+def _versions_section(d: ReportData, started: float) -> str:
     r = d.results
     meta = next(iter(r.metadata.values()), {})
     fields = [
@@ -550,8 +301,9 @@ def build_report(
     baseline: str | Path | None = None,
     out: str | Path | None = None,
     network: Network | None = None,
-    published: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
     formats: Sequence[str] = FORMATS,
+    map_quarters: Sequence[str] = (),
 ) -> ReportResult:
     """Build the HTML report of a run or sweep, with its figure files.
 
@@ -561,9 +313,10 @@ def build_report(
             compare within ``path`` when it holds several scenarios.
         out: Output directory; default ``<path>/report``.
         network: Corridor network geometry; default: the one shipped in ``sim/data/corridors/``.
-        published: Published settlement shares (see :func:`analysis.published.read_published`);
-            default: the ones shipped in ``sim/data/settlement/``.
+        targets: Published settlement figures (see :func:`analysis.published.read_targets`);
+            default: ``sim/data/settlement/targets.csv``.
         formats: Figure file formats written next to the report.
+        map_quarters: Quarters the corridor maps show (default: chosen from the data).
 
     Returns:
         What was written.
@@ -579,23 +332,28 @@ def build_report(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CaravanError(f"{out}: cannot create output directory ({exc.strerror})") from None
-    d = _combine(results, base)
+    d = combine(results, base)
+    d.network = network if network is not None else shipped_network()
+    d.targets = targets if targets is not None else shipped_targets()
+    d.map_quarters = tuple(map_quarters)
     result = ReportResult(html=out / "report.html")
     blocks = []
-    for plan in _plans(d, network, published):
+    for spec in figure_specs(d):
         try:
-            fig = plan.build()
+            fig = spec.draw()
         except NotApplicable as why:
-            result.omitted[plan.key] = str(why)
-            blocks.append(h.omitted(plan.key, plan.title, str(why)))
+            result.omitted[spec.key] = str(why)
+            blocks.append(h.omitted(spec.key, spec.title, str(why)))
             continue
-        files = save_figure(fig, out / "figures" / plan.key, formats)
+        files = save_figure(fig, out / "figures" / spec.key, formats)
         result.files += files
-        result.figures.append(plan.key)
+        result.figures.append(spec.key)
         png = next((f for f in files if f.suffix == ".png"), None)
         data = png.read_bytes() if png else _png(fig)
         links = [(f.suffix[1:], f.relative_to(out).as_posix()) for f in files]
-        blocks.append(h.figure(plan.key, plan.title, data, plan.caption, links))
+        blocks.append(h.figure(spec.key, spec.title, data, spec.caption, links))
+        if spec.key == "hindcast":
+            blocks.append(_hindcast_table(d, out))
     title = f"Caravan report: {', '.join(d.order)}"
     body = [
         f"<h1>{h.esc(title)}</h1>",
@@ -607,8 +365,38 @@ def build_report(
         _versions_section(d, started),
     ]
     result.html.write_text(h.page(title, body), encoding="utf-8")
+    result.warnings = list(d.notes)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _hindcast_table(d: ReportData, out: Path) -> str:
+    """Every published figure the runs overlap, with the simulated value and the error."""
+    e = import_module("analysis.figures.hindcast").error_table(d)
+    if e.empty:
+        return ""
+    e.to_csv(out / "hindcast_errors.csv", index=False)
+    shown = e.assign(
+        published_pct=e["published_pct"].round(1), simulated_pct=e["simulated_pct"].round(1)
+    ).rename(
+        columns={
+            "published_pct": "published (%)",
+            "simulated_pct": "simulated median (%)",
+            "error_pp": "error (pp)",
+            "use": "use (calibration = fitted, validation = held out)",
+        }
+    )
+    return h.table(
+        shown,
+        left=(
+            "series",
+            "quarter",
+            "use (calibration = fitted, validation = held out)",
+            "who_said",
+            "source",
+        ),
+        floatfmt="{:.1f}",
+    )
 
 
 def _png(fig: Figure) -> bytes:
@@ -635,8 +423,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--published",
         type=Path,
-        help="CSV of published settlement shares (scope, date, value_pct) for the "
-        "hindcast (default: the file shipped in sim/data/settlement/)",
+        help="CSV of published settlement figures in the format of "
+        "sim/data/settlement/targets.csv (series, quarter, value; the default file)",
+    )
+    p.add_argument(
+        "--map-quarters",
+        default="",
+        help="quarters the corridor maps show, comma-separated, e.g. 2025Q2 (one scenario: up "
+        "to three panels; a comparison: the first is used); default: chosen from the data",
     )
     p.add_argument(
         "--formats",
@@ -654,9 +448,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         bad = [f for f in formats if f not in FORMATS]
         if bad or not formats:
             raise CaravanError(f"--formats: must be among {','.join(FORMATS)}, got {args.formats}")
+        quarters = [q.strip() for q in args.map_quarters.split(",") if q.strip()]
+        bad_q = [q for q in quarters if not re.fullmatch(r"\d{4}Q[1-4]", q)]
+        if bad_q:
+            raise CaravanError(f"--map-quarters: must be quarters like 2025Q2, got {bad_q[0]!r}")
         network = read_network(args.network) if args.network else None
-        published = read_published(args.published) if args.published else None
-        res = build_report(args.path, args.baseline, args.out, network, published, formats)
+        targets = read_targets(args.published) if args.published else None
+        res = build_report(args.path, args.baseline, args.out, network, targets, formats, quarters)
     except CaravanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -664,6 +462,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"figures ({len(res.figures)}): {', '.join(res.figures) or 'none'}")
     for key, reason in res.omitted.items():
         print(f"not shown: {key}: {reason}")
+    for warning in res.warnings:
+        print(f"warning: {warning}")
     print(f"built in {res.seconds:.1f} s")
     return 0
 

@@ -114,3 +114,34 @@ def _welch(xs: np.ndarray, xb: np.ndarray, q: int, change: str, scale: float, le
         half = stats.t.ppf(0.5 + level / 2, dof) * se
     half *= abs(factor)
     return {"quarter_index": q, "mean": mean, "lo": mean - half, "hi": mean + half, "n": n}
+
+
+#: Below this many runs the outer band is drawn as min–max, and said so: a 5 %/95 %
+#: quantile of fewer runs is an interpolation between the extreme runs.
+MIN_RUNS_FOR_QUANTILES = 20
+
+
+def band_label(n_runs: int) -> str:
+    """What the outer band of a fan holds, for ``n_runs`` runs."""
+    if n_runs < MIN_RUNS_FOR_QUANTILES:
+        return f"min–max of {n_runs} runs"
+    return "90 % of runs"
+
+
+def spread(
+    df: pd.DataFrame, value: str, scale: float = 1.0
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Outer band and median of ``value`` across runs per ``quarter_index``.
+
+    The band is min–max below :data:`MIN_RUNS_FOR_QUANTILES` runs, else 5–95 %.
+
+    Returns:
+        ``(low, median, high)``, each indexed by ``quarter_index``, times ``scale``.
+    """
+    g = df.groupby("quarter_index")[value]
+    n = int(df["run"].nunique()) if "run" in df else 1
+    if n < MIN_RUNS_FOR_QUANTILES:
+        lo, hi = g.min(), g.max()
+    else:
+        lo, hi = g.quantile(0.05), g.quantile(0.95)
+    return scale * lo, scale * g.median(), scale * hi

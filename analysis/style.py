@@ -1,4 +1,4 @@
-"""The one figure style: palette, figure creation and saving.
+"""The one figure style: figure creation and saving (colours by name: :mod:`analysis.palette`).
 
 Figures are built with :class:`matplotlib.figure.Figure` directly, never with
 pyplot, so building them needs no GUI backend (saving uses Agg).
@@ -31,7 +31,6 @@ OKABE_ITO: dict[str, str] = {
     "yellow": "#F0E442",
     "black": "#000000",
 }
-PALETTE: list[str] = list(OKABE_ITO.values())
 GREY = "#999999"
 
 #: Width of an A4 text block (160 mm) in inches.
@@ -55,11 +54,6 @@ def styled[**P, R](func: Callable[P, R]) -> Callable[P, R]:
 def new_figure(height: float, width: float = A4_WIDTH) -> Figure:
     """A blank figure of the given size in inches (call inside :func:`styled`)."""
     return Figure(figsize=(width, height), layout="constrained")
-
-
-def colour_map(labels: Iterable[str]) -> dict[str, str]:
-    """Stable colours for categories, in palette order (cycles past eight)."""
-    return {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
 
 
 def save_figure(fig: Figure, stem: Path, formats: Iterable[str] = FORMATS) -> list[Path]:

@@ -28,6 +28,17 @@ Options: ``--repeats`` (Caravan, default 200, at least 50), ``--gegravity-repeat
 (default 3), ``--no-gegravity``, ``--gegravity-python PATH`` (run gegravity in
 another interpreter, e.g. a throwaway venv, via a subprocess that times itself).
 No timing is asserted anywhere; the script only reports.
+
+Scaling (issue 16): ``solve_in_changes`` on synthetic gravity worlds of
+n = 16, 69, 200 and 500 economies (random sizes and positions, costs rising
+with distance, 10 % of flows near zero, σ = 5, a 20 % cut in the trade costs
+within a random bloc of a third of the economies and tariffs raised to 50 % on
+a random fifth of the pairs), timed with the default method (Newton up to
+96 economies, Newton–Krylov above) and with the plain fixed point
+x ← x + r(x)/σ to the same tolerance, interleaved in the same run; the
+Yotov case is timed both ways too. Targets: ≤ 3 ms at n = 69, ≤ 5 ms at
+n = 200, ≤ 35 ms at n = 500, and ≥ 2× faster than the plain fixed point at
+every n. ``--scaling-only`` skips the book case and gegravity.
 """
 
 from __future__ import annotations
@@ -58,6 +69,9 @@ REFERENCE = "ZZZ"  # Germany in the trade data
 
 TARGET_MS = 5.0
 TARGET_SPEEDUP = 100.0
+SCALING_SIZES = (16, 69, 200, 500)
+SCALING_TARGET_MS = {69: 3.0, 200: 5.0, 500: 35.0}
+SCALING_TARGET_RATIO = 2.0
 WARMUP = 5
 MIN_REPEATS = 50
 
@@ -130,6 +144,115 @@ def bench_caravan(inputs: dict, repeats: int) -> dict:
         "converged": result.converged,
         "iterations": result.iterations,
     }
+
+
+# --------------------------------------------------------------------------- scaling
+
+
+def synthetic_world(n: int, seed: int = 0) -> dict:
+    """A gravity world of n economies and a policy shock (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(0.0, 1.2, n)
+    xy = rng.uniform(0.0, 1.0, (n, 2))
+    distance = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)) + 0.02
+    flows = np.outer(size, size) * distance**-1.0 * rng.lognormal(0.0, 0.5, (n, n))
+    off = ~np.eye(n, dtype=bool)
+    flows[off & (rng.random((n, n)) < 0.1)] *= 1e-6
+    np.fill_diagonal(flows, 0.0)
+    np.fill_diagonal(flows, 1.5 * flows.sum(axis=1) + size)
+    bloc = rng.random(n) < 1 / 3
+    cost_hat = np.where(np.outer(bloc, bloc) & off, 0.8, 1.0)
+    tariff_base = np.where(off, 0.05, 0.0)
+    tariff_new = np.where(off & (rng.random((n, n)) < 0.2), 0.5, tariff_base)
+    return {
+        "flows": flows,
+        "cost_hat": cost_hat,
+        "tariff_base": tariff_base,
+        "tariff_new": tariff_new,
+    }
+
+
+def _time_solve(world: dict, method: str, sigma: float) -> tuple[float, int]:
+    from sim.economics.gravity import solve_in_changes
+
+    start = time.perf_counter()
+    result = solve_in_changes(
+        world["flows"],
+        world["cost_hat"],
+        sigma,
+        tariff_base=world["tariff_base"],
+        tariff_new=world["tariff_new"],
+        reference=0,
+        method=method,
+        max_iter=1_000_000 if method == "fixed_point" else 200,
+    )
+    return time.perf_counter() - start, result.iterations
+
+
+def yotov_world(inputs: dict) -> dict:
+    """The Yotov baseline flows and border removal as a world in changes."""
+    from sim.economics.gravity import gravity_flows, solve_resistances
+
+    args = (inputs["output"], inputs["expenditure"], inputs["cost_base"])
+    outward, inward, _ = solve_resistances(*args, SIGMA, inputs["reference"])
+    flows = gravity_flows(*args, outward, inward, SIGMA)
+    zero = np.zeros_like(flows)
+    return {
+        "flows": flows,
+        "cost_hat": inputs["cost_new"] / inputs["cost_base"],
+        "tariff_base": zero,
+        "tariff_new": zero,
+    }
+
+
+def bench_scaling(repeats: int, inputs: dict | None) -> list[dict]:
+    """Median times of the default solver and the plain fixed point, interleaved."""
+    cases = [(f"synthetic n = {n}", n, synthetic_world(n), 5.0) for n in SCALING_SIZES]
+    if inputs is not None:
+        cases.insert(2, ("Yotov n = 69", 69, yotov_world(inputs), SIGMA))
+    rows = []
+    for label, n, world, sigma in cases:
+        for method in ("auto", "fixed_point"):
+            _time_solve(world, method, sigma)  # warm-up
+        times = {"auto": [], "fixed_point": []}
+        iterations = {}
+        count = repeats if n < 200 else max(5, repeats // 4)
+        for _ in range(count):
+            for method in times:
+                elapsed, iterations[method] = _time_solve(world, method, sigma)
+                times[method].append(elapsed)
+        fast = statistics.median(times["auto"])
+        plain = statistics.median(times["fixed_point"])
+        rows.append(
+            {
+                "label": label,
+                "n": n,
+                "ms": 1e3 * fast,
+                "plain_ms": 1e3 * plain,
+                "ratio": plain / fast,
+                "iterations": iterations,
+                "repeats": count,
+            }
+        )
+    return rows
+
+
+def report_scaling(rows: list[dict]) -> None:
+    print("\nGE scaling: solve_in_changes, default method vs plain fixed point (same run)")
+    print(f"  {'case':<20} {'default':>10} {'fixed pt':>10} {'ratio':>7}  iterations   target")
+    for row in rows:
+        target = SCALING_TARGET_MS.get(row["n"])
+        verdicts = [
+            f"ratio >= {SCALING_TARGET_RATIO:g}x {_verdict(row['ratio'] >= SCALING_TARGET_RATIO)}"
+        ]
+        if target is not None:
+            verdicts.insert(0, f"<= {target:g} ms {_verdict(row['ms'] <= target)}")
+        print(
+            f"  {row['label']:<20} {row['ms']:>7.2f} ms {row['plain_ms']:>7.2f} ms "
+            f"{row['ratio']:>6.1f}x  {row['iterations']['auto']:>3} / "
+            f"{row['iterations']['fixed_point']:<5}  {'; '.join(verdicts)}"
+        )
+    print("  (medians; iterations = default / fixed point; synthetic worlds seed 0)")
 
 
 # --------------------------------------------------------------------------- gegravity
@@ -311,6 +434,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=200, help="Caravan timed repeats (>= 50)")
     parser.add_argument("--gegravity-repeats", type=int, default=3)
     parser.add_argument("--no-gegravity", action="store_true")
+    parser.add_argument("--scaling-only", action="store_true", help="only the n-scaling table")
+    parser.add_argument("--scaling-repeats", type=int, default=20)
     parser.add_argument(
         "--gegravity-python",
         metavar="PATH",
@@ -330,6 +455,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{os.cpu_count()} CPUs, {platform.machine()}"
     )
     inputs = yotov_inputs()
+    report_scaling(bench_scaling(args.scaling_repeats, inputs))
+    if args.scaling_only:
+        return
     caravan = bench_caravan(inputs, args.repeats)
 
     gg, gg_error = None, None

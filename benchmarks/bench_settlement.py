@@ -160,7 +160,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
     ap.add_argument("--repeats", type=int, default=7, help="timed repetitions per rate")
     args = ap.parse_args()
-    sizes = (20_000, 200_000) if args.quick else (20_000, 1_000_000)
+    sizes = (20_000, 250_000) if args.quick else (20_000, 250_000, 1_000_000)
     r = args.repeats
     print(f"trader updates per second, median of {r} timings [best] (hindcast world, hazard on)")
     for n in sizes:

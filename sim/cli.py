@@ -231,9 +231,15 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``caravan``."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
     try:
-        line = parse_command_line(argv)
-        preflight(line)
+        try:
+            line = parse_command_line(argv)
+            preflight(line)
+        except (HydraException, OmegaConfBaseException) as error:  # a form not caught above
+            raise ConfigError("overrides", describe_composition_error(error)) from None
     except CaravanError as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
@@ -243,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     previous = {}
     if hasattr(signal, "SIGXFSZ"):  # over the file-size limit: an OSError, not a kill
         previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+    if not line.multirun:  # a sweep's launcher manages its own workers' signals
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
     app = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(_task)
     sys.argv = [sys.argv[0], *line.flags, *line.overrides]
     try:

@@ -127,6 +127,17 @@ def groups() -> set[str]:
     return {p.name for p in CONF_DIR.iterdir() if p.is_dir()} | {"scenario"}
 
 
+def group_options(group: str) -> set[str]:
+    """The option names of a config group (``scenario``, or a folder of ``conf/``)."""
+    if group == "scenario":
+        from hydra.core.config_store import ConfigStore
+
+        repo = ConfigStore.instance().repo.get("scenario", {})
+        return set(_yaml_names(SCENARIO_DIR)) | {name.removesuffix(".yaml") for name in repo}
+    folder = CONF_DIR / group
+    return set(_yaml_names(folder)) if folder.is_dir() else set()
+
+
 def _dict_fields(cls: type, prefix: str = "") -> Iterator[str]:
     """Dotted keys of every dictionary-typed field under the schema ``cls``."""
     hints = typing.get_type_hints(cls)
@@ -154,6 +165,7 @@ def normalise_overrides(args: Sequence[str]) -> list[str]:
             ``=value``), or a config-group option that is not a plain name.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import Glob
     from hydra.errors import HydraException
 
     levers = dict_levers()
@@ -174,7 +186,20 @@ def normalise_overrides(args: Sequence[str]) -> list[str]:
         except HydraException as error:
             message = " ".join(str(error).split()).split(" See https://")[0]
             raise ConfigError(bare, f"cannot be parsed: {message}") from None
-        if bare in known_groups or bare.split("/")[0] in known_groups:
+        is_group = bare in known_groups or bare.split("/")[0] in known_groups
+        if parsed.is_sweep_override() and isinstance(parsed.value(), Glob):
+            if not is_group:
+                raise ConfigError(bare, "glob() selects config-group options only")
+            chosen = parsed.value().filter(sorted(group_options(bare)))
+            if not chosen:
+                raise ConfigError(bare, f"{arg.partition('=')[2]} matches no option")
+            arg = f"{key}={','.join(chosen)}"
+            (parsed,) = parser.parse_overrides([arg])
+        if parsed.is_interval_sweep() and not any(a.startswith("hydra/sweeper=") for a in args):
+            raise ConfigError(
+                bare, "interval() needs a sampling sweeper; list values (a,b,c) or use range()"
+            )
+        if is_group:
             options = (
                 list(parsed.sweep_string_iterator())
                 if parsed.is_sweep_override()
@@ -221,7 +246,7 @@ def describe_composition_error(error: BaseException) -> str:
             key = item.full_key
             if override and "=" in override:  # a leaf inside a list: name the override's key
                 outer = override.split("=", 1)[0].lstrip("+~")
-                if not outer.endswith(key):
+                if not outer.endswith(key) and not key.startswith(outer):
                     key = f"{outer}[].{key}"
             if any(t in message for t in ("not in struct", "Could not append", "not in '")):
                 message = unknown_key_message(key)

@@ -25,6 +25,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
 from sim.fields import Context, check_tree, param
+from sim.policy.bans import TradeBan, validate_ban
 from sim.quarters import quarter_ordinal
 from sim.routing.config import CorridorsConfig
 from sim.settlement.config import SettlementConfig
@@ -99,8 +100,9 @@ class TradeConfig:
     Attributes:
         sigma: Elasticity of substitution σ. Default 5: a trade
             elasticity σ − 1 = 4, as in Simonovska & Waugh (2014, JIE 92(1)).
-        adjustment: Share of the gap between realised and GE-target flows closed
-            each quarter; 1 = the quarter is the GE counterfactual.
+        adjustment: Trade inertia θ: the trade costs demand responds to move a
+            share θ of the log way to the quarter's costs each quarter
+            (sim/model.py); 1 = the quarter is the GE counterfactual.
     """
 
     sigma: float = param(5.0, low=1.0, high=20.0, open_low=True)
@@ -189,6 +191,7 @@ class TariffConfig:
             international pair; 0 = none modelled at baseline. Only
             changes relative to the baseline affect trade.
         ntb_changes: Scheduled changes of the NTB equivalent (``scale`` of ntb_base).
+        bans: Import and export bans (:class:`~sim.policy.bans.TradeBan`).
     """
 
     cis_fta_exemption_share: float = param(0.1, low=0.0, high=1.0, unit="share")
@@ -196,9 +199,13 @@ class TariffConfig:
     changes: list[TariffChange] = field(default_factory=list)
     ntb_base: float = param(0.0, low=0.0, high=10.0, unit="ad valorem")
     ntb_changes: list[TariffChange] = field(default_factory=list)
+    bans: list[TradeBan] = field(default_factory=list)
 
     def check(self, ctx: Context, prefix: str) -> None:
-        """NTB changes scale ``ntb_base``, so they need a base above 0."""
+        """Bans: the scope and date rules of a change plus their own; NTB changes need a base."""
+        for i, ban in enumerate(self.bans):
+            validate_ban(f"{prefix}.bans[{i}]", ban)
+            TariffChange.check(ban, ctx, f"{prefix}.bans[{i}]")  # type: ignore[arg-type]
         if self.ntb_changes and self.ntb_base == 0.0:
             raise ConfigError(
                 f"{prefix}.ntb_base",

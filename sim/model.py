@@ -1,15 +1,22 @@
 """`CaravanModel`: one quarter of regional trade, as a commented list of phases.
 
-DESIGN §1 lists six phases. Those built so far run here; a phase that is not
-built is absent, not faked:
+DESIGN §1 lists six phases; each runs every quarter:
 
-1. Policy — tariff and non-tariff-barrier schedules for the quarter.
+1. Policy — tariff, non-tariff-barrier and trade-ban schedules for the quarter.
 2. Routing — trade values become tonnes, split over corridor routes with
    congestion; the route-based transport cost τ_ij changes trade costs.
 3. Settlement — a fraction of traders revise their settlement currency by a
    logit over costs; the pair's value-weighted settlement cost changes t_ij.
 4. Trade — the structural-gravity GE counterfactual relative to the
-   calibration year, then partial adjustment of realised flows.
+   calibration year. With ``trade.adjustment`` θ < 1 buyers respond to trade
+   costs with inertia: the costs that enter demand move a share θ of the
+   (log) way to the quarter's costs each quarter,
+   ln ĉ_q = ln ĉ_{q−1} + θ (ln c_q − ln ĉ_{q−1}), ĉ = 1 at the calibration,
+   and the quarter's equilibrium is solved at ĉ_q. Flows, prices, real
+   incomes and tariff revenue are then all that one equilibrium's, so they
+   are consistent with each other (tariff revenue at the tariffs in force;
+   bans act in full when in force). θ = 1 is the GE counterfactual at the
+   quarter's costs.
 5. Economy — output follows the baseline growth path plus the GE
    terms-of-trade effect; expenditure, trade and tariff revenue update.
 6. Collect — economy-, pair- and world-level records.
@@ -23,15 +30,18 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import Economy
+from sim.agents import STATE, Economy
 from sim.config import CaravanConfig
 from sim.data.loader import load_world
 from sim.data.world import World
-from sim.economics.gravity import EquilibriumChange, solve_in_changes
+from sim.economics.gravity import EquilibriumChange, NoEquilibriumError, solve_in_changes
+from sim.errors import ModelError
+from sim.policy.bans import allowed_share, compile_bans
 from sim.policy.growth import endowment_path
-from sim.policy.tariffs import baseline_tariffs, scheduled_matrix
+from sim.policy.tariffs import baseline_tariffs, compile_changes, scaled_matrix
 from sim.quarters import quarter_ordinal, quarter_range
 from sim.routing.phase import CorridorPhase, RoutingResult
+from sim.settlement.initial import spinup_quarters
 from sim.settlement.phase import SettlementPhase, SettlementResult, settlement_tables
 
 STREAMS = ("mesa", "settlement", "routing", "shocks")
@@ -46,25 +56,24 @@ def random_streams(seed: int) -> dict[str, np.random.Generator]:
     }
 
 
-SETTLEMENT_INITIAL_QUARTER = {"cis2021": "2021Q4"}
-"""Date of each shipped initial settlement state (end of the quarter it describes)."""
-
-
 def settlement_spinup_quarters(cfg: CaravanConfig) -> list[str]:
-    """Quarters the settlement layer is run through before ``sim.start``.
+    """Quarters the settlement layer replays before ``sim.start`` (:func:`spinup_quarters`)."""
+    return spinup_quarters(cfg.settlement.enabled, cfg.settlement.initial.table, cfg.sim.start)
 
-    The shipped initial state describes 2021Q4. A run starting later first
-    replays the settlement layer from 2021Q4 to the quarter before the start,
-    on the calibration trade matrix and under the configured levers and
-    hazards (e.g. the 2022 payment-blocking shock), so the first simulated
-    quarter starts from the state that history implies rather than from 2021.
-    Trade is not simulated during the spin-up.
-    """
-    initial = SETTLEMENT_INITIAL_QUARTER.get(cfg.settlement.initial.table)
-    if not cfg.settlement.enabled or initial is None:
-        return []
-    count = quarter_ordinal(cfg.sim.start) - quarter_ordinal(initial)
-    return quarter_range(initial, count) if count > 0 else []
+
+def calibration_state(world: World) -> dict[str, np.ndarray]:
+    """Economy series at the calibration (before the first quarter is simulated)."""
+    flows, n = world.flows, world.n
+    international = flows * ~np.eye(n, dtype=bool)
+    return {
+        "output": flows.sum(axis=1),
+        "price": np.ones(n),
+        "real_income": np.ones(n),
+        "expenditure": flows.sum(axis=0),
+        "exports": international.sum(axis=1),
+        "imports": international.sum(axis=0),
+        "tariff_revenue": np.zeros(n),
+    }
 
 
 def _slug(name: str) -> str:
@@ -101,6 +110,8 @@ class CaravanModel(mesa.Model):
         )
         w = self.world
         self.quarters = quarter_range(cfg.sim.start, cfg.sim.quarters)
+        first = quarter_ordinal(cfg.sim.start)
+        self.quarter_ordinals = list(range(first, first + cfg.sim.quarters))
         self.sigma = cfg.trade.sigma
         self.base_flows = w.flows
         self.flows = w.flows.copy()
@@ -110,6 +121,11 @@ class CaravanModel(mesa.Model):
         self.tariffs = self.base_tariffs.copy()
         international = ~np.eye(w.n, dtype=bool)
         self.base_ntb = np.where(international, cfg.tariff.ntb_base, 0.0)
+        self.tariff_changes = compile_changes(cfg.tariff.changes, w.economies, w.blocs)
+        self.ntb_changes = compile_changes(cfg.tariff.ntb_changes, w.economies, w.blocs)
+        self.bans = compile_bans(cfg.tariff.bans, w.economies, w.blocs)
+        self.allowed: np.ndarray | None = None  # share of each flow not banned
+        self.demand_cost = np.ones((w.n, w.n))  # ĉ: the total cost change demand responds to
         self.endowment = endowment_path(w, self.quarters, cfg.sim.growth)
         self.cost_ratio = np.ones((w.n, w.n))
         self.equilibrium: EquilibriumChange | None = None
@@ -133,12 +149,8 @@ class CaravanModel(mesa.Model):
             self.settlement_reference = self.settlement.step(quarter, w.flows).cost
         self.records = Records()
         self.masks = {bloc: w.members(bloc) for bloc in ("CIS", "EAEU")}
-        for index, code in enumerate(w.economies):
-            blocs = tuple(b for b, members in w.blocs.items() if code in members)
-            Economy(self, code, w.names[index], w.currencies[index], blocs, index)
-        self.economy_agents: list[Economy] = sorted(
-            self.agents_by_type[Economy].to_list(), key=lambda agent: agent.index
-        )
+        self.economy_state = calibration_state(w)
+        self.economy_agents = [Economy(self, index) for index in range(w.n)]
 
     @property
     def quarter(self) -> str:
@@ -147,11 +159,12 @@ class CaravanModel(mesa.Model):
 
     def step(self) -> None:
         """Simulate one quarter (DESIGN §1)."""
-        q = self.quarters[self.steps - 1]  # Mesa increments `steps` before calling step()
-        self._apply_policy(q)  # 1. policy: tariff and NTB schedules for the quarter
+        k = self.steps - 1  # quarter index; Mesa increments `steps` before calling step()
+        q = self.quarters[k]
+        self._apply_policy(k)  # 1. policy: tariff, NTB and ban schedules for the quarter
         self._route(q)  # 2. routing: last quarter's flows over the corridors → τ_ij change
         self._settle(q)  # 3. settlement: traders revise currencies → settlement-cost change
-        self._trade(q)  # 4. trade: GE target from cost changes, partial adjustment
+        self._trade(k)  # 4. trade: GE at the costs demand responds to (inertia θ)
         self._update_economies()  # 5. economy: growth path + real-income effect
         self._collect(q)  # 6. collect: economy, pair and world records
 
@@ -161,13 +174,12 @@ class CaravanModel(mesa.Model):
             self.step()
 
     # 1. Policy -----------------------------------------------------------------
-    def _apply_policy(self, quarter: str) -> None:
-        w, tariff_cfg = self.world, self.cfg.tariff
-        self.tariffs = scheduled_matrix(
-            self.base_tariffs, quarter, tariff_cfg.changes, w.economies, w.blocs
-        )
-        ntb = scheduled_matrix(self.base_ntb, quarter, tariff_cfg.ntb_changes, w.economies, w.blocs)
+    def _apply_policy(self, k: int) -> None:
+        quarter = self.quarter_ordinals[k]
+        self.tariffs = scaled_matrix(self.base_tariffs, quarter, self.tariff_changes)
+        ntb = scaled_matrix(self.base_ntb, quarter, self.ntb_changes)
         self.cost_ratio = (1.0 + ntb) / (1.0 + self.base_ntb)
+        self.allowed = allowed_share(self.world.n, quarter, self.bans)
 
     # 2. Routing ----------------------------------------------------------------
     def _route(self, quarter: str) -> None:
@@ -187,47 +199,50 @@ class CaravanModel(mesa.Model):
         self.cost_ratio = self.cost_ratio * ratio
 
     # 4. Trade --------------------------------------------------------------------
-    def _trade(self, quarter: str) -> None:
-        q_index = self.quarters.index(quarter)
-        self.equilibrium = solve_in_changes(
-            self.base_flows,
-            self.cost_ratio,
-            self.sigma,
-            tariff_base=self.base_tariffs,
-            tariff_new=self.tariffs,
-            endowment_hat=self.endowment[q_index],
-            reference=None,
-        )
+    def _trade(self, k: int) -> None:
         theta = self.cfg.trade.adjustment
-        self.flows = self.flows + theta * (self.equilibrium.flows_new - self.flows)
+        tariff_ratio = (1.0 + self.tariffs) / (1.0 + self.base_tariffs)
+        if theta == 1.0:  # no inertia: demand responds to the quarter's costs
+            cost_hat = self.cost_ratio
+            self.demand_cost = self.cost_ratio * tariff_ratio
+        else:  # ln ĉ_q = ln ĉ_{q−1} + θ (ln c_q − ln ĉ_{q−1})  (module docstring)
+            target = self.cost_ratio * tariff_ratio
+            self.demand_cost = self.demand_cost ** (1.0 - theta) * target**theta
+            cost_hat = self.demand_cost / tariff_ratio
+        try:
+            self.equilibrium = solve_in_changes(
+                self.base_flows,
+                cost_hat,
+                self.sigma,
+                tariff_base=self.base_tariffs,
+                tariff_new=self.tariffs,
+                endowment_hat=self.endowment[k],
+                reference=None,
+                allowed=self.allowed,
+            )
+        except NoEquilibriumError as error:
+            message = error.named([self.world.economies[i] for i in error.economies])
+            raise ModelError(f"{self.quarters[k]}: {message}") from None
+        self.flows = self.equilibrium.flows_new
 
     # 5. Economy ------------------------------------------------------------------
     def _update_economies(self) -> None:
         eq, flows, tariffs = self.equilibrium, self.flows, self.tariffs
         assert eq is not None
         international = flows * ~np.eye(self.world.n, dtype=bool)
-        output = (flows / (1.0 + tariffs)).sum(axis=1)
-        revenue = (flows * tariffs / (1.0 + tariffs)).sum(axis=0)
-        expenditure = flows.sum(axis=0)
-        exports, imports = international.sum(axis=1), international.sum(axis=0)
-        for agent in self.economy_agents:
-            i = agent.index
-            agent.record(
-                output=float(output[i]),
-                price=float(eq.price[i]),
-                real_income=float(eq.real_income[i]),
-                expenditure=float(expenditure[i]),
-                exports=float(exports[i]),
-                imports=float(imports[i]),
-                tariff_revenue=float(revenue[i]),
-            )
+        self.economy_state = {
+            "output": (flows / (1.0 + tariffs)).sum(axis=1),
+            "price": eq.price,
+            "real_income": eq.real_income,
+            "expenditure": flows.sum(axis=0),
+            "exports": international.sum(axis=1),
+            "imports": international.sum(axis=0),
+            "tariff_revenue": (flows * tariffs / (1.0 + tariffs)).sum(axis=0),
+        }
 
     # 6. Collect ------------------------------------------------------------------
     def _collect(self, quarter: str) -> None:
-        agents = self.economy_agents
-        columns = ("output", "price", "real_income", "expenditure", "exports", "imports")
-        economy = {name: np.array([getattr(a, name) for a in agents]) for name in columns}
-        economy["tariff_revenue"] = np.array([a.tariff_revenue for a in agents])
+        economy = {name: self.economy_state[name].copy() for name in STATE}
         self.records.quarters.append(quarter)
         self.records.economies.append(economy)
         routing = self.routing_result
@@ -235,6 +250,7 @@ class CaravanModel(mesa.Model):
             "flow": self.flows.copy(),
             "trade_cost": self.cost_ratio * (1.0 + self.tariffs) / (1.0 + self.base_tariffs),
             "tariff": self.tariffs.copy(),
+            "banned_share": np.zeros_like(self.flows) if self.allowed is None else 1 - self.allowed,
         }
         if routing is not None:
             pairs["tau"] = routing.tau

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.cli import compose_and_validate
+from sim.compose import compose_and_validate
 
 
 @pytest.fixture(scope="session")

@@ -95,7 +95,28 @@ CATALOG: list[tuple[str, list[str], str]] = [
     ("huge_seed", ["seed=9223372036854775808"], "seed"),
     ("memory_beyond_machine", ["settlement.traders.n_traders=100000000000"], "n_traders"),
     ("empty_trade_matrix_path", ["world.trade_matrix=''"], "world.trade_matrix: is empty"),
+    ("float_for_int_seed", ["seed=1e30"], "seed"),
+    ("non_ascii_key", ["trade.σ=3"], "trade.σ: cannot be parsed"),
+    ("flag_missing_value", ["-c"], "-c: needs a value"),
+    ("print_config_still_validates", ["--cfg", "job", "trade.sigma=0"], "trade.sigma"),
+    ("quarters_above_400", ["sim.quarters=401"], "sim.quarters: must be an integer in [1, 400]"),
+    ("lowercase_quarter", ["sim.start=2024q1"], "sim.start: must be a quarter label"),
+    ("scalar_for_economy_list", ["world.economies=RUS"], "world.economies"),
+    ("dict_for_change_list", ["tariff.changes={scale:1}"], "tariff.changes"),
+    ("ints_for_change_list", ["tariff.changes=[1,2]"], "tariff.changes[0]"),
+    ("unknown_trade_option", ["trade=nonexistent"], "trade: unknown option 'nonexistent'"),
+    ("settlement_nan", ["settlement.revision_rate=nan"], "settlement.revision_rate"),
+    ("recursive_interpolation", ["sim.quarters=${sim.quarters}"], "sim.quarters"),
+    ("missing_environment_variable", ["seed=${oc.env:CARAVAN_NOPE}"], "seed"),
+    ("list_without_multirun", ["trade.sigma=3,5"], "trade.sigma=3,5"),
+    ("range_without_multirun", ["trade.sigma=range(3,5)"], "requires --multirun"),
+    ("empty_run_dir", ["hydra.run.dir="], "hydra.run.dir: is empty"),
+    ("run_dir_name_too_long", ["hydra.run.dir=/tmp/" + "a" * 300], "file name too long"),
+    ("run_dir_bad_interpolation", ["hydra.run.dir=${oops}"], "hydra.run.dir"),
     # issue 17 §4: scenario and group options are names, never paths
+    ("empty_scenario", ["scenario="], "scenario: '' is not an option name"),
+    ("hydra_group_path", ["hydra/launcher=../x"], "hydra/launcher: '../x' is not an option name"),
+    ("shock_path", ["shock=../none"], "shock: '../none' is not an option name"),
     ("scenario_parent_path", ["scenario=../../x"], "scenario: '../../x' is not an option name"),
     ("scenario_absolute_path", ["scenario=/etc/passwd"], "is not an option name"),
     ("scenario_nested_path", ["scenario=baseline/../../x"], "is not an option name"),
@@ -128,7 +149,7 @@ def refused(capsys, args: list[str]) -> str:
 )
 def test_cli_exits_nonzero_with_one_line_and_no_run_dir(tmp_path, capsys, overrides, names):
     run_dir = tmp_path / "run"
-    line = refused(capsys, [*overrides, f"hydra.run.dir={run_dir}"])
+    line = refused(capsys, [f"hydra.run.dir={run_dir}", *overrides])
     assert names in line, line
     assert not run_dir.exists()
 
@@ -144,7 +165,9 @@ def test_cli_subprocess_end_to_end(tmp_path):
     )
     assert proc.returncode == EXIT_USAGE
     lines = proc.stderr.strip().splitlines()
-    assert lines == ["error: tariff.changes[0].scale: must be in [0, 10], got -0.5"], proc.stderr
+    assert lines == ["error: tariff.changes[0].scale: must be in [0.0, 10.0], got -0.5"], (
+        proc.stderr
+    )
     assert not run_dir.exists() and not list(tmp_path.rglob("*.parquet"))
 
 
@@ -157,7 +180,7 @@ def test_compose_and_validate_raises_the_same_one_line_error():
 
 # --- issue 17 §1: every swept value, and the files every job reads -------------------------
 SWEEPS: list[tuple[str, list[str], str]] = [
-    ("nan_inside_a_list", ["trade.sigma=3,nan,5"], "trade.sigma: must be in (1, 20], got nan"),
+    ("nan_inside_a_list", ["trade.sigma=3,nan,5"], "trade.sigma: must be in (1.0, 20.0], got nan"),
     ("float_among_ints", ["sim.quarters=1,2.5,3"], "sim.quarters"),
     ("out_of_range_in_the_middle", ["trade.adjustment=0.5,0,1"], "trade.adjustment"),
     ("bad_choice_last", ["sim.growth=weo,flat,boom"], "sim.growth"),
@@ -166,6 +189,12 @@ SWEEPS: list[tuple[str, list[str], str]] = [
     ("dict_lever_swept_bad", ["corridors.freight_rate_overrides.rail=0.05,-1"], "rail"),
     ("bare_key_in_sweep", ["trade.sigma=3,5", "sim.quarters"], "sim.quarters: has no value"),
     ("sweep_dir_is_a_file", ["trade.sigma=3,5", "hydra.sweep.dir=FILE"], "hydra.sweep.dir"),
+    ("sweep_dir_in_proc", ["trade.sigma=3,5", "hydra.sweep.dir=/proc/x"], "virtual file system"),
+    ("interval_without_sampler", ["trade.sigma=interval(3,5)"], "interval() needs a sampling"),
+    ("glob_of_scenarios_checked", ["scenario=glob(*)", "trade.sigma=0"], "trade.sigma"),
+    ("glob_matching_nothing", ["scenario=glob(zz*)"], "scenario: glob(zz*) matches no option"),
+    ("glob_on_a_value", ["trade.sigma=glob(*)"], "glob() selects config-group options only"),
+    ("nan_in_range_of_other_key", ["sweep.replicate=range(3)", "trade.adjustment=1,nan"], "nan"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""`caravan` end to end, as a user runs it."""
+"""`caravan` end to end, as a user runs it: one subprocess smoke run, the rest in-process."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ def caravan(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
+    """The same run twice: once as a subprocess (the smoke test), once through main()."""
+    from sim.cli import main
+
     base = tmp_path_factory.mktemp("runs")
-    results = []
-    for name in ("a", "b"):
-        proc = caravan("sim.quarters=3", "seed=11", f"hydra.run.dir={base / name}")
-        assert proc.returncode == 0, proc.stderr
-        results.append((base / name, proc))
-    return results
+    proc = caravan("sim.quarters=3", "seed=11", f"hydra.run.dir={base / 'a'}")
+    assert proc.returncode == 0, proc.stderr
+    main(["sim.quarters=3", "seed=11", "output.summary=false", f"hydra.run.dir={base / 'b'}"])
+    return [(base / "a", proc), (base / "b", None)]
 
 
 def test_run_writes_contract_and_summary(two_runs):
@@ -64,11 +65,49 @@ def test_same_config_and_seed_give_identical_files(two_runs):
         ("world.trade_matrix=/nonexistent/matrix.csv", "matrix.csv"),
     ],
 )
-def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path, override, key):
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path, capsys, override, key):
+    from sim.cli import main
+
     run_dir = tmp_path / "run"
-    proc = caravan(override, f"hydra.run.dir={run_dir}")
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and key in lines[0], proc.stderr
-    assert "Traceback" not in proc.stderr
+    with pytest.raises(SystemExit) as caught:
+        main([override, f"hydra.run.dir={run_dir}"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and key in lines[0], err
+    assert "Traceback" not in err
     assert not run_dir.exists()
+
+
+def test_model_failure_once_started_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
+    from sim import runner
+    from sim.cli import main
+    from sim.errors import ModelError
+
+    def explode(cfg):
+        raise ModelError("the GE did not converge")
+
+    monkeypatch.setattr(runner, "simulate", explode)
+    with pytest.raises(SystemExit) as caught:
+        main(["debug=fast", f"hydra.run.dir={tmp_path}"])
+    assert caught.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"error: run failed: the GE did not converge (recorded in {tmp_path}/metadata.json)"
+    ]
+    assert not list(tmp_path.glob("*.parquet"))
+
+
+def test_readme_example_error_is_the_real_message(capsys):
+    """The README's example command and its error line, run as written."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from sim.cli import main
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    command, expected = re.search(r"\$ uv run caravan (.+)\n(error: .+)\n", readme).groups()
+    with pytest.raises(SystemExit):
+        main(shlex.split(command))
+    assert capsys.readouterr().err.strip() == expected

@@ -87,3 +87,91 @@ def test_to_typed_refuses_unknown_keys_and_wrong_types():
     typed = to_typed({"tariff": {"changes": [{"exporters": ["EAEU"], "scale": 0.1}]}})
     assert isinstance(typed.tariff.changes[0], TariffChange)
     assert typed.tariff.changes[0].both_directions is True
+
+
+def _spec_fields(cls, prefix=""):
+    """(dotted key, setter path, spec) of every field with a range under ``cls``."""
+    import dataclasses
+    import typing
+
+    from sim.fields import spec_of
+
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            yield from _spec_fields(hint, f"{prefix}{f.name}.")
+        elif (spec := spec_of(f)) is not None and (spec.low is not None or spec.high is not None):
+            yield f"{prefix}{f.name}", spec
+
+
+RANGED = list(_spec_fields(CaravanConfig))
+
+
+@pytest.mark.parametrize(("key", "spec"), RANGED, ids=[k for k, _ in RANGED])
+def test_every_ranged_field_refuses_nan_and_its_bounds_from_the_metadata(key, spec):
+    from sim.fields import describe_allowed
+
+    outside = [float("nan"), float("inf")]
+    if spec.low is not None:
+        outside.append(spec.low if spec.open_low else spec.low - 1)
+    if spec.high is not None:
+        outside.append(spec.high if spec.open_high else spec.high + 1)
+    for value in outside:
+        cfg = CaravanConfig()
+        *path, leaf = key.split(".")
+        node = cfg
+        for part in path:
+            node = getattr(node, part)
+        setattr(node, leaf, value)
+        with pytest.raises(ConfigError) as caught:
+            validate(cfg)
+        assert str(caught.value) == f"{key}: must be {describe_allowed(spec)}, got {value}"
+
+
+def test_readme_configuration_table_is_generated_from_the_metadata():
+    from pathlib import Path
+
+    from sim.fields import markdown_table, readme_with_table
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert readme_with_table(readme, markdown_table(CaravanConfig)) == readme, (
+        "README.md's configuration table is stale: run `uv run python -m sim.fields`"
+    )
+
+
+def test_cross_field_hook_runs_after_the_fields_below_it():
+    from dataclasses import dataclass, field
+
+    from sim.fields import Context, check_tree, param
+
+    order = []
+
+    @dataclass
+    class Leaf:
+        x: float = param(0.5, low=0.0, high=1.0)
+
+        def check(self, ctx, prefix):
+            order.append(prefix)
+
+    @dataclass
+    class Root:
+        leaf: Leaf = field(default_factory=Leaf)
+        items: list[Leaf] = field(default_factory=lambda: [Leaf(), Leaf(x=2.0)])
+
+        def check(self, ctx, prefix):
+            order.append("root")
+
+    with pytest.raises(ConfigError, match=r"^items\[1\]\.x: must be in \[0.0, 1.0\], got 2.0$"):
+        check_tree(Root(), "", Context(root=None))
+    assert order == ["leaf", "items[0]"]
+    check_tree(Root(items=[]), "", Context(root=None))
+    assert order[-2:] == ["leaf", "root"]
+
+
+def test_unknown_key_suggests_the_nearest():
+    from sim.config import unknown_key_message
+
+    assert unknown_key_message("trade.sigm").endswith("did you mean 'trade.sigma'?")
+    assert unknown_key_message("tariff.changes[0].scal").endswith("'tariff.changes[0].scale'?")
+    assert unknown_key_message("zzzz") == "unknown key (not in the config schema)"

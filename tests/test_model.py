@@ -117,3 +117,83 @@ def test_pairs_carry_routing_and_settlement_columns(config_for):
     assert {"segments", "settlement"} <= set(tables)
     shares = tables["settlement"].groupby(["quarter", "exporter", "importer"]).share_by_value.sum()
     np.testing.assert_allclose(shares.to_numpy(), 1.0, atol=1e-9)
+
+
+def test_tenfold_barrier_on_china_exports_solves(config_for):
+    # Issue 17 §6: a 10-fold rise of a large barrier on China's exports (NTB AVE 0.5 -> 5)
+    model = CaravanModel(
+        config_for(
+            "sim.quarters=1",
+            "sim.growth=flat",
+            "settlement.enabled=false",
+            "tariff.ntb_base=0.5",
+            "tariff.ntb_changes=[{exporters:[CHN],importers:[ALL],both_directions:false,"
+            "start:'2024Q1',end:'2024Q1',path:step,scale:10}]",
+        )
+    )
+    model.run()
+    chn = model.world.economies.index("CHN")
+    off = ~np.eye(model.world.n, dtype=bool)
+    assert (model.flows[chn] * off[chn]).sum() < 0.2 * (model.world.flows[chn] * off[chn]).sum()
+    assert np.all(np.isfinite(model.equilibrium.price)) and model.equilibrium.price[chn] < 1
+
+
+def test_eu_import_bans_cut_the_banned_flow_and_clear_its_balance(config_for):
+    cfg = config_for("scenario=eu_russia_import_bans")
+    model = CaravanModel(cfg)
+    model.run()
+    rus, eu = model.world.economies.index("RUS"), model.world.economies.index("EUU")
+    banned = model.records.pairs[-1]["banned_share"][rus, eu]
+    assert banned == pytest.approx(0.0208 + 0.0347 + 0.0505 + 0.258 + 0.145)
+    unbanned = CaravanModel(config_for("scenario=eu_russia_import_bans", "tariff.bans=[]"))
+    unbanned.run()
+    assert model.flows[rus, eu] < (1 - banned + 0.05) * unbanned.flows[rus, eu]
+    # quarter by quarter the share in force follows the published dates
+    shares = [p["banned_share"][rus, eu] for p in model.records.pairs]
+    assert shares[0] == 0.0 and shares[1] == pytest.approx(0.0208)  # 2022Q1, Q2 (steel)
+    assert all(b >= a for a, b in zip(shares, shares[1:], strict=False))
+
+
+def test_partial_adjustment_reports_one_consistent_equilibrium(config_for):
+    # trade.adjustment < 1: flows, prices and real incomes are one equilibrium's, at the
+    # costs demand has adjusted to; the gap to the full response closes geometrically.
+    cut = (
+        "tariff.changes=[{exporters:[CIS],importers:[CIS],start:'2024Q1',end:'2024Q1',"
+        "path:step,scale:0}]"
+    )
+    base = ("sim.quarters=6", "sim.growth=flat", "settlement.enabled=false", cut)
+    slow = CaravanModel(config_for(*base, "trade.adjustment=0.5"))
+    full = CaravanModel(config_for(*base))
+    slow.run()
+    full.run()
+    base_output = (slow.base_flows / (1 + slow.base_tariffs)).sum(axis=1)
+    eq = slow.equilibrium
+    np.testing.assert_array_equal(slow.flows, eq.flows_new)
+    producer = (slow.flows / (1 + slow.tariffs)).sum(axis=1)
+    np.testing.assert_allclose(producer, eq.price * base_output, rtol=1e-9)
+    np.testing.assert_allclose(slow.records.economies[-1]["real_income"], eq.real_income)
+    gaps = [
+        abs(s["real_income"] - f["real_income"]).max()
+        for s, f in zip(slow.records.economies, full.records.economies, strict=True)
+    ]
+    assert gaps[0] > 0 and all(b < a for a, b in zip(gaps, gaps[1:], strict=False))
+    assert gaps[-1] < 0.1 * gaps[0]
+
+
+def test_every_collected_column_is_declared_with_unit_and_written_to_parquet(config_for, tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from sim.io.run_dir import write_table
+    from sim.reporters import UNDECLARED
+
+    _, tables = simulate(config_for("sim.quarters=1"))
+    for name in ("economies", "pairs", "world"):
+        described = tables[name].attrs["columns"]
+        assert set(described) == set(tables[name].columns)
+        assert not [c for c, d in described.items() if d["description"] == UNDECLARED], name
+        write_table(tables[name], tmp_path / f"{name}.parquet")
+        meta = pq.read_schema(tmp_path / f"{name}.parquet").metadata
+        stored = json.loads(meta[b"PANDAS_ATTRS"])["columns"]
+        assert stored["quarter"]["unit"] == "YYYYQn"

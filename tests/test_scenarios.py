@@ -18,7 +18,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
-from sim.cli import CONF_DIR, compose_and_validate, register_configs, scenario_files
+from sim.compose import CONF_DIR, compose_and_validate, register_configs, scenario_files
 from sim.config import to_typed
 from sim.policy.tariffs import CIS_FTA_PARTIES, EAEU_MEMBERS, phase_fraction
 from sim.quarters import quarter_range
@@ -30,6 +30,7 @@ GROUP_OPTIONS = sorted(
     for path in CONF_DIR.glob("*/*.yaml")
     if path.parent.name != "hydra"
 )
+FEW = "settlement.traders.n_traders=2000"  # tariff and corridor tests: a small trader population
 CIS = ("ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB")
 OUTSIDERS = ("AZE", "TKM", "CHN", "EUU", "IRN", "IND", "TUR")
 
@@ -79,7 +80,7 @@ def test_scenario_file_is_a_documented_global_override(name):
 def test_scenario_composes_and_runs(name):
     typed = compose_only(f"scenario={name}")
     assert typed.scenario.name == name
-    cfg = compose_and_validate([f"scenario={name}", "sim.quarters=2"])
+    cfg = compose_and_validate([f"scenario={name}", "debug=fast"])  # two quarters, few traders
     _, tables = simulate(cfg)
     assert tables["world"].quarter.tolist() == quarter_range(cfg.sim.start, 2)
     assert np.isfinite(tables["economies"].real_income).all()
@@ -87,7 +88,8 @@ def test_scenario_composes_and_runs(name):
 
 @pytest.mark.parametrize(("group", "option"), GROUP_OPTIONS)
 def test_every_group_option_composes_and_runs(group, option):
-    cfg = compose_and_validate([f"{group}={option}", "sim.quarters=2"])
+    fast = [] if group == "debug" else ["debug=fast"]  # two quarters, few traders
+    cfg = compose_and_validate([f"{group}={option}", *fast])
     model, tables = simulate(cfg)
     assert len(tables["world"]) == 2
     assert ("pairs" in tables) == cfg.output.pairs
@@ -96,7 +98,7 @@ def test_every_group_option_composes_and_runs(group, option):
 
 
 def test_scenarios_layer_on_a_world_subset():
-    cfg = compose_and_validate(["world=cis10", "scenario=cis_fta_deepening", "sim.quarters=5"])
+    cfg = compose_and_validate(["world=cis10", "scenario=cis_fta_deepening", "sim.quarters=5", FEW])
     _, tables = simulate(cfg)
     pairs = tables["pairs"].set_index(["quarter", "exporter", "importer"])
     assert (
@@ -120,9 +122,11 @@ def test_caravan_scenarios_lists_every_scenario_with_its_description():
 # cis_fta_deepening against baseline ------------------------------------------------------
 @pytest.fixture(scope="module")
 def fta_vs_baseline():
-    base = simulate(compose_and_validate(["scenario=baseline", "sim.quarters=12", "seed=42"]))[1]
+    base = simulate(compose_and_validate(["scenario=baseline", "sim.quarters=12", "seed=42", FEW]))[
+        1
+    ]
     deep = simulate(
-        compose_and_validate(["scenario=cis_fta_deepening", "sim.quarters=12", "seed=42"])
+        compose_and_validate(["scenario=cis_fta_deepening", "sim.quarters=12", "seed=42", FEW])
     )[1]
     return base, deep
 
@@ -204,7 +208,7 @@ def test_tariff_phase_in_is_visible_quarter_by_quarter(fta_vs_baseline):
 
 
 def test_eaeu_iran_fta_is_a_step_in_2025q2(config_for):
-    _, tables = simulate(config_for("scenario=eaeu_iran_fta", "sim.quarters=8"))
+    _, tables = simulate(config_for("scenario=eaeu_iran_fta", "sim.quarters=8", FEW))
     pairs = tables["pairs"].set_index(["exporter", "importer", "quarter"]).tariff
     for member in EAEU_MEMBERS:
         for exporter, importer in ((member, "IRN"), ("IRN", member)):
@@ -217,9 +221,9 @@ def test_eaeu_iran_fta_is_a_step_in_2025q2(config_for):
 
 
 def test_greater_eurasian_partnership_end_state(config_for):
-    cfg = config_for("scenario=greater_eurasian_partnership")
+    cfg = config_for("scenario=greater_eurasian_partnership", FEW)
     assert cfg.sim.quarters == 24
-    model, tables = simulate(config_for("scenario=greater_eurasian_partnership"))
+    model, tables = simulate(config_for("scenario=greater_eurasian_partnership", FEW))
     pairs = tables["pairs"]
     last = pairs[pairs.quarter == "2029Q4"]
     inside = last[last.exporter.isin(CIS) & last.importer.isin(CIS)]
@@ -234,7 +238,7 @@ def test_greater_eurasian_partnership_end_state(config_for):
 
 def test_east_west_disruption_raises_china_eu_costs_only_while_closed(config_for):
     runs = [
-        simulate(config_for(f"scenario={name}", "sim.quarters=9"))[1]["pairs"]
+        simulate(config_for(f"scenario={name}", "sim.quarters=9", FEW))[1]["pairs"]
         for name in ("baseline", "east_west_disruption")
     ]
     base, shock = (p.set_index(["exporter", "importer", "quarter"]).trade_cost for p in runs)

@@ -1,11 +1,14 @@
-"""One function per figure; each returns a ``matplotlib.figure.Figure``.
+"""One module per figure; each has a drawing function and ``report_specs(data)``.
 
-A figure that does not apply to the data given raises :class:`NotApplicable`
-with a sentence saying why; the report prints that sentence in its place.
+A drawing function returns a ``matplotlib.figure.Figure``; ``report_specs``
+returns the :class:`~analysis.reportdata.FigureSpec` s the module contributes to
+the report. A figure that does not apply to the data given raises
+:class:`NotApplicable` with a sentence saying why; the report prints that
+sentence in its place.
 """
 
 from analysis.figures.base import NotApplicable
-from analysis.figures.corridor_map import corridor_map
+from analysis.figures.corridor_map import corridor_difference_map, corridor_map
 from analysis.figures.difference import difference_chart
 from analysis.figures.fan import fan_chart
 from analysis.figures.flow_heatmap import flow_change_heatmap
@@ -15,6 +18,7 @@ from analysis.figures.settlement import settlement_areas
 
 __all__ = [
     "NotApplicable",
+    "corridor_difference_map",
     "corridor_map",
     "difference_chart",
     "fan_chart",

@@ -12,9 +12,11 @@ from matplotlib.patches import Patch
 
 from analysis.figures.base import NotApplicable, panel_grid
 from analysis.indicators import Indicator, available
+from analysis.palette import scenario_colour
 from analysis.quarters import quarter_axis, quarter_labels
+from analysis.reportdata import FigureSpec, ReportData
 from analysis.stats import difference
-from analysis.style import GREY, PALETTE, styled
+from analysis.style import GREY, styled
 
 
 @styled
@@ -48,7 +50,7 @@ def difference_chart(
     if not inds:
         raise NotApplicable("Scenario and baseline share no headline indicator.")
     names = sorted(scenarios["scenario"].unique())
-    colours = {s: PALETTE[(i + 1) % len(PALETTE)] for i, s in enumerate(names)}
+    colours = {s: scenario_colour(s) for s in names}
     labels = quarter_labels(scenarios)
     fig, axes = panel_grid(len(inds))
     paired, any_ci = True, False
@@ -80,3 +82,29 @@ def difference_chart(
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3))
     fig.suptitle("Scenario minus baseline")
     return fig
+
+
+def report_specs(d: ReportData) -> list[FigureSpec]:
+    """The scenario-minus-baseline figure of the report."""
+    world = d.tables["world"]
+
+    def draw() -> Figure:
+        if d.baseline is None:
+            raise NotApplicable(
+                "There is a single scenario, so there is no difference from a baseline "
+                "(pass --baseline PATH, or sweep over scenarios)."
+            )
+        return difference_chart(
+            world[world["scenario"].isin(d.others)], world[world["scenario"] == d.baseline]
+        )
+
+    return [
+        FigureSpec(
+            "difference",
+            "Scenario minus baseline",
+            "Mean difference from the baseline across replications, with its 95 % confidence "
+            "interval (paired by seed where the runs share seeds); levels as percent change, "
+            "shares in percentage points.",
+            draw,
+        )
+    ]

@@ -9,6 +9,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from analysis.blocs import economy_order
 from analysis.figures.base import NotApplicable
+from analysis.reportdata import FigureSpec, ReportData, at_quarter, first_quarter, quarter_of
 from analysis.style import A4_WIDTH, new_figure, styled
 
 
@@ -106,3 +107,45 @@ def flow_change_heatmap(
     )
     ax.set_title(title, loc="left")
     return fig
+
+
+def _states(d: ReportData) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
+    """The two pair tables compared: baseline and scenario at the last quarter, or first/last."""
+    if d.baseline is not None:
+        sc = d.others[0]
+        b, s = d.table("pairs", d.baseline), d.table("pairs", sc)
+        if b is None or s is None:
+            raise NotApplicable(
+                f"The pairs table is missing for {d.baseline if b is None else sc}."
+            )
+        b, s = at_quarter(b), at_quarter(s)
+        return b, s, f"{d.baseline}, {quarter_of(b)}", f"{sc}, {quarter_of(s)}"
+    sc = d.order[0]
+    t = d.table("pairs", sc)
+    if t is None:
+        raise NotApplicable("The run has no pairs table.")
+    b, s = first_quarter(t), at_quarter(t)
+    return b, s, f"{sc}, {quarter_of(b)}", f"{sc}, {quarter_of(s)}"
+
+
+def report_specs(d: ReportData) -> list[FigureSpec]:
+    """The bilateral flow-change heatmap of the report."""
+
+    def draw() -> Figure:
+        before, after, t0, t1 = _states(d)
+        return flow_change_heatmap(
+            after,
+            before,
+            title=f"Bilateral flow change\n{t1} vs {t0}",
+            change_label="change in mean flow (%)",
+        )
+
+    return [
+        FigureSpec(
+            "flow_heatmap",
+            "Bilateral flow changes",
+            "Percent change of the mean bilateral flow (rows exporters, columns importers); "
+            "hatched cells have an imputed baseline value (gravity estimate, not reported).",
+            draw,
+        )
+    ]

@@ -1,4 +1,9 @@
-"""Figure 6: Sobol or Morris sensitivity indices as bars."""
+"""Figure 6: Sobol or Morris sensitivity indices as bars, with a convergence check.
+
+Sobol indices estimated from too few design rows come out negative, with the
+total index below the first-order one, and with confidence half-widths near 1;
+:func:`convergence` says so in words, and the figure and the report carry it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis.figures.base import NotApplicable, panel_grid
+from analysis.indicators import by_column
+from analysis.reportdata import FigureSpec, ReportData
 from analysis.style import OKABE_ITO, styled
 
 #: Indices drawn per method, with their axis label.
@@ -16,6 +23,66 @@ METHOD_INDICES: dict[str, tuple[tuple[str, ...], str]] = {
     "morris": (("mu_star", "sigma"), "Morris elementary effect (output units)"),
 }
 INDEX_LABELS = {"S1": "first order S1", "ST": "total ST", "mu_star": "μ*", "sigma": "σ"}
+
+#: Display names of the design parameters the shipped sweeper config samples.
+PARAMETER_LABELS: dict[str, str] = {
+    "trade.sigma": "elasticity of substitution σ",
+    "trade.adjustment": "share of the gap to the GE target closed per quarter",
+    "tariff.cis_fta_exemption_share": "CIS FTA exemption share",
+}
+
+#: A Sobol index is taken as resolved when its 95 % half-width is below this.
+SOBOL_MAX_HALF_WIDTH = 0.1
+#: Estimation noise tolerated below 0 and in ST − S1 before an index counts as unresolved.
+SOBOL_TOLERANCE = 0.05
+
+
+def parameter_label(key: str) -> str:
+    """``"trade.sigma"`` → ``"elasticity of substitution σ (trade.sigma)"``."""
+    return f"{PARAMETER_LABELS[key]} ({key})" if key in PARAMETER_LABELS else key
+
+
+def convergence(indices: pd.DataFrame, method: str) -> str | None:
+    """A sentence saying why the indices are not resolved, or None if they are.
+
+    Sobol: an index below −0.05, a total index more than 0.05 below the
+    first-order one, or a 95 % half-width above 0.1. Morris: a μ* whose 95 %
+    half-width exceeds the μ* itself for the most influential parameter of an output.
+    """
+    df = indices[indices["method"] == method]
+    if df.empty:
+        return None
+    if method == "sobol":
+        wide = df.pivot_table(index=["output", "parameter"], columns="index", values="value")
+        conf = df["conf"].abs()
+        negative = int((df["value"] < -SOBOL_TOLERANCE).sum())
+        inverted = (
+            int((wide["ST"] < wide["S1"] - SOBOL_TOLERANCE).sum())
+            if {"S1", "ST"} <= set(wide)
+            else 0
+        )
+        wide_ci = int((conf > SOBOL_MAX_HALF_WIDTH).sum())
+        if not (negative or inverted or wide_ci):
+            return None
+        return (
+            f"Sobol indices are not resolved at this sample size: {negative} of {len(df)} "
+            f"indices below −{SOBOL_TOLERANCE}, {inverted} of {len(wide)} parameters with "
+            f"ST < S1, {wide_ci} of {len(df)} with a 95 % half-width above "
+            f"{SOBOL_MAX_HALF_WIDTH} (largest {float(conf.max()):.2f}); read them as "
+            "noise and rerun with a larger hydra.sweeper.n."
+        )
+    mu = df[df["index"] == "mu_star"]
+    bad = 0
+    for _, g in mu.groupby("output"):
+        top = g.loc[g["value"].idxmax()]
+        bad += int(pd.notna(top["conf"]) and top["conf"] > top["value"])
+    if not bad:
+        return None
+    return (
+        f"Morris screening is not resolved: for {bad} of {mu['output'].nunique()} outputs the "
+        "most influential parameter's μ* has a 95 % half-width larger than μ* itself; rerun "
+        "with more trajectories (hydra.sweeper.n)."
+    )
 
 
 @styled
@@ -28,7 +95,9 @@ def sensitivity_bars(indices: pd.DataFrame, method: str = "sobol") -> Figure:
         method: ``"sobol"`` (S1 and ST) or ``"morris"`` (μ* and σ).
 
     Returns:
-        Parameters on the y axis (largest total effect on top), error bars from ``conf``.
+        Parameters on the y axis (largest total effect on top), error bars from
+        ``conf``; outputs and parameters by their names; a red warning line under
+        the title when :func:`convergence` finds the indices unresolved.
 
     Raises:
         NotApplicable: If the table has no rows for ``method``.
@@ -41,7 +110,7 @@ def sensitivity_bars(indices: pd.DataFrame, method: str = "sobol") -> Figure:
         raise NotApplicable(f"The sensitivity table has no {method} indices.")
     outputs = list(dict.fromkeys(df["output"]))
     colours = dict(zip(which, (OKABE_ITO["blue"], OKABE_ITO["orange"]), strict=True))
-    fig, axes = panel_grid(len(outputs), ncols=2, row_height=0.6 + 0.28 * df["parameter"].nunique())
+    fig, axes = panel_grid(len(outputs), ncols=1, row_height=0.5 + 0.3 * df["parameter"].nunique())
     height = 0.38
     for ax, output in zip(axes, outputs, strict=True):
         d = df[df["output"] == output]
@@ -53,7 +122,7 @@ def sensitivity_bars(indices: pd.DataFrame, method: str = "sobol") -> Figure:
             if idx not in wide:
                 continue
             err = conf.reindex(index=wide.index).get(idx)
-            xerr = None if err is None or err.isna().all() else err.fillna(0).to_numpy()
+            xerr = None if err is None or err.isna().all() else err.fillna(0).abs().to_numpy()
             ax.barh(
                 y + (k - 0.5) * height,
                 wide[idx],
@@ -62,16 +131,60 @@ def sensitivity_bars(indices: pd.DataFrame, method: str = "sobol") -> Figure:
                 xerr=xerr,
                 error_kw={"lw": 0.7, "capsize": 1.5},
             )
-        ax.set_yticks(y, wide.index)
-        ax.set_title(output, loc="left")
+        ax.set_yticks(y, [parameter_label(p) for p in wide.index])
+        ax.tick_params(axis="y", labelsize=6)
+        ax.set_title(by_column(output).label, loc="left")
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
-        ax.set_xlim(left=0)
+        ax.axvline(0, color="#555555", lw=0.6)
     handles = [Patch(color=colours[i], label=INDEX_LABELS[i]) for i in which]
     fig.legend(
         handles=handles + [Patch(color="none", label="bars: 95 % CI where given")],
         loc="outside lower center",
         ncols=3,
     )
-    fig.suptitle(f"Sensitivity: {method.capitalize()} indices")
+    title = f"Sensitivity: {method.capitalize()} indices"
+    warning = convergence(indices, method)
+    fig.suptitle(
+        title + ("\nNOT RESOLVED: see the report's caveats" if warning else ""),
+        color="#B00000" if warning else "black",
+    )
     return fig
+
+
+CAPTIONS = {
+    "sobol": "First-order (S1) and total (ST) Sobol indices: the share of each output's "
+    "variance due to a parameter alone and with its interactions; bars are 95 % CIs. "
+    "Design rows share seeds (common random numbers) unless the sweep set sweep.seeds.",
+    "morris": "Morris screening: μ* (mean absolute elementary effect, output units) and σ "
+    "(its spread; high σ = non-linear or interacting).",
+}
+
+
+def report_specs(d: ReportData) -> list[FigureSpec]:
+    """One sensitivity figure per method in the sweep's index table."""
+    idx = d.results.indices
+
+    def fail(reason: str) -> list[FigureSpec]:
+        def draw() -> Figure:
+            raise NotApplicable(reason)
+
+        return [FigureSpec("sensitivity", "Sensitivity indices", "", draw)]
+
+    if idx is None:
+        return fail("This is not a sensitivity sweep (no sensitivity/indices.parquet).")
+    methods = [m for m in ("sobol", "morris") if m in set(idx["method"])]
+    if not methods:
+        return fail("The sensitivity table holds neither Sobol nor Morris indices.")
+    for m in methods:
+        if warning := convergence(idx, m):
+            d.notes.append(warning)
+    return [
+        FigureSpec(
+            f"sensitivity_{m}",
+            f"Sensitivity: {m.capitalize()}",
+            CAPTIONS[m] + (f" Warning: {w}" if (w := convergence(idx, m)) else ""),
+            lambda m=m: sensitivity_bars(idx, m),
+        )
+        for m in methods
+    ]

@@ -8,10 +8,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from analysis.blocs import BLOCS
+from analysis.blocs import blocs as shipped_blocs
 from analysis.figures.base import NotApplicable, panel_grid
+from analysis.palette import OTHER, colours
 from analysis.quarters import quarter_axis, quarter_labels, with_quarter_index
-from analysis.style import GREY, colour_map, styled
+from analysis.reportdata import FigureSpec, ReportData
+from analysis.style import styled
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (("RUS", "CHN"), ("RUS", "KAZ"), ("RUS", "IND"))
 
@@ -52,7 +54,7 @@ def currency_shares(df: pd.DataFrame) -> pd.DataFrame:
 def settlement_areas(
     settlement: pd.DataFrame,
     pairs: pd.DataFrame | None = None,
-    blocs: Mapping[str, Sequence[str]] = BLOCS,
+    blocs: Mapping[str, Sequence[str]] | None = None,
     chosen_pairs: Sequence[tuple[str, str]] | None = None,
     max_currencies: int = 6,
     title: str = "Settlement-currency shares (by value)",
@@ -67,7 +69,7 @@ def settlement_areas(
         settlement: Columns ``quarter``, ``exporter``, ``importer``, ``currency``,
             ``share_by_value`` (and ``run``).
         pairs: Pairs table for flow weights, or None.
-        blocs: Bloc name → members, one panel each.
+        blocs: Bloc name → members, one panel each; default: CIS and EAEU of the World.
         chosen_pairs: Pairs with one panel each; default: RUS–CHN, RUS–KAZ, RUS–IND
             where present.
         max_currencies: Currencies shown by name; the rest are summed as "other".
@@ -79,6 +81,7 @@ def settlement_areas(
     Raises:
         NotApplicable: If no bloc or pair has settlement records.
     """
+    blocs = shipped_blocs() if blocs is None else blocs
     df = with_quarter_index(_weighted(settlement, pairs))
     present = set(zip(df["exporter"], df["importer"], strict=True))
     if chosen_pairs is None:
@@ -101,8 +104,8 @@ def settlement_areas(
     overall = pd.concat(shares.values()).mean().sort_values(ascending=False)
     named = list(overall.index[:max_currencies])
     order = named + (["other"] if len(overall) > max_currencies else [])
-    colours = colour_map(named)
-    colours["other"] = GREY
+    colour = colours("currency", named)
+    colour["other"] = OTHER
     labels = quarter_labels(df)
     fig, axes = panel_grid(len(shares), ncols=3, row_height=1.9)
     for ax, (name, s) in zip(axes, shares.items(), strict=True):
@@ -110,14 +113,46 @@ def settlement_areas(
             other=1.0 - s.reindex(columns=named, fill_value=0.0).sum(axis=1)
         )[order]
         ax.stackplot(
-            s.index, (100 * s.clip(lower=0)).T.to_numpy(), colors=[colours[c] for c in order], lw=0
+            s.index, (100 * s.clip(lower=0)).T.to_numpy(), colors=[colour[c] for c in order], lw=0
         )
         ax.set_ylim(0, 100)
         ax.set_title(name, loc="left")
         ax.set_ylabel("% of trade value")
         ax.grid(False)
         quarter_axis(ax, labels, max_ticks=3)
-    handles = [Patch(color=colours[c], label=c) for c in order]
+    handles = [Patch(color=colour[c], label=c) for c in order]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 7))
     fig.suptitle(title)
     return fig
+
+
+MAX_FIGURES = 3
+"""Settlement figures drawn at most (one per scenario, in display order)."""
+
+
+def report_specs(d: ReportData) -> list[FigureSpec]:
+    """One settlement-currency figure per scenario (the first three)."""
+    if d.tables["settlement"] is None:
+
+        def absent() -> Figure:
+            raise NotApplicable("The runs have no settlement table (settlement layer off).")
+
+        return [FigureSpec("settlement", "Settlement-currency shares", "", absent)]
+    specs = []
+    for sc in d.order:
+        s, p = d.table("settlement", sc), d.table("pairs", sc)
+        if s is None or len(specs) == MAX_FIGURES:
+            continue
+        specs.append(
+            FigureSpec(
+                f"settlement_{len(specs)}",
+                f"Settlement-currency shares: {sc}",
+                "Share of trade value settled in each currency, weighted by bilateral flow and "
+                "averaged over replications; a bloc covers trade with both ends in it, a pair "
+                "both directions. Each currency has the same colour in every figure.",
+                lambda s=s, p=p, sc=sc: settlement_areas(
+                    s, p, title=f"Settlement-currency shares (by value): {sc}"
+                ),
+            )
+        )
+    return specs

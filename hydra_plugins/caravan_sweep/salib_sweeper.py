@@ -49,7 +49,7 @@ class SALibSweeper(Sweeper):
         from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
         from hydra.core.override_parser.overrides_parser import OverridesParser
 
-        from sim.sweep.design import make_design, write_design
+        from sim.sweep.design import make_design, seed_overrides, write_design
         from sim.sweep.rundirs import COLLECT_DIR
 
         assert self.config is not None and self.hydra_context is not None
@@ -63,7 +63,7 @@ class SALibSweeper(Sweeper):
         jobs = []
         for row, values in enumerate(design.samples):
             point = [f"{name}={float(v)!r}" for name, v in zip(design.names, values, strict=True)]
-            point.append(f"sweep.sample={row}")
+            point += [f"sweep.sample={row}", *seed_overrides(arguments)]
             jobs += [[*cell, *point] for cell in grid]
         log.info(
             "SALib %s design: %d rows × %d grid cells = %d jobs",

@@ -12,17 +12,18 @@ from typing import Any
 
 import solara
 from mesa.visualization import Slider
-from mesa.visualization.solara_viz import ModelController, ModelCreator
+from mesa.visualization.solara_viz import ModelController
 
 from sim.dashboard.components import (
     CorridorMap,
     HeadlineSeries,
     LayerStatus,
+    LeverInputs,
     Readout,
     RealIncome,
     SettlementShares,
 )
-from sim.dashboard.levers import CLOSABLE_CORRIDORS, TARIFF_TARGETS, available_layers
+from sim.dashboard.levers import CLOSABLE_CORRIDORS, TARIFF_TARGETS, scenario_names
 from sim.dashboard.model import CAPACITY_PREFIX, DashboardModel, slug
 
 TITLE = "Caravan — regional integration in the CIS"
@@ -42,20 +43,8 @@ def capacity_corridors() -> list[str]:
     return sorted({str(c) for c in net.corridor[capped]} & set(CLOSABLE_CORRIDORS))
 
 
-def scenario_names() -> list[str]:
-    """Scenario names from ``scenarios/`` (the picker's choices)."""
-    from sim.cli import scenario_files
-
-    return list(scenario_files())
-
-
-def model_params(layers: dict[str, bool] | None = None) -> dict[str, Any]:
-    """SolaraViz controls: Mesa renders one input per entry, in order.
-
-    Settlement and corridor controls are included only when those layers are
-    in the model's config (``layers``, default :func:`available_layers`).
-    """
-    layers = available_layers() if layers is None else layers
+def model_params() -> dict[str, Any]:
+    """The lever controls, one per keyword of :class:`DashboardModel`, in display order."""
     params: dict[str, Any] = {
         "scenario_name": {
             "type": "Select",
@@ -64,7 +53,7 @@ def model_params(layers: dict[str, bool] | None = None) -> dict[str, Any]:
             "label": "Scenario",
         },
         "seed": {"type": "InputText", "value": "42", "label": "Seed"},
-        "quarters": Slider("Quarters to simulate", 40, 4, 80, 1),
+        "quarters": Slider("Quarters to simulate", 12, 4, 80, 1),
         "tariff_target": {
             "type": "Select",
             "value": "CIS FTA (intra-CIS)",
@@ -74,29 +63,19 @@ def model_params(layers: dict[str, bool] | None = None) -> dict[str, Any]:
         "tariff_cut": Slider("Tariff cut (share of today's tariff)", 0.0, 0.0, 1.0, 0.05),
         "phase_in": Slider("Phase-in (quarters)", 1, 1, 20, 1),
     }
-    if layers.get("settlement"):
-        params["link_density"] = Slider(
-            "Correspondent-link density (CIS pairs)", 0.9, 0.0, 1.0, 0.05
-        )
-        params["payment_risk"] = Slider(
-            "USD/EUR payment risk with Russia (0 = scenario's)", 0.0, 0.0, 0.5, 0.02
-        )
-    if layers.get("corridors"):
-        for name in capacity_corridors():
-            params[CAPACITY_PREFIX + slug(name)] = Slider(
-                f"{name} capacity (×)", 1.0, 0.25, 4.0, 0.25
-            )
-        params["close_corridor"] = {
-            "type": "Checkbox",
-            "value": False,
-            "label": "Close a corridor",
-        }
-        params["closed_corridor"] = {
-            "type": "Select",
-            "value": "Middle Corridor",
-            "values": list(CLOSABLE_CORRIDORS),
-            "label": "Corridor to close",
-        }
+    params["link_density"] = Slider("Correspondent-link density (CIS pairs)", 0.9, 0.0, 1.0, 0.05)
+    params["payment_risk"] = Slider(
+        "USD/EUR payment risk with Russia, per quarter (0 = the scenario's)", 0.0, 0.0, 0.5, 0.02
+    )
+    for name in capacity_corridors():
+        params[CAPACITY_PREFIX + slug(name)] = Slider(f"{name} capacity (×)", 1.0, 0.25, 4.0, 0.25)
+    params["close_corridor"] = {"type": "Checkbox", "value": False, "label": "Close a corridor"}
+    params["closed_corridor"] = {
+        "type": "Select",
+        "value": "Middle Corridor",
+        "values": list(CLOSABLE_CORRIDORS),
+        "label": "Corridor to close",
+    }
     return params
 
 
@@ -115,16 +94,20 @@ def Main(model: DashboardModel) -> None:
 
 @solara.component
 def Dashboard(model: DashboardModel) -> None:
-    """Mesa's SolaraViz controls (Play, Step, Reset; one input per model parameter).
+    """Mesa's SolaraViz controls (Play, Step, Reset) and one input per lever.
 
-    The sidebar is Mesa's own ``ModelController`` and ``ModelCreator``, as in
-    :func:`mesa.visualization.SolaraViz`. The main area is a fixed layout
+    The sidebar is Mesa's own ``ModelController`` (as in
+    :func:`mesa.visualization.SolaraViz`) and :func:`LeverInputs`, which sets the
+    same ``model_parameters`` Mesa's ``ModelCreator`` would, but shows each
+    slider's value and wraps long labels. The main area is a fixed layout
     instead of SolaraViz's draggable grid, whose front-end module
     (vue-grid-layout, a Vue 2 build) never finished loading under Solara's
     Vuetify 3 app in Chromium, leaving the page empty.
     """
     reactive_model = solara.use_reactive(model)
-    parameters = solara.use_reactive({})
+    levers = solara.use_memo(model_params, [])
+    defaults = {k: (v.value if isinstance(v, Slider) else v["value"]) for k, v in levers.items()}
+    parameters = solara.use_reactive(defaults)
     play_interval = solara.use_reactive(300)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
@@ -141,7 +124,10 @@ def Dashboard(model: DashboardModel) -> None:
             )
             solara.SliderInt("Play interval (ms)", value=play_interval, min=50, max=1000, step=50)
         with solara.Card("Levers (press Reset to apply)"):
-            ModelCreator(reactive_model, model_params(), model_parameters=parameters)
+            LeverInputs(
+                levers,
+                on_change=lambda name, value: parameters.set({**parameters.value, name: value}),
+            )
     Main(reactive_model.value)
 
 

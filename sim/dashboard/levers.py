@@ -6,20 +6,16 @@ applies the levers on top of the typed config:
 
 * tariff cut and phase-in → one :class:`~sim.config.TariffChange` appended to
   ``tariff.changes`` (so it composes with the scenario's own changes);
-* correspondent-link density and payment risk → ``settlement`` entries, only
-  if the config has a ``settlement`` section (the settlement phase is
-  integrated);
-* corridor capacity multipliers and a corridor closure → ``corridors``
-  entries, only if the config has a ``corridors`` section.
+* correspondent-link density and payment risk → ``settlement`` entries;
+* corridor capacity multipliers and a corridor closure → ``corridors`` entries.
 
-A lever whose layer is absent is reported by :func:`available_layers` and
-ignored, so the dashboard degrades gracefully while those phases are built.
+The scenario must be one of the shipped names (``scenarios/``): whatever a
+client sends, nothing outside that folder is composed.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -77,7 +73,7 @@ class Levers:
 
     scenario: str = "baseline"
     seed: int = 42
-    quarters: int = 40
+    quarters: int = 12
     tariff_cut: float = 0.0
     tariff_target: str = "CIS FTA (intra-CIS)"
     phase_in: int = 1
@@ -88,22 +84,27 @@ class Levers:
     closed_corridor: str = "Middle Corridor"
 
 
-def available_layers() -> dict[str, bool]:
-    """Which optional layers the model's config schema has (``settlement``, ``corridors``)."""
-    names = {f.name for f in dataclasses.fields(CaravanConfig)}
-    return {"settlement": "settlement" in names, "corridors": "corridors" in names}
+def scenario_names() -> list[str]:
+    """Names of the shipped scenarios (stems of ``scenarios/*.yaml``): the picker's only choices."""
+    from sim.compose import scenario_files
+
+    return list(scenario_files())
 
 
 @lru_cache(maxsize=32)
 def _scenario_config(scenario: str, seed: int, quarters: int) -> CaravanConfig:
     """Compose and validate a scenario once (Hydra composition takes ~0.2 s)."""
-    from sim.cli import compose_and_validate
+    from sim.compose import compose_and_validate
 
+    if scenario not in scenario_names():
+        raise ConfigError(
+            "scenario", f"must be one of {', '.join(scenario_names())}, got {scenario!r}"
+        )
     overrides = [f"scenario={scenario}", f"seed={seed}", f"sim.quarters={quarters}"]
     return compose_and_validate(overrides)
 
 
-def scenario_config(scenario: str, seed: int = 42, quarters: int = 40) -> CaravanConfig:
+def scenario_config(scenario: str, seed: int = 42, quarters: int = 12) -> CaravanConfig:
     """A fresh (deep-copied) validated config of ``scenario``.
 
     Raises:
@@ -182,9 +183,8 @@ def _apply_corridors(cfg: CaravanConfig, levers: Levers, start: str, end: str) -
 def build_config(levers: Levers) -> tuple[CaravanConfig, list[str]]:
     """The validated config for ``levers``, and warnings about levers that were not applied.
 
-    A lever whose layer is missing, or whose value the model refuses (e.g. a
-    closure that leaves a pair with no route), is dropped with a warning; the
-    rest of the levers still apply.
+    A lever whose value the model refuses (e.g. a closure that leaves a pair
+    with no route) is dropped with a warning; the rest of the levers still apply.
 
     Raises:
         ConfigError: if the scenario itself cannot be composed.
@@ -196,14 +196,11 @@ def build_config(levers: Levers) -> tuple[CaravanConfig, list[str]]:
     change = tariff_change(levers, start)
     if change is not None:
         cfg.tariff.changes = [*cfg.tariff.changes, change]
-    layers = available_layers()
     steps = (
         ("settlement", lambda c: _apply_settlement(c, levers, start)),
         ("corridors", lambda c: _apply_corridors(c, levers, start, end)),
     )
     for layer, apply in steps:
-        if not layers[layer]:
-            continue
         trial = copy.deepcopy(cfg)
         try:
             apply(trial)

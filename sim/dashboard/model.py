@@ -14,19 +14,15 @@ import math
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from sim.dashboard.levers import Levers, build_config
+from sim.dashboard.levers import Levers, build_config, scenario_names
 from sim.data.loader import load_world
 from sim.data.world import World
 from sim.model import CaravanModel
 
 CAPACITY_PREFIX = "capacity_"
 """Keyword prefix of corridor capacity multipliers, e.g. ``capacity_middle_corridor``."""
-
-VOLUME_COLUMNS = ("volume_t", "volume", "tonnes", "volume_mt", "flow_t", "flow")
-"""Column names tried, in order, for segment volumes in ``routing_result.segments``."""
 
 
 def slug(name: str) -> str:
@@ -58,6 +54,18 @@ def _seed(text: int | str) -> tuple[int, list[str]]:
     return value, []
 
 
+def _scenario(name: object) -> tuple[str, list[str]]:
+    """The scenario picked, if it is a shipped scenario name; else baseline with a warning.
+
+    The select offers only the names in ``scenarios/``, but a client can send any
+    value: a path (``../../x``) or an unknown name is refused here, never composed.
+    """
+    text = str(name)
+    if text in scenario_names():
+        return text, []
+    return "baseline", [f"scenario {text!r} is not one of scenarios/; using baseline"]
+
+
 class DashboardModel(CaravanModel):
     """Caravan configured by the dashboard's controls.
 
@@ -82,7 +90,7 @@ class DashboardModel(CaravanModel):
         self,
         scenario_name: str = "baseline",
         seed: int | str = 42,
-        quarters: int = 40,
+        quarters: int = 12,
         tariff_cut: float = 0.0,
         tariff_target: str = "CIS FTA (intra-CIS)",
         phase_in: int = 1,
@@ -109,6 +117,8 @@ class DashboardModel(CaravanModel):
         if unknown:
             raise TypeError(f"unknown dashboard parameter(s): {', '.join(unknown)}")
         seed_value, seed_warning = _seed(seed)
+        scenario_name, scenario_warning = _scenario(scenario_name)
+        seed_warning += scenario_warning
         self.levers = Levers(
             scenario=scenario_name,
             seed=seed_value,
@@ -127,6 +137,7 @@ class DashboardModel(CaravanModel):
         super().__init__(cfg, world=cached_world(cfg.world.name))
         self.history: list[dict[str, float | str]] = []
         self.segment_volumes: pd.Series | None = None
+        self.corridor_volumes: pd.Series | None = None
         self.running = True
 
     def step(self) -> None:
@@ -152,6 +163,7 @@ class DashboardModel(CaravanModel):
             row[key] = _float(headline.get(key, world.get(key)))
         self.history.append(row)
         self.segment_volumes = self.read_segment_volumes()
+        self.corridor_volumes = self.read_corridor_volumes()
 
     def settlement_headline(self) -> dict[str, Any]:
         """The settlement phase's headline dict for the last quarter ({} if absent)."""
@@ -159,25 +171,17 @@ class DashboardModel(CaravanModel):
         headline = getattr(result, "headline", None)
         return dict(headline) if isinstance(headline, dict) else {}
 
-    def read_segment_volumes(self) -> pd.Series | None:
-        """Tonnes per segment id in the last quarter, or None without a routing phase."""
-        result = getattr(self, "routing_result", None)
-        segments = getattr(result, "segments", None)
-        if not isinstance(segments, pd.DataFrame) or segments.empty:
-            return None
-        column = next((c for c in VOLUME_COLUMNS if c in segments.columns), None)
-        if column is None:
-            return None
-        frame = segments.copy()
-        if "quarter" in frame.columns and len(self.records.quarters):
-            latest = frame[frame["quarter"] == self.records.quarters[-1]]
-            frame = latest if not latest.empty else frame
-        ids = frame["segment"] if "segment" in frame.columns else frame.index
-        return (
-            pd.Series(np.asarray(frame[column], dtype=float), index=np.asarray(ids, dtype=str))
-            .groupby(level=0)
-            .sum()
-        )
+    def read_segment_volumes(self) -> pd.Series:
+        """Tonnes carried per segment id in the last quarter (``routing_result.segments``)."""
+        frame = self.routing_result.segments
+        latest = frame[frame["quarter"] == self.records.quarters[-1]]
+        return latest.groupby("segment")["volume_t"].sum().astype(float)
+
+    def read_corridor_volumes(self) -> pd.Series:
+        """Tonnes carried per corridor in the last quarter (segments summed)."""
+        frame = self.routing_result.segments
+        latest = frame[frame["quarter"] == self.records.quarters[-1]]
+        return latest.groupby("corridor")["volume_t"].sum().astype(float)
 
     def real_income(self) -> pd.DataFrame:
         """Long table quarter × economy of real income (base = 1)."""

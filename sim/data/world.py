@@ -29,9 +29,11 @@ class World:
         flows: n×n trade matrix, US$ bn per year, row = exporter, column =
             importer; the diagonal holds domestic sales (gross-output proxy
             minus exports). All entries are > 0.
-        provenance: n×n str array, one of ``"reported"``, ``"mirror"``,
-            ``"derived"``, ``"imputed"``, ``"domestic"``, ``"residual"`` (RoW
-            cells that close world totals) or ``"user"`` (user-supplied matrix).
+        provenance: n×n str array: ``"reported"``, ``"mirror"``, ``"derived"``
+            (published figures), ``"eurostat"`` (the EU row), ``"scaled"`` (IMF DOTS
+            base scaled to published totals), ``"imputed"`` (FE-PPML),
+            ``"domestic"`` (diagonal), ``"residual"`` (ROW-ROW, and ROW cells of a
+            folded world) or ``"user"`` (user-supplied matrix).
         flow_source: n×n str array, the source key(s) of each cell.
         distance: n×n population-weighted distance (km, CEPII ``distw``);
             diagonal = internal distance.

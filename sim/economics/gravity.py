@@ -30,9 +30,16 @@ importer's expenditure:
     κ      = Σ_i Y'_i / Σ_i φ_i Y'_i    (spending on producers adds up to world output)
     p̂_i Q̂_i Y_i = Σ_j λ'_ij E'_j / (1+τ'_ij)                   (market clearing)
 
-The market-clearing system is solved by Newton's method on ln p̂ with the
-analytic Jacobian and a backtracking line search, falling back to an
-own-price fixed-point step when no Newton step reduces the excess demand.
+The market-clearing system is solved on ln p̂ by :mod:`sim.economics.solver`:
+Newton (dense analytic Jacobian up to 96 economies, Newton–Krylov above) with
+a line search, and a damped price-adjustment fallback wherever Newton cannot
+lower the excess demand, so every world with an equilibrium is solved.
+A world split into groups with no trade between them has no single price
+level; that, and a world whose excess demand no step can reduce, raise
+:class:`NoEquilibriumError` with the economies named.
+
+Bans (``allowed`` a_ij < 1) cut demand, λ'_ij ∝ a_ij λ_ij (p̂_i t̂_ij)^(1−σ), and
+clear the banned flows' part of each trade balance (:func:`spending_ratios`).
 """
 
 from __future__ import annotations
@@ -41,13 +48,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.economics.demand import expenditure_shares, shares_in_changes
+from sim.economics.demand import expenditure_shares
+from sim.economics.solver import Problem, evaluate, solve
 from sim.errors import ModelError
 
 _TOL = 1e-12
 _MAX_ITER = 200
-_MAX_LOG_STEP = 1.0
-_BACKTRACKS = 40
+_BALANCE_RTOL = 1e-6
+
+
+class NoEquilibriumError(ModelError):
+    """No trade equilibrium exists (or none the solver can reach) for the given shock.
+
+    Args:
+        template: the message, with ``{economies}`` where the economies are named.
+        economies: indices of the economies concerned.
+    """
+
+    def __init__(self, template: str, economies: list[int]) -> None:
+        self.template = template
+        self.economies = [int(i) for i in economies]
+        super().__init__(self.named([f"#{i}" for i in self.economies]))
+
+    def named(self, codes: list[str]) -> str:
+        """The message with the economies named by ``codes`` (one per index, in order)."""
+        return self.template.format(economies=", ".join(codes))
 
 
 class GravityInputError(ValueError):
@@ -182,62 +207,6 @@ def gravity_flows(
     )
 
 
-@dataclass(frozen=True)
-class _HatState:
-    shares: np.ndarray
-    index_hat: np.ndarray
-    expenditure_new: np.ndarray
-    sales: np.ndarray
-    supply: np.ndarray
-
-
-def _evaluate(
-    log_price: np.ndarray,
-    shares_base: np.ndarray,
-    cost_hat: np.ndarray,
-    inv_tariff_new: np.ndarray,
-    revenue_rate_new: np.ndarray,
-    phi: np.ndarray,
-    scaled_output: np.ndarray,
-    sigma: float,
-) -> _HatState:
-    price_hat = np.exp(log_price)
-    shares, index_hat = shares_in_changes(shares_base, price_hat, cost_hat, sigma)
-    supply = price_hat * scaled_output  # Y'_i = p̂_i Q̂_i Y_i
-    revenue_share = (shares * revenue_rate_new).sum(axis=0)
-    # κ keeps world spending on producers equal to world output (Walras' law).
-    kappa = supply.sum() / (phi * supply).sum()
-    expenditure_new = kappa * phi * supply / (1.0 - revenue_share)
-    sales = (shares * inv_tariff_new * expenditure_new).sum(axis=1)
-    return _HatState(shares, index_hat, expenditure_new, sales, supply)
-
-
-def _jacobian(
-    state: _HatState,
-    phi: np.ndarray,
-    inv_tariff_new: np.ndarray,
-    revenue_rate_new: np.ndarray,
-    sigma: float,
-) -> np.ndarray:
-    """∂ ln(sales_i / supply_i) / ∂ ln p̂_k, analytic."""
-    n = state.sales.size
-    lam = state.shares
-    eye = np.eye(n)
-    # ∂ ln λ'_ij / ∂ ln p̂_k = (1−σ)(δ_ik − λ'_kj)
-    # ∂ ln E'_j / ∂ ln p̂_k = δ_jk + [Σ_i λ'_ij r_ij (1−σ)(δ_ik − λ'_kj)] / (1 − s_j)
-    s = (lam * revenue_rate_new).sum(axis=0)
-    lam_r = lam * revenue_rate_new
-    # d s_j / d ln p_k = (1−σ) (λ'_kj r_kj − s_j λ'_kj)
-    ds = (1.0 - sigma) * (lam_r - s[None, :] * lam)  # [k, j]
-    # ∂ ln κ / ∂ ln p̂_k = Y'_k / Σ Y' − φ_k Y'_k / Σ φ Y'
-    dkappa = state.supply / state.supply.sum() - phi * state.supply / (phi * state.supply).sum()
-    dlogE = eye + ds / (1.0 - s)[None, :] + dkappa[:, None]  # [k, j]: ∂ ln E'_j / ∂ ln p̂_k
-    flow = lam * inv_tariff_new * state.expenditure_new[None, :]  # F_ij
-    # ∂ sales_i / ∂ ln p̂_k = Σ_j F_ij [(1−σ)(δ_ik − λ'_kj) + ∂ ln E'_j/∂ ln p̂_k]
-    dsales = (1.0 - sigma) * (np.diag(flow.sum(axis=1)) - flow @ lam.T) + flow @ dlogE.T
-    return dsales / state.sales[:, None] - eye
-
-
 def _unchanged(flows_base: np.ndarray, tariff_base: np.ndarray) -> EquilibriumChange:
     n = flows_base.shape[0]
     ones = np.ones(n)
@@ -256,6 +225,54 @@ def _unchanged(flows_base: np.ndarray, tariff_base: np.ndarray) -> EquilibriumCh
     )
 
 
+def spending_ratios(producer_flows: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Spending out of income φ_j, with the balances of banned flows cleared.
+
+    With producer-price flows F_ij = X_ij / (1+τ_ij), income Y_j = Σ_k F_jk and
+    the trade deficit D_j = Σ_i F_ij − Σ_k F_jk. Where a share β_ij = 1 − a_ij of a
+    flow is banned, that part can carry no balance any more, so the deficit held
+    fixed is the baseline balance on the trade still allowed:
+
+        D'_j = Σ_i a_ij F_ij − Σ_k a_jk F_jk,    φ_j = 1 + D'_j / Y_j
+
+    With no ban (a = 1) this is the baseline φ_j = Σ_i F_ij / Y_j. Σ_j D'_j = 0
+    always (each flow enters one importer's and one exporter's balance), and an
+    economy cut off from all trade gets φ_j = 1: balanced trade, so an embargo
+    never asks an isolated economy to finance a deficit it has no trade to carry.
+    φ_j > 0 whatever the bans (the domestic flow is never banned).
+
+    Args:
+        producer_flows: n×n F_ij at producer prices, positive diagonal.
+        allowed: n×n a_ij in [0, 1] (None = nothing banned).
+
+    Returns:
+        Length-n φ_j.
+    """
+    allowed_flows = producer_flows if allowed is None else producer_flows * allowed
+    income = producer_flows.sum(axis=1)
+    deficit = allowed_flows.sum(axis=0) - allowed_flows.sum(axis=1)
+    return 1.0 + deficit / income
+
+
+def _components(linked: np.ndarray) -> list[np.ndarray]:
+    """Groups of economies connected by any positive flow (either direction)."""
+    n = linked.shape[0]
+    adjacency = linked | linked.T
+    unseen = np.ones(n, dtype=bool)
+    groups = []
+    while unseen.any():
+        reach = np.zeros(n, dtype=bool)
+        reach[int(np.argmax(unseen))] = True
+        while True:
+            grown = reach | adjacency[reach].any(axis=0)
+            if (grown == reach).all():
+                break
+            reach = grown
+        groups.append(np.flatnonzero(reach))
+        unseen &= ~reach
+    return groups
+
+
 def solve_in_changes(
     flows_base: np.ndarray,
     cost_hat: np.ndarray,
@@ -266,12 +283,15 @@ def solve_in_changes(
     reference: int | None = 0,
     tol: float = _TOL,
     max_iter: int = _MAX_ITER,
+    allowed: np.ndarray | None = None,
+    method: str = "auto",
 ) -> EquilibriumChange:
     """Full-endowment GE counterfactual in changes from observed baseline flows.
 
-    Solves the system in the module docstring. The baseline is reproduced
-    exactly when ``cost_hat`` is all ones, tariffs are unchanged and
-    ``endowment_hat`` is all ones.
+    Solves the system in the module docstring by :func:`sim.economics.solver.solve`
+    (Newton or Newton–Krylov with a damped price-adjustment fallback). The
+    baseline is reproduced exactly when ``cost_hat`` is all ones, tariffs are
+    unchanged, ``endowment_hat`` is all ones and nothing is banned.
 
     Args:
         flows_base: n×n baseline flows X_ij at importer prices (tariff-inclusive), > 0
@@ -284,14 +304,21 @@ def solve_in_changes(
         reference: numéraire importer index (P̂_ref = 1); ``None`` keeps world
             nominal output at its endowment-weighted baseline, Σ p̂_i Q̂_i Y_i = Σ Q̂_i Y_i.
         tol: tolerance on max |ln(sales_i / supply_i)|.
-        max_iter: iteration cap.
+        max_iter: cap on Newton iterations (the fallback steps have their own cap).
+        allowed: n×n share a_ij in [0, 1] of each flow that is still allowed (a ban
+            on a share 1 − a_ij of the pair's goods: a prohibitive trade cost on
+            them, λ'_ij ∝ a_ij λ_ij; the diagonal must be 1). Deficits follow
+            :func:`spending_ratios`. Default: nothing banned.
+        method: ``auto``, ``newton``, ``krylov`` or ``fixed_point`` (see
+            :mod:`sim.economics.solver`).
 
     Returns:
         An :class:`EquilibriumChange`.
 
     Raises:
-        GravityInputError: invalid shapes, signs, NaN, σ ≤ 1 or reference.
-        ModelError: no convergence, or a non-positive or non-finite price.
+        GravityInputError: invalid shapes, signs, NaN, σ ≤ 1, reference or bans.
+        NoEquilibriumError: bans or costs split the world into groups that cannot
+            trade with each other, or no price vector clears every market.
     """
     sigma = _check_sigma(sigma)
     flows_base = _as_float_array("flows_base", flows_base, 2)
@@ -315,101 +342,89 @@ def solve_in_changes(
     )
     if endowment_hat.shape != (n,) or np.any(endowment_hat <= 0):
         raise GravityInputError(f"endowment_hat must be length {n} and > 0")
+    if allowed is not None:
+        allowed = _as_float_array("allowed", allowed, 2)
+        _check_square("allowed", allowed, n)
+        if np.any(allowed < 0) or np.any(allowed > 1) or np.any(np.diag(allowed) != 1):
+            raise GravityInputError("allowed must be in [0, 1] with 1 on the diagonal")
+        if np.all(allowed == 1.0):
+            allowed = None
     _check_reference(reference, n)
+    if method not in ("auto", "newton", "krylov", "fixed_point"):
+        raise GravityInputError(
+            f"method must be auto, newton, krylov or fixed_point, got {method!r}"
+        )
 
     expenditure = flows_base.sum(axis=0)
-    output = (flows_base / (1.0 + tariff_base)).sum(axis=1)
-    revenue = (flows_base * tariff_base / (1.0 + tariff_base)).sum(axis=0)
-    phi = (expenditure - revenue) / output
+    producer_flows = flows_base / (1.0 + tariff_base)
+    output = producer_flows.sum(axis=1)
+    phi = spending_ratios(producer_flows, allowed)
     shares_base = expenditure_shares(flows_base)
     total_cost_hat = cost_hat * (1.0 + tariff_new) / (1.0 + tariff_base)
     inv_tariff_new = 1.0 / (1.0 + tariff_new)
     revenue_rate_new = tariff_new * inv_tariff_new
     scaled_output = output * endowment_hat
-    args = (
-        shares_base,
-        total_cost_hat,
-        inv_tariff_new,
-        revenue_rate_new,
-        phi,
-        scaled_output,
-        sigma,
-    )
 
-    def normalise(log_price: np.ndarray, state: _HatState | None = None) -> np.ndarray:
-        if reference is None:
-            price = np.exp(log_price)
-            return log_price - np.log((price * scaled_output).sum() / scaled_output.sum())
-        state = state or _evaluate(log_price, *args)
-        return log_price - np.log(state.index_hat[reference])
-
-    if np.all(total_cost_hat == 1.0) and np.all(endowment_hat == 1.0):
+    if allowed is None and np.all(total_cost_hat == 1.0) and np.all(endowment_hat == 1.0):
         # Nothing changed: the baseline is the equilibrium, returned exactly.
         return _unchanged(flows_base, tariff_base)
 
-    dropped = int(np.argmax(output))
-    log_price = normalise(np.zeros(n))
-    state = _evaluate(log_price, *args)
-    residual = np.log(state.sales / state.supply)
-    norm = np.max(np.abs(residual))
-    iterations = 0
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        while norm > tol and iterations < max_iter:
-            iterations += 1
-            jac = _jacobian(state, phi, inv_tariff_new, revenue_rate_new, sigma)
-            # The system is homogeneous of degree 0 in p̂ and one equation is
-            # redundant (Walras' law): replace the largest economy's equation by
-            # the normalisation Σ Δ ln p̂ = 0, then cap and backtrack the step
-            # until the excess demand falls.
-            jac[dropped] = 1.0
-            rhs = -residual
-            rhs[dropped] = 0.0
-            try:
-                step = np.linalg.solve(jac, rhs)
-            except np.linalg.LinAlgError:
-                step = residual / sigma
-            step *= min(1.0, _MAX_LOG_STEP / max(np.max(np.abs(step)), 1e-300))
-            accepted = False
-            for _ in range(_BACKTRACKS):
-                candidate = normalise(log_price + step)
-                cand_state = _evaluate(candidate, *args)
-                cand_residual = np.log(cand_state.sales / cand_state.supply)
-                cand_norm = np.max(np.abs(cand_residual))
-                if np.isfinite(cand_norm) and cand_norm < norm:
-                    accepted = True
-                    break
-                step *= 0.5
-            if not accepted:
-                # Fallback: own-price fixed-point step p̂ ← p̂ (sales/supply)^(1/σ).
-                candidate = normalise(log_price + residual / sigma)
-                cand_state = _evaluate(candidate, *args)
-                cand_residual = np.log(cand_state.sales / cand_state.supply)
-                cand_norm = np.max(np.abs(cand_residual))
-                if not np.isfinite(cand_norm):
-                    break
-            log_price, state, residual, norm = candidate, cand_state, cand_residual, cand_norm
-
-    converged = bool(norm <= tol)
-    if not converged:
-        raise ModelError(
-            f"general equilibrium did not converge: max excess demand {norm:.2e} "
-            f"after {iterations} iterations (tolerance {tol:.0e})"
+    with np.errstate(over="ignore", under="ignore"):
+        weights = shares_base * total_cost_hat ** (1.0 - sigma)
+    if allowed is not None:
+        weights = weights * allowed
+    groups = _components(weights > 0)
+    if len(groups) > 1:
+        smallest = min(groups, key=len)
+        raise NoEquilibriumError(
+            "no trade equilibrium: the bans or trade costs leave {economies} with no "
+            "trade at all with the other economies, and one world price level needs "
+            "every economy linked to the rest by some trade",
+            list(smallest),
         )
+    problem = Problem(weights, inv_tariff_new, phi, scaled_output, sigma)
+    outcome = solve(problem, tol, max_iter, method)
+    state = outcome.state
+    if not outcome.converged:
+        worst = int(np.nanargmax(np.abs(state.residual))) if np.isfinite(state.merit) else 0
+        raise NoEquilibriumError(
+            "no trade equilibrium found: the market for {economies}'s goods "
+            f"does not clear (excess demand {np.expm1(state.residual[worst]):+.1%} after "
+            f"{outcome.iterations} Newton and {outcome.fallback_steps} price-adjustment "
+            "steps, none of which could reduce it further); the shock cuts trade so far "
+            "that the trade deficits, held at their baseline shares of income, cannot be "
+            "financed at any prices. Make the shock smaller.",
+            [worst],
+        )
+    log_price = state.log_price
+    if reference is None:
+        world = (np.exp(log_price) * scaled_output).sum() / scaled_output.sum()
+        log_price = log_price - np.log(world)
+    else:
+        log_price = log_price - np.log(state.index_hat[reference])
+    state = evaluate(problem, log_price)
     price_hat = np.exp(log_price)
     if not np.all(np.isfinite(price_hat)) or np.any(price_hat <= 0):
-        raise ModelError("general equilibrium produced a non-positive or non-finite price")
+        raise NoEquilibriumError(
+            "no trade equilibrium: prices would leave the range a computer can represent "
+            "(the shock is too large; {economies} first)",
+            [int(np.argmax(~np.isfinite(price_hat)))],
+        )
 
-    flows_new = state.shares * state.expenditure_new[None, :]
+    flows_new = state.shares * state.expenditure[None, :]
     index_hat = state.index_hat
     world_hat = state.supply.sum() / output.sum()
     # Π̂_i^(1−σ) = Σ_j (X_ij / Y_i)(t̂_ij / P̂_j)^(1−σ) Ê_j / Ŷ   (Yotov et al. eq. 2 in changes)
-    expenditure_hat = state.expenditure_new / expenditure
-    producer_flows = flows_base / (1.0 + tariff_base)
-    outward_pow = (
-        (producer_flows / output[:, None])
-        * (total_cost_hat / index_hat[None, :]) ** (1.0 - sigma)
-        * expenditure_hat[None, :]
-    ).sum(axis=1) / world_hat
+    expenditure_hat = state.expenditure / expenditure
+    cost_weight = (
+        total_cost_hat if allowed is None else total_cost_hat * allowed ** (1.0 / (1.0 - sigma))
+    )
+    with np.errstate(divide="ignore", over="ignore"):
+        outward_pow = (
+            (producer_flows / output[:, None])
+            * (cost_weight / index_hat[None, :]) ** (1.0 - sigma)
+            * expenditure_hat[None, :]
+        ).sum(axis=1) / world_hat
     tariff_revenue = (flows_new * revenue_rate_new).sum(axis=0)
     return EquilibriumChange(
         price=price_hat,
@@ -421,8 +436,8 @@ def solve_in_changes(
         tariff_revenue=tariff_revenue,
         flows_base=flows_base,
         flows_new=flows_new,
-        iterations=iterations,
-        converged=converged,
+        iterations=outcome.iterations + outcome.fallback_steps,
+        converged=True,
     )
 
 
@@ -441,6 +456,10 @@ def solve_counterfactual(
     counterfactual changes t_ij to t_new with endowments and the deficit
     ratios φ_j = E_j / Y_j fixed (Yotov et al. 2016, ch. 2, application 1).
 
+    Rule on the inputs: world expenditure must equal world output, ΣE = ΣY to a
+    relative 10⁻⁶ (rounding in published data); otherwise the baseline flows
+    would not add up and the input is refused, never rescaled silently.
+
     Args:
         output: length-n Y_i > 0.
         expenditure: length-n E_j > 0.
@@ -453,7 +472,8 @@ def solve_counterfactual(
         An :class:`EquilibriumChange` (ratios new/base; flows in levels).
 
     Raises:
-        GravityInputError: shape mismatch, σ ≤ 1, NaN, non-positive cost or size.
+        GravityInputError: shape mismatch, σ ≤ 1, NaN, non-positive cost or size,
+            ΣE ≠ ΣY.
         ModelError: non-convergence or a non-positive price.
     """
     sigma = _check_sigma(sigma)
@@ -466,6 +486,13 @@ def solve_counterfactual(
         )
     if np.any(output <= 0) or np.any(expenditure <= 0):
         raise GravityInputError("output and expenditure must be > 0")
+    mismatch = expenditure.sum() / output.sum() - 1.0
+    if abs(mismatch) > _BALANCE_RTOL:
+        raise GravityInputError(
+            f"world expenditure must equal world output (ΣE = ΣY within "
+            f"{_BALANCE_RTOL:.0e}; the deficits of some must be the surpluses of others), "
+            f"got ΣE/ΣY − 1 = {mismatch:+.2e}"
+        )
     base = _as_float_array("trade_cost_base", trade_cost_base, 2)
     new = _as_float_array("trade_cost_new", trade_cost_new, 2)
     _check_square("trade_cost_base", base, n)

@@ -56,9 +56,23 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
             os.fsync(file.fileno())
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        if error.filename and error.filename != tmp:
+            raise
+        number = error.errno or _errno_in(str(error))
+        raise OSError(number, error.strerror or str(error), str(path)) from error
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _errno_in(text: str) -> int | None:
+    """The errno a library's message names (pyarrow says "File too large", no errno)."""
+    for number in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
+        if os.strerror(number).lower() in text.lower():
+            return number
+    return None
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
@@ -132,7 +146,13 @@ def check_output_dir(key: str, value: str) -> Path:
     Raises:
         ConfigError: naming ``key``, the path and the cause.
     """
+    if not str(value).strip():
+        raise ConfigError(key, "is empty; give a directory")
     path = Path(os.path.expanduser(str(value))).absolute()
+    if "\x00" in str(path):
+        raise ConfigError(key, "contains a NUL character")
+    if len(os.fsencode(path)) >= 4096 or any(len(os.fsencode(p)) > 255 for p in path.parts):
+        raise ConfigError(key, f"{str(path)[:60]}...: file name too long")
     real = Path(os.path.realpath(path))
     for root in VIRTUAL_ROOTS:
         if real == Path(root) or real.is_relative_to(root):

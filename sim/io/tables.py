@@ -6,6 +6,13 @@ import numpy as np
 import pandas as pd
 
 from sim.data.world import World
+from sim.reporters import column_metadata
+
+
+def _described(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Attach each column's unit and description (written into the Parquet schema metadata)."""
+    frame.attrs["columns"] = column_metadata(table, list(frame.columns))
+    return frame
 
 
 def economies_table(world: World, quarters: list[str], records: list[dict]) -> pd.DataFrame:
@@ -18,7 +25,7 @@ def economies_table(world: World, quarters: list[str], records: list[dict]) -> p
     }
     for column in records[0]:
         frame[column] = np.concatenate([r[column] for r in records])
-    return pd.DataFrame(frame)
+    return _described("economies", pd.DataFrame(frame))
 
 
 def pairs_table(world: World, quarters: list[str], records: list[dict]) -> pd.DataFrame:
@@ -35,7 +42,7 @@ def pairs_table(world: World, quarters: list[str], records: list[dict]) -> pd.Da
     for column in records[0]:
         frame[column] = np.concatenate([r[column][rows, cols] for r in records])
     frame["provenance"] = np.tile(world.provenance[rows, cols], len(quarters))
-    return pd.DataFrame(frame)
+    return _described("pairs", pd.DataFrame(frame))
 
 
 def world_table(quarters: list[str], records: list[dict]) -> pd.DataFrame:
@@ -43,4 +50,4 @@ def world_table(quarters: list[str], records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(records)
     frame.insert(0, "quarter_index", np.arange(len(quarters)))
     frame.insert(0, "quarter", quarters)
-    return frame
+    return _described("world", frame)

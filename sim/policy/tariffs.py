@@ -20,7 +20,8 @@ Missing applied rates are imputed and flagged: TKM gets the mean of the
 other CIS economies' rates; ROW gets the mean of all shipped rates.
 
 Scheduled changes (:class:`TariffChange`) scale the baseline rate for a set of
-importers × exporters along a linear or step path between two quarters.
+importers × exporters along a linear or step path between two quarters: a
+:class:`~sim.policy.schedule.Schedule` (scope × window × path) with a scale.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 
 CIS_FTA_PARTIES = ("ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "UZB")
@@ -123,34 +125,48 @@ def baseline_tariffs(
     return tariff
 
 
-def expand_codes(
-    codes: Sequence[str], economies: Sequence[str], blocs: dict[str, tuple[str, ...]]
-) -> np.ndarray:
-    """Boolean mask over ``economies`` for a list of ISO3 codes, bloc names or ``"ALL"``.
-
-    An empty list means all economies. Unknown names are the caller's to
-    validate beforehand.
-    """
-    if not codes or "ALL" in codes:
-        return np.ones(len(economies), dtype=bool)
-    wanted: set[str] = set()
-    for code in codes:
-        wanted.update(blocs.get(code, (code,)))
-    return np.isin(list(economies), sorted(wanted))
-
-
 def phase_fraction(quarter: str, start: str, end: str, path: str) -> float:
-    """How far a phase-in has progressed at ``quarter``, in [0, 1].
+    """How far a phase-in has progressed at ``quarter``, in [0, 1] (:class:`Schedule`).
 
     ``linear``: 0 before ``start``, rising in equal steps to 1 at ``end``;
     ``step``: 0 before ``start``, 1 from ``start`` on (``end`` ignored).
     """
-    now, first, last = quarter_ordinal(quarter), quarter_ordinal(start), quarter_ordinal(end)
-    if now < first:
-        return 0.0
-    if path == "step" or last <= first:
-        return 1.0
-    return min(1.0, (now - first + 1) / (last - first + 1))
+    schedule = Schedule(
+        np.zeros((0, 0), dtype=bool), quarter_ordinal(start), quarter_ordinal(end), None, path
+    )
+    return schedule.fraction(quarter_ordinal(quarter))
+
+
+@dataclass(frozen=True)
+class ScaledChange:
+    """A scheduled change resolved against a world: where, when, and the final multiple."""
+
+    schedule: Schedule
+    scale: float
+
+
+def compile_changes(
+    changes: Sequence[object], economies: Sequence[str], blocs: dict[str, tuple[str, ...]]
+) -> list[ScaledChange]:
+    """Resolve config entries (``TariffChange``) into schedules, once per run."""
+    return [ScaledChange(Schedule.of(c, economies, blocs), float(c.scale)) for c in changes]
+
+
+def scaled_matrix(base: np.ndarray, quarter: int, changes: Sequence[ScaledChange]) -> np.ndarray:
+    """Apply resolved changes at the quarter with ordinal ``quarter``.
+
+    Each change moves its cells from ``base`` towards ``base × scale`` by the
+    fraction in force f(q): τ_ij(q) = τ_ij · (1 + f(q) · (scale − 1)). Changes
+    compose multiplicatively in the order given. The diagonal never changes.
+    """
+    result = base
+    for change in changes:
+        fraction = change.schedule.fraction(quarter)
+        if fraction == 0.0:
+            continue
+        factor = 1.0 + fraction * (change.scale - 1.0)
+        result = np.where(change.schedule.cells, result * factor, result)
+    return result if result is not base else base.copy()
 
 
 def scheduled_matrix(
@@ -160,24 +176,5 @@ def scheduled_matrix(
     economies: Sequence[str],
     blocs: dict[str, tuple[str, ...]],
 ) -> np.ndarray:
-    """Apply scheduled changes to a baseline matrix (tariffs or NTB equivalents).
-
-    Each change (attributes ``exporters``, ``importers``, ``start``, ``end``,
-    ``path``, ``scale``, ``both_directions``) moves the affected cells from
-    ``base`` towards ``base × scale`` by :func:`phase_fraction`:
-    τ_ij(q) = τ_ij · (1 + f(q) · (scale − 1)). Changes compose multiplicatively
-    in the order given. The diagonal never changes.
-    """
-    result = base.copy()
-    for change in changes:
-        fraction = phase_fraction(quarter, change.start, change.end, change.path)
-        if fraction == 0.0:
-            continue
-        exporters = expand_codes(change.exporters, economies, blocs)
-        importers = expand_codes(change.importers, economies, blocs)
-        cells = np.outer(exporters, importers)
-        if change.both_directions:
-            cells |= cells.T
-        np.fill_diagonal(cells, False)
-        result = np.where(cells, result * (1.0 + fraction * (change.scale - 1.0)), result)
-    return result
+    """:func:`scaled_matrix` for config entries and a quarter label (resolves them each call)."""
+    return scaled_matrix(base, quarter_ordinal(quarter), compile_changes(changes, economies, blocs))

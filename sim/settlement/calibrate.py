@@ -6,18 +6,23 @@ error (percentage points) of the mean-field hindcast at the rows of
 2022: Russia's export receipts Sep and Dec 2022, EAEU mutual settlements Aug
 2022, Russia–Kazakhstan Dec 2022, Russia–China 2022) over
 
-- ``revision_rate`` (Calvo rate per quarter, in [0.005, 0.6]),
-- ``logit_scale`` (β, in [20, 5000]),
-- ``hazard`` (blocking hazard on USD/EUR payments of RUS and BLR pairs from
-  2022Q1, in [0.01, 0.55]).
+- ``revision_rate`` (Calvo rate per quarter),
+- ``logit_scale`` (β),
+- ``hazard_2022`` (level of the 2022 events on USD/EUR payments of pairs with
+  RUS and BLR, ``payment_events.csv``),
+- ``liquidity_decay`` (κ of the spread curve s(ℓ), which decides how deep a
+  market must be before its spread falls: how much the yuan's Moscow depth of
+  ``fx_liquidity.csv`` matters),
 
-A coarse grid picks the start, Nelder–Mead refines it. The 2023 points are
-never used in the fit; they are printed afterwards as out-of-sample checks.
-Writes ``sim/data/settlement/fitted_parameters.json`` with provenance.
+within :data:`BOUNDS`. A coarse grid picks the start, Nelder–Mead refines it.
+The 2023 and 2024 points are never used in the fit (the hindcast is run only
+to 2022Q4 inside the objective). Writes
+``sim/data/settlement/fitted_parameters.json`` with provenance and
+``sim/data/settlement/profile.png`` / ``profile.csv``: the objective along each
+parameter with the others at the optimum (the identification check).
 
 ``--variant NAME`` refits a structural sensitivity (:data:`VARIANTS`) the same
-way (``hazard_growth`` adds a fourth parameter) and prints its fit without
-writing anything.
+way and prints its fit without writing anything.
 """
 
 from __future__ import annotations
@@ -37,10 +42,9 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from sim.settlement.config import LeverEntry, SettlementConfig
+from sim.settlement.fitted import FITTED_FILE
 from sim.settlement.hindcast import (
     END,
-    FITTED_FILE,
-    SHOCKED,
     START,
     CalibrationWorld,
     calibration_world,
@@ -49,8 +53,16 @@ from sim.settlement.hindcast import (
     targets,
 )
 
-OUT = Path(__file__).resolve().parents[1] / "data" / "settlement" / FITTED_FILE
-BOUNDS = {"revision_rate": (0.005, 0.6), "logit_scale": (20.0, 5000.0), "hazard": (0.01, 0.55)}
+DATA = Path(__file__).resolve().parents[1] / "data" / "settlement"
+OUT = DATA / FITTED_FILE
+BOUNDS = {
+    "revision_rate": (0.005, 0.6),
+    "logit_scale": (20.0, 5000.0),
+    "hazard_2022": (0.01, 0.55),
+    "liquidity_decay": (0.5, 40.0),
+}
+#: Parameters searched in log space.
+LOG_SCALE = ("logit_scale", "liquidity_decay")
 
 
 Bounds = Mapping[str, tuple[float, float]]
@@ -61,7 +73,7 @@ def _to_params(z: np.ndarray, bounds: Bounds = BOUNDS) -> dict[str, float]:
     out = {}
     for k, (name, (lo, hi)) in enumerate(bounds.items()):
         s = float(expit(z[k]))
-        if name == "logit_scale":
+        if name in LOG_SCALE:
             v = np.exp(np.log(lo) + s * (np.log(hi) - np.log(lo)))
         else:
             v = lo + s * (hi - lo)
@@ -72,7 +84,7 @@ def _to_params(z: np.ndarray, bounds: Bounds = BOUNDS) -> dict[str, float]:
 def _to_z(p: Mapping[str, float], bounds: Bounds = BOUNDS) -> np.ndarray:
     z = []
     for name, (lo, hi) in bounds.items():
-        if name == "logit_scale":
+        if name in LOG_SCALE:
             s = (np.log(p[name]) - np.log(lo)) / (np.log(hi) - np.log(lo))
         else:
             s = (p[name] - lo) / (hi - lo)
@@ -124,9 +136,10 @@ def calibrate(
     extra = dict(extra or {})
     bounds = {**BOUNDS, **{k: b for k, (b, _) in extra.items()}}
     grid = {
-        "revision_rate": (0.08, 0.2, 0.4),
-        "logit_scale": (60.0, 150.0, 400.0),
-        "hazard": (0.1, 0.25, 0.45),
+        "revision_rate": (0.02, 0.08, 0.2),
+        "logit_scale": (150.0, 600.0, 2400.0),
+        "hazard_2022": (0.08, 0.2, 0.4),
+        "liquidity_decay": (3.0, 8.0, 20.0),
         **{k: g for k, (_, g) in extra.items()},
     }
     best, best_f = None, np.inf
@@ -158,9 +171,10 @@ def calibrate(
             f"{'x'.join(str(len(v)) for v in grid.values())} grid then "
             "Nelder-Mead in bounded coordinates",
             "fitted_on": "targets.csv rows with use == 'calibration' (2022 points only)",
-            "never_used": "2023 points (use == 'validation' / 'context')",
-            "shock": f"hazard on USD and EUR payments of pairs with {', '.join(SHOCKED)} "
-            f"from 2022Q1, start {START}",
+            "never_used": "2023 points (use == 'validation' / 'context') and every 2024 "
+            "figure (2024 enters only through event dates)",
+            "shock": f"events of payment_events.csv from 2022Q1 and the dated CNY depth "
+            f"of fx_liquidity.csv, start {START}",
             "bounds": bounds,
             "objective_pp2": float(res.fun),
             "trade_matrix": world.source,
@@ -170,11 +184,62 @@ def calibrate(
             "n_traders": n_traders,
             "git_revision": _git_revision(),
             "written": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": "uv run python -m sim.settlement.calibrate",
+            "command": "uv run python -m sim.settlement.calibrate"
+            + ("" if n_traders is None else f" --n-traders {n_traders}"),
         },
         "fit": json.loads(table.to_json(orient="records")),
     }
     return record
+
+
+def profile(
+    params: Mapping[str, float],
+    bounds: Bounds = BOUNDS,
+    points: int = 9,
+    seed: int = 0,
+    n_traders: int | None = None,
+    base: SettlementConfig | None = None,
+    world: CalibrationWorld | None = None,
+) -> pd.DataFrame:
+    """The objective along each parameter over its bounds, the others at ``params``.
+
+    Slices through the optimum (the others are not re-optimized): where the
+    objective keeps falling towards a bound, the data do not pin the parameter
+    there (identification check of the calibration).
+
+    Returns:
+        DataFrame: parameter, value, objective_pp2 (``points`` rows per parameter).
+    """
+    rows = []
+    for name, (lo, hi) in bounds.items():
+        grid = np.geomspace(lo, hi, points) if name in LOG_SCALE else np.linspace(lo, hi, points)
+        for v in grid:
+            p = {**params, name: float(v)}
+            rows.append((name, float(v), objective(p, seed, n_traders, base, world)))
+    return pd.DataFrame(rows, columns=["parameter", "value", "objective_pp2"])
+
+
+def plot_profile(table: pd.DataFrame, params: Mapping[str, float], path: Path) -> None:
+    """Save the slices of :func:`profile` as one panel per parameter (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(table["parameter"]))
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.0), sharey=True)
+    for ax, name in zip(np.atleast_1d(axes), names, strict=True):
+        t = table[table["parameter"] == name]
+        ax.plot(t["value"], t["objective_pp2"], marker="o")
+        ax.axvline(params[name], color="grey", linestyle="--")
+        if name in LOG_SCALE:
+            ax.set_xscale("log")
+        ax.set_xlabel(name)
+    np.atleast_1d(axes)[0].set_ylabel("2022 objective (pp²)")
+    fig.suptitle("Objective along each parameter, others at the fit (dashed)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def _git_revision() -> str:
@@ -201,6 +266,10 @@ def _vehicle_leg_hazard(cfg: SettlementConfig) -> None:
     cfg.costs.vehicle_leg_hazard = True
 
 
+def _no_dated_liquidity(cfg: SettlementConfig) -> None:
+    cfg.costs.dated_liquidity = False
+
+
 @dataclass(frozen=True)
 class Variant:
     """A structural sensitivity of the hindcast, refitted on the 2022 points.
@@ -224,9 +293,8 @@ VARIANTS: dict[str, Variant] = {
     "uncapped_cross": Variant("costs.synthetic_cross = False", _uncapped_cross),
     "china_links_0.9": Variant("link density 0.9 between China and every economy", _china_links),
     "vehicle_leg_hazard": Variant("costs.vehicle_leg_hazard = True", _vehicle_leg_hazard),
-    "hazard_growth": Variant(
-        "hazard h exp(g k) in the k-th quarter from 2022Q1, g fitted in [-0.5, 0.8]",
-        extra={"hazard_growth": ((-0.5, 0.8), (0.0, 0.2, 0.4))},
+    "no_dated_liquidity": Variant(
+        "costs.dated_liquidity = False (no exogenous yuan depth)", _no_dated_liquidity
     ),
 }
 
@@ -262,6 +330,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args.dry_run:
         OUT.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {OUT}")
+        prof = profile(record["parameters"], seed=args.seed, n_traders=args.n_traders, base=base)
+        prof.to_csv(DATA / "calibration_profile.csv", index=False)
+        plot_profile(prof, record["parameters"], DATA / "calibration_profile.png")
+        print(f"wrote {DATA / 'calibration_profile.csv'} and calibration_profile.png")
 
 
 if __name__ == "__main__":

@@ -25,17 +25,26 @@ behavioural parameters fitted on the 2022 points are in
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sim.errors import ConfigError
+from sim.settlement.events import event_levels
+from sim.settlement.fitted import fitted_hazard_levels, fitted_parameters
 from sim.settlement.quarters import quarter_index
+
+#: The fitted parameters (``sim/data/settlement/fitted_parameters.json``): the defaults.
+FITTED: dict[str, float] = fitted_parameters()
 
 #: Every economy code the default data knows, plus ROW.
 KNOWN_ECONOMIES: tuple[str, ...] = (
     "ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB",
     "CHN", "EUU", "IRN", "IND", "TUR", "ROW",
 )  # fmt: skip
+#: Bytes per trader a run holds (trader arrays, the phase's per-trader indices and the
+#: step's temporaries; an upper estimate of the measured ~200).
+BYTES_PER_TRADER = 256
 #: ISO 4217 code of each known economy (ROW settles in USD).
 ISSUER_CURRENCY: dict[str, str] = {
     "ARM": "AMD", "AZE": "AZN", "BLR": "BYN", "KAZ": "KZT", "KGZ": "KGS", "MDA": "MDL",
@@ -88,6 +97,26 @@ class HazardEntry:
 
 
 @dataclass
+class HazardScale:
+    """A multiplier of the hazards on some currencies for pairs in a scope.
+
+    Attributes:
+        scope: Pair set (see module docstring).
+        from_quarter: First quarter (``""`` = always).
+        to_quarter: Last quarter, inclusive (``""`` = open-ended).
+        factor: Multiplier of the hazard (events and entries), >= 0; the result
+            is capped at 1. Factors of entries that apply multiply.
+        currencies: ISO codes it applies to (default: the vehicles).
+    """
+
+    scope: str = "ALL"
+    from_quarter: str = ""
+    to_quarter: str = ""
+    factor: float = 1.0
+    currencies: list[str] = field(default_factory=lambda: ["USD", "EUR"])
+
+
+@dataclass
 class ThirdCurrencyRule:
     """When a currency of neither party is an option on a pair.
 
@@ -123,7 +152,7 @@ class TraderConfig:
         exposure_weights: Probability of each exposure class, >= 0, sum 1.
     """
 
-    n_traders: int = 50_000
+    n_traders: int = 250_000
     min_per_pair: int = 5
     size_distribution: str = "pareto"
     pareto_alpha: float = 1.06
@@ -154,8 +183,13 @@ class CostConfig:
             because it worsens the fit to the 2022 points (sensitivity
             ``python -m sim.settlement.calibrate --variant vehicle_leg_hazard``).
         liquidity_decay: κ in s(ℓ) = s_min + (s_max - s_min)·exp(-κ·ℓ), >= 0.
+            Default: fitted on the 2022 points (``fitted_parameters.json``).
         exogenous_liquidity: Extra liquidity ℓ0 per currency (offshore depth),
             each in [0, 1]; ℓ = min(1, ℓ_model + ℓ0).
+        dated_liquidity: If True (default), the dated market depths of
+            ``sim/data/settlement/fx_liquidity.csv`` (the yuan's share of Moscow
+            Exchange FX trading, Bank of Russia) apply: ℓ = max(ℓ, ℓ_ext(q))
+            (:mod:`sim.settlement.events`).
         delay_cost_per_day: Cost of one day of payment delay, ad valorem per
             day, >= 0 (``assumed``: 10 % a year financing cost / 365).
         vehicle_delay_days: Days to settle in a vehicle currency, >= 0 (SWIFT
@@ -173,8 +207,9 @@ class CostConfig:
     national_spread_max: float = 0.03
     synthetic_cross: bool = True
     vehicle_leg_hazard: bool = False
-    liquidity_decay: float = 6.0
+    liquidity_decay: float = FITTED["liquidity_decay"]
     exogenous_liquidity: dict[str, float] = field(default_factory=dict)
+    dated_liquidity: bool = True
     delay_cost_per_day: float = 0.10 / 365.0
     vehicle_delay_days: float = 1.0
     national_delay_days: float = 2.0
@@ -223,8 +258,10 @@ class SettlementConfig:
         enabled: If False the model holds settlement cost at zero.
         revision_rate: Fraction of traders whose revision clock expires per
             quarter (Calvo rate), in (0, 1]. Mean contract length 1/rate quarters.
+            Default: fitted on the 2022 points (``fitted_parameters.json``).
         logit_scale: β in P(k) ∝ exp(a_k − β·cost_k), cost ad valorem; > 0.
             1/β is the cost difference (ad valorem) that changes odds by e.
+            Default: fitted.
         vehicles: Vehicle currencies, offered on every pair.
         national_bloc: Currencies of this bloc's members count as "national"
             on pairs inside the bloc (besides the parties' own currencies).
@@ -243,7 +280,14 @@ class SettlementConfig:
         card_acceptance: Default mutual acceptance of national payment cards,
             in [0, 1]; gives the retail segment a direct channel.
         card_entries: Overrides, value in [0, 1].
-        hazards: Payment-blocking hazards (max over entries that apply).
+        event_hazards: If True (default), the dated payment-blocking events of
+            ``sim/data/settlement/payment_events.csv`` apply (before ``hazards``).
+        hazard_levels: Level of each event hazard (name → probability per
+            quarter, in [0, 1]). Default: fitted (``fitted_parameters.json``).
+        hazards: Further payment-blocking hazards (max over events and entries
+            that apply).
+        hazard_scales: Multipliers of the hazards (a spike relative to the
+            status quo, e.g. ``shock=payment_block``).
         subsidies: Ad-valorem subsidies to national-currency options, >= 0
             (summed over entries that apply).
         mandates: Ad-valorem penalties on non-national options (enforcement of
@@ -251,8 +295,8 @@ class SettlementConfig:
     """
 
     enabled: bool = True
-    revision_rate: float = 0.15
-    logit_scale: float = 150.0
+    revision_rate: float = FITTED["revision_rate"]
+    logit_scale: float = FITTED["logit_scale"]
     vehicles: list[str] = field(default_factory=lambda: ["USD", "EUR"])
     national_bloc: str = "CIS"
     third_currency_rules: list[ThirdCurrencyRule] = field(
@@ -275,7 +319,10 @@ class SettlementConfig:
     interconnection_entries: list[LeverEntry] = field(default_factory=list)
     card_acceptance: float = 0.0
     card_entries: list[LeverEntry] = field(default_factory=list)
+    event_hazards: bool = True
+    hazard_levels: dict[str, float] = field(default_factory=fitted_hazard_levels)
     hazards: list[HazardEntry] = field(default_factory=list)
+    hazard_scales: list[HazardScale] = field(default_factory=list)
     subsidies: list[LeverEntry] = field(default_factory=list)
     mandates: list[LeverEntry] = field(default_factory=list)
 
@@ -313,6 +360,7 @@ class SettlementConfig:
             if r.from_quarter:
                 quarter_index(r.from_quarter, key + ".from_quarter")
         self._validate_traders(f"{p}.traders")
+        self._validate_population(f"{p}.traders", len(economies))
         self._validate_costs(f"{p}.costs")
         i = self.initial
         if i.table not in ("", "cis2021"):
@@ -345,6 +393,20 @@ class SettlementConfig:
             _num(key + ".hazard", h.hazard, 0.0, 1.0)
             for m, c in enumerate(h.currencies):
                 _ccy(f"{key}.currencies[{m}]", c)
+            self._validate_start_hazard(key, h)
+        for k, h in enumerate(self.hazard_scales):
+            key = f"{p}.hazard_scales[{k}]"
+            _scope(key + ".scope", h.scope, known_econ, known_blocs)
+            _window(key, h.from_quarter, h.to_quarter)
+            _num(key + ".factor", h.factor, 0.0, 1e3)
+            for m, c in enumerate(h.currencies):
+                _ccy(f"{key}.currencies[{m}]", c)
+        if self.event_hazards:
+            for name in event_levels():
+                if name not in self.hazard_levels:
+                    raise ConfigError(f"{p}.hazard_levels", f"missing level {name!r}")
+        for name, v in self.hazard_levels.items():
+            _num(f"{p}.hazard_levels.{name}", v, 0.0, 1.0)
 
     def _validate_traders(self, p: str) -> None:
         t = self.traders
@@ -376,6 +438,41 @@ class SettlementConfig:
                 f"{p}.exposure_weights", f"must sum to 1, got {sum(t.exposure_weights):.6g}"
             )
 
+    def _validate_population(self, p: str, n_economies: int) -> None:
+        """Trader count between what the pairs need and what memory allows."""
+        t = self.traders
+        need = n_economies * (n_economies - 1) * t.min_per_pair
+        if t.n_traders < need:
+            raise ConfigError(
+                f"{p}.n_traders",
+                f"must be >= {need} ({n_economies * (n_economies - 1)} pairs x "
+                f"min_per_pair {t.min_per_pair}), got {t.n_traders}",
+            )
+        limit = available_memory() // 2
+        if t.n_traders * BYTES_PER_TRADER > limit:
+            raise ConfigError(
+                f"{p}.n_traders",
+                f"needs about {t.n_traders * BYTES_PER_TRADER / 1e9:.1f} GB "
+                f"({BYTES_PER_TRADER} bytes per trader), more than half of this machine's "
+                f"memory: must be <= {limit // BYTES_PER_TRADER}, got {t.n_traders}",
+            )
+
+    def _validate_start_hazard(self, key: str, h: HazardEntry) -> None:
+        """Refuse a hazard that is active at any initial state (no ``from_quarter``).
+
+        The intercepts make the initial shares the steady state of the choice rule,
+        which holds only without blocking (blocked traders revise more often than
+        the Calvo rate); with a hazard at the start the calibration does not
+        converge for the fitted logit scale (checked: hazard 0.05 on every pair).
+        """
+        if not h.from_quarter and h.hazard > 0:
+            raise ConfigError(
+                key + ".from_quarter",
+                f"a hazard ({h.hazard!r}) active at the initial state breaks its steady-state "
+                "calibration: give a from_quarter after the initial quarter (2021Q4 for the "
+                "shipped table)",
+            )
+
     def _validate_costs(self, p: str) -> None:
         c = self.costs
         _num(f"{p}.vehicle_spread", c.vehicle_spread, 0.0, 0.2)
@@ -390,6 +487,14 @@ class SettlementConfig:
         _num(f"{p}.national_delay_days", c.national_delay_days, 0.0, 365.0)
         _num(f"{p}.interconnected_delay_days", c.interconnected_delay_days, 0.0, 365.0)
         _num(f"{p}.loss_given_block", c.loss_given_block, 0.0, 1.0)
+
+
+def available_memory() -> int:
+    """Physical memory of this machine in bytes (``os.sysconf``; 8 GiB if unknown)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
 
 
 def _num(key: str, v: object, lo: float, hi: float, lo_open: bool = False) -> None:

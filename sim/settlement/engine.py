@@ -16,6 +16,7 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.settlement.config import SettlementConfig
 from sim.settlement.costs import direct_spreads, economy_liquidity, static_option_terms
+from sim.settlement.events import ExternalLiquidity
 from sim.settlement.levers import Levers, LeverSchedule
 from sim.settlement.market import Market, build_market
 from sim.settlement.quarters import quarter_index
@@ -34,7 +35,6 @@ class Evaluation:
         prob: (P, G, C) logit choice probabilities.
         liquidity: (n, C) liquidity used for the spreads.
         any_hazard: Whether any blocking probability is positive.
-        tail: (P·G, C) True from the last offered option on (for inverse-CDF draws).
     """
 
     quarter: str
@@ -45,7 +45,6 @@ class Evaluation:
     prob: np.ndarray
     liquidity: np.ndarray
     any_hazard: bool
-    tail: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -65,16 +64,7 @@ class _Static:
     coef_exp: np.ndarray  # (P, 2, C)
     block: np.ndarray  # (P, G, C)
     v_fixed: np.ndarray  # (P, G, C) a − β·fixed, −inf where not offered
-    tail: np.ndarray  # (P·G, C) True from the last offered option on
     any_hazard: bool
-
-
-def _same_levers(a: Levers, b: Levers) -> bool:
-    """Whether two lever sets have equal values."""
-    return all(
-        np.array_equal(getattr(a, k), getattr(b, k))
-        for k in ("hazard", "density", "interconnection", "cards", "subsidy", "mandate")
-    )
 
 
 class SettlementCore:
@@ -112,6 +102,10 @@ class SettlementCore:
         # the offered set changes only at the quarters options open: one array per period
         self._opening = sorted({int(x) for x in np.unique(m.option_from)})
         self._avail: dict[int, np.ndarray] = {}
+        self._external_series = (
+            ExternalLiquidity(m.economies, m.currencies) if cfg.costs.dated_liquidity else None
+        )
+        self._external: dict[str, np.ndarray | None] = {}
         self.pair_flat = m.exp * len(m.economies) + m.imp  # (P,) flat index of (exp, imp) in n×n
 
     @property
@@ -139,15 +133,15 @@ class SettlementCore:
         avail = self._avail.get(period)
         if avail is None:
             avail = self._avail[period] = self.market.available(q)
-        # reuse while levers, offered options, intercepts and β are unchanged (levers are
-        # resolved per quarter, so compare values, not objects)
+        # reuse while levers (one object per constant period), offered options,
+        # intercepts and β are the same
         st = self._static.get(0)
         if (
             st is not None
             and st.intercepts is a
             and st.beta == beta
-            and (st.levers is lev or _same_levers(st.levers, lev))
-            and (st.available is avail or np.array_equal(st.available, avail))
+            and st.levers is lev
+            and st.available is avail
         ):
             return st
         m, cfg = self.market, self.cfg
@@ -159,9 +153,6 @@ class SettlementCore:
         h = terms.hazard[:, seg, :] * self.exposure_of_group[None, :, None]
         fixed = terms.fixed[:, seg, :] + cfg.costs.loss_given_block * h
         v_fixed = np.where(avail[:, None, :], a[:, None, :] - beta * fixed, -np.inf)
-        g, c = self.n_groups, m.n_currencies
-        rows = np.repeat(avail, g, axis=0)
-        last = c - 1 - np.argmax(rows[:, ::-1], axis=1)
         st = _Static(
             levers=lev,
             intercepts=a,
@@ -172,7 +163,6 @@ class SettlementCore:
             coef_exp=terms.coef_exp,
             block=np.minimum(1.0, h),
             v_fixed=v_fixed,
-            tail=np.arange(c)[None, :] >= last[:, None],
             any_hazard=bool(np.any(lev.hazard > 0)),
         )
         if intercepts is None:
@@ -197,9 +187,25 @@ class SettlementCore:
             raise ConfigError(key, f"must be >= 0, got minimum {f.min():.6g}")
         return f.reshape(-1).take(self.pair_flat)
 
-    def spreads(self, pair_flows: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(P, C) direct-conversion spreads of the importer and the exporter (as in evaluate)."""
+    def liquidity(self, quarter: str, pair_flows: np.ndarray, shares: np.ndarray) -> np.ndarray:
+        """(n, C) liquidity of every economy's market in every currency.
+
+        The model's own (:func:`economy_liquidity`), floored by the dated exogenous
+        depth of :func:`~sim.settlement.events.external_liquidity`.
+        """
         liq = economy_liquidity(self.market.incidence, pair_flows, shares, self.exogenous)
+        if quarter not in self._external:
+            series = self._external_series
+            ext = None if series is None or not series.series else series.at(quarter)
+            self._external[quarter] = ext
+        ext = self._external[quarter]
+        return liq if ext is None else np.maximum(liq, ext)
+
+    def spreads(
+        self, quarter: str, pair_flows: np.ndarray, shares: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(P, C) direct-conversion spreads of the importer and the exporter (as in evaluate)."""
+        liq = self.liquidity(quarter, pair_flows, shares)
         return direct_spreads(self.market, liq, self.cfg.costs)
 
     def evaluate(
@@ -222,7 +228,7 @@ class SettlementCore:
         """
         m = self.market
         st = self.static(quarter, intercepts)
-        liq = economy_liquidity(m.incidence, pair_flows, shares, self.exogenous)
+        liq = self.liquidity(quarter, pair_flows, shares)
         di, de = direct_spreads(m, liq, self.cfg.costs)
         # groups are ordered segment-major (g = s·E + e): the moving part is per segment
         p, c = m.n_pairs, m.n_currencies
@@ -245,5 +251,4 @@ class SettlementCore:
             prob=v,
             liquidity=liq,
             any_hazard=st.any_hazard,
-            tail=st.tail,
         )

@@ -1,42 +1,45 @@
-"""Hindcast ``hindcast_2022``: the 2022 payment-blocking shock, stand-alone.
+"""Hindcast ``hindcast_2022``: the 2022–2024 settlement transition, stand-alone.
 
 Start in 2021Q4 (the initial state reproduces the 2021 / Jan-2022 figures:
 EAEU mutual settlements 73.5 % national, Russia's export receipts USD 52 /
-EUR 35 %); from 2022Q1 a blocking hazard on USD and EUR payments applies to
-every pair with Russia or Belarus (both under the 2022 restrictions; one hazard
-level for both is an assumption). The trade matrix is held at calibration
-values (:func:`calibration_world`: the shipped default world ``cis2023``, 2023).
-Behavioural parameters (Calvo revision rate, logit scale, hazard level) are
-fitted on the 2022 points only (``python -m sim.settlement.calibrate``); the
-2023 points are out of sample.
+EUR 35 %); from 2022Q1 the dated payment-blocking events of
+``sim/data/settlement/payment_events.csv`` apply (the 2022 reserve freeze and
+SWIFT disconnections on USD/EUR payments of pairs with Russia and Belarus,
+Chinese state banks' restrictions on USD payments with Russia, and from 2024Q1
+US Executive Order 14114 and Chinese banks' refusals on the CNY channel), and
+the yuan market in Moscow deepens as the Moscow Exchange reports
+(``fx_liquidity.csv``). The trade matrix is held at the 2021 world's values
+(:func:`calibration_world`, ``cis2021``). The behavioural parameters (Calvo revision rate,
+logit scale, the two 2022 hazard levels) are fitted on the 2022 points only
+(``python -m sim.settlement.calibrate``); the 2023 points are out of sample;
+2024 published figures are held out (2024 enters only through event dates).
 
 ``run_hindcast()`` returns the simulated headline series by quarter;
 ``fit_table()`` compares them with the published points of
-``sim/data/settlement/targets.csv``.
+``sim/data/settlement/targets.csv``; ``python -m sim.settlement.hindcast``
+prints the table.
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from sim.data.loader import load_world
-from sim.settlement.config import HazardEntry, SettlementConfig
-from sim.settlement.initial import read_table
+from sim.settlement.config import SettlementConfig
+from sim.settlement.fitted import BEHAVIOURAL, fitted_parameters
 from sim.settlement.phase import SettlementPhase
 from sim.settlement.quarters import quarter_range
+from sim.settlement.shipped import read_table
 
-START, SHOCK, END = "2021Q4", "2022Q1", "2023Q4"
-SHOCKED = ("RUS", "BLR")
-#: Parameters fitted by the calibration (used when no fitted file exists).
-DEFAULT_PARAMS: dict[str, float] = {"revision_rate": 0.15, "logit_scale": 150.0, "hazard": 0.3}
-FITTED_FILE = "fitted_parameters.json"
+START, SHOCK, END = "2021Q4", "2022Q1", "2024Q4"
+#: World of the hindcast: the default economies calibrated to 2021 (``sim/data/cis2021``).
+WORLD = "cis2021"
 
 
 @dataclass(frozen=True)
@@ -50,103 +53,46 @@ class CalibrationWorld:
     source: str
 
 
-def calibration_world() -> CalibrationWorld:
-    """The model's shipped default world (``sim.data.loader.load_world("cis2023")``).
+def calibration_world(name: str = WORLD) -> CalibrationWorld:
+    """The world the hindcast holds fixed (``sim.data.loader.load_world(name)``).
 
-    The same economies, currencies, blocs and 2023 trade matrix the model starts
-    from (cells carry provenance; method and gaps in
-    ``sim/data/cis2023/DATA_REPORT.md``), so the calibration and the model's
+    The same economies, currencies, blocs and trade matrix the model's
+    ``hindcast_2022`` scenario starts from, so the calibration and the model's
     hindcast see the same trade weights. The diagonal (domestic sales) is not
     used by the settlement layer.
     """
-    w = load_world("cis2023")
+    w = load_world(name)
     return CalibrationWorld(
         economies=tuple(w.economies),
         currencies=tuple(w.currencies),
         blocs={b: tuple(m) for b, m in w.blocs.items()},
         flows=np.array(w.flows, dtype=float),
-        source=f"sim.data.loader.load_world('cis2023') data_version {w.data_version}",
+        source=f"sim.data.loader.load_world({name!r}) data_version {w.data_version}",
     )
 
 
-def fitted_parameters() -> dict[str, float]:
-    """Fitted parameters from the shipped file, else :data:`DEFAULT_PARAMS`."""
-    path = resources.files("sim").joinpath("data", "settlement", FITTED_FILE)
-    try:
-        with path.open("r", encoding="utf-8") as fh:
-            return {k: float(v) for k, v in json.load(fh)["parameters"].items()}
-    except FileNotFoundError:
-        return dict(DEFAULT_PARAMS)
+#: Horizon of the hindcast inside the full model: 2021Q4 .. 2024Q4, output held flat.
+MODEL_HORIZON: dict[str, str] = {"start": START, "quarters": "13", "growth": "flat"}
+#: World of the hindcast inside the full model.
+MODEL_WORLD = f"world.name={WORLD}"
 
 
-#: Horizon of the hindcast inside the full model: 2021Q4 .. 2023Q4, output held flat (the
-#: trade matrix is already at its 2023 level).
-MODEL_HORIZON: dict[str, str] = {"start": START, "quarters": "9", "growth": "flat"}
+def hindcast_overrides() -> list[str]:
+    """Hydra overrides that make the full model run the hindcast (``scenario=hindcast_2022``).
 
-
-def rounded_parameters(params: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Fitted parameters rounded as they appear in configs (4 significant digits).
-
-    The scenario file and the model hindcast test both use these values, so they
-    agree exactly; the rounding moves the stand-alone hindcast by < 0.1 pp.
+    Only the horizon: the settlement parameters are the defaults (the fitted ones).
     """
-    p = dict(fitted_parameters() if params is None else params)
-    return {k: float(f"{float(p[k]):.4g}") for k in ("revision_rate", "logit_scale", "hazard")}
-
-
-def hindcast_overrides(
-    params: Mapping[str, float] | None = None, horizon: bool = True
-) -> list[str]:
-    """Hydra overrides that make the full model run the 2022 hindcast.
-
-    Args:
-        params: ``revision_rate``, ``logit_scale``, ``hazard`` (default: the fitted
-            ones of ``fitted_parameters.json``), rounded by :func:`rounded_parameters`.
-        horizon: Include ``sim.start``, ``sim.quarters`` and ``sim.growth``.
-
-    Returns:
-        Overrides for :func:`sim.cli.compose_and_validate` or the ``caravan`` command,
-        e.g. ``settlement.revision_rate=0.0158``.
-    """
-    p = rounded_parameters(params)
-    out = [f"sim.{k}={v}" for k, v in MODEL_HORIZON.items()] if horizon else []
-    hz = ",".join(f"{{scope:{e},from_quarter:{SHOCK},hazard:{p['hazard']!r}}}" for e in SHOCKED)
-    out += [
-        "settlement.initial.table=cis2021",
-        f"settlement.revision_rate={p['revision_rate']!r}",
-        f"settlement.logit_scale={p['logit_scale']!r}",
-        f"settlement.hazards=[{hz}]",
-    ]
-    return out
-
-
-def scenario_yaml(params: Mapping[str, float] | None = None) -> str:
-    """The ``sim`` and ``settlement`` block of ``scenarios/hindcast_2022.yaml``."""
-    p = rounded_parameters(params)
-    lines = ["sim:"] + [f"  {k}: {v}" for k, v in MODEL_HORIZON.items()]
-    lines += [
-        "settlement:",
-        "  # fitted on the 2022 points (sim/data/settlement/fitted_parameters.json,",
-        "  # 4 significant digits; sim.settlement.hindcast.hindcast_overrides())",
-        f"  revision_rate: {p['revision_rate']!r}",
-        f"  logit_scale: {p['logit_scale']!r}",
-        "  initial: {table: cis2021}",
-        "  hazards:",
-    ]
-    lines += [
-        f"    - {{scope: {e}, from_quarter: {SHOCK}, hazard: {p['hazard']!r}}}" for e in SHOCKED
-    ]
-    return "\n".join(lines) + "\n"
+    return [MODEL_WORLD, *(f"sim.{k}={v}" for k, v in MODEL_HORIZON.items())]
 
 
 def hindcast_config(
     params: Mapping[str, float] | None = None, base: SettlementConfig | None = None
 ) -> SettlementConfig:
-    """Config of the hindcast: ``base`` (default config) with the fitted parameters and shock.
+    """Config of the hindcast: ``base`` (default config) with the given parameters.
 
     Args:
-        params: ``revision_rate``, ``logit_scale``, ``hazard`` (default: fitted), and
-            optionally ``hazard_growth`` (see :func:`escalating_hazards`; 0 = constant).
+        params: ``revision_rate``, ``logit_scale``, ``liquidity_decay`` and hazard
+            levels (default: fitted).
         base: Starting config (copied).
 
     Returns:
@@ -156,43 +102,12 @@ def hindcast_config(
     cfg = copy.deepcopy(base) if base is not None else SettlementConfig()
     cfg.revision_rate = float(p["revision_rate"])
     cfg.logit_scale = float(p["logit_scale"])
-    growth = float(p.get("hazard_growth", 0.0))
-    if growth == 0.0:
-        cfg.hazards = [
-            HazardEntry(scope=e, from_quarter=SHOCK, hazard=float(p["hazard"])) for e in SHOCKED
-        ]
-    else:
-        cfg.hazards = escalating_hazards(float(p["hazard"]), growth)
+    cfg.costs.liquidity_decay = float(p["liquidity_decay"])
+    cfg.hazard_levels = {
+        **cfg.hazard_levels,
+        **{k: float(v) for k, v in p.items() if k not in BEHAVIOURAL},
+    }
     return cfg
-
-
-def escalating_hazards(hazard: float, growth: float, end: str = END) -> list[HazardEntry]:
-    """One hazard entry per quarter from the shock: h_k = min(1, h · exp(g k)).
-
-    k counts quarters from :data:`SHOCK` (k = 0 in 2022Q1); the last entry is
-    open-ended. A structural sensitivity (``calibrate --variant hazard_growth``),
-    not the shipped model: a sanction regime that tightens at a constant rate.
-
-    Args:
-        hazard: h, the hazard in the shock quarter, in [0, 1].
-        growth: g, log growth of the hazard per quarter.
-        end: Last quarter with its own entry.
-
-    Returns:
-        Entries for every economy of :data:`SHOCKED`.
-    """
-    quarters = quarter_range(SHOCK, end)
-    levels = np.minimum(1.0, hazard * np.exp(growth * np.arange(len(quarters))))
-    return [
-        HazardEntry(
-            scope=e,
-            from_quarter=q,
-            to_quarter="" if k == len(quarters) - 1 else q,
-            hazard=float(levels[k]),
-        )
-        for k, q in enumerate(quarters)
-        for e in SHOCKED
-    ]
 
 
 def run_hindcast(
@@ -241,14 +156,17 @@ def run_hindcast(
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def targets(uses: tuple[str, ...] = ("calibration", "validation", "context")) -> pd.DataFrame:
+def targets(
+    uses: tuple[str, ...] = ("calibration", "validation", "context", "held_out"),
+) -> pd.DataFrame:
     """Published points of ``targets.csv`` with the given ``use``."""
     t = read_table("targets.csv")
     return t[t["use"].isin(uses)].reset_index(drop=True)
 
 
 def fit_table(
-    series: pd.DataFrame, uses: tuple[str, ...] = ("calibration", "validation", "context")
+    series: pd.DataFrame,
+    uses: tuple[str, ...] = ("calibration", "validation", "context", "held_out"),
 ) -> pd.DataFrame:
     """Compare simulated series with the published points.
 
@@ -284,7 +202,22 @@ def fit_table(
     )
 
 
+def main(argv: list[str] | None = None) -> None:
+    """Print the hindcast table (stand-alone, mean field) at the fitted parameters."""
+    ap = argparse.ArgumentParser(description="Settlement hindcast table (fitted parameters).")
+    ap.add_argument("--engine", choices=("meanfield", "agents"), default="meanfield")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    series = run_hindcast(engine=args.engine, seed=args.seed)
+    table = fit_table(series)
+    cols = ["series", "quarter", "use", "target", "simulated", "error_pp"]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(table[cols].round(4).to_string(index=False))
+        heads = ["rus_exports_usd_eur", "rus_exports_rub", "rus_exports_cny", "rus_chn_national"]
+        heads += ["national_currency_share_eaeu"]
+        print("\nmodel 2024 (published 2024 figures held out):")
+        print(series.loc[quarter_range("2024Q1", "2024Q4"), heads].round(4).to_string())
+
+
 if __name__ == "__main__":
-    print("\n".join(hindcast_overrides()))
-    print()
-    print(scenario_yaml(), end="")
+    main()

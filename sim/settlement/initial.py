@@ -15,25 +15,15 @@ initial state (rows ``use == initial`` of ``targets.csv``).
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
+import hashlib
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import DataError
+from sim.quarters import quarter_ordinal, quarter_range
 from sim.settlement.market import Market
-
-
-@cache
-def read_table(name: str) -> pd.DataFrame:
-    """Read a shipped CSV of ``sim/data/settlement`` (cached; do not mutate)."""
-    path = resources.files("sim").joinpath("data", "settlement", name)
-    try:
-        with path.open("r", encoding="utf-8") as fh:
-            return pd.read_csv(fh)
-    except FileNotFoundError as err:
-        raise DataError(str(path), "shipped settlement table is missing") from err
+from sim.settlement.shipped import read_table
 
 
 def _match(pattern: str, code: str, blocs: dict[str, tuple[str, ...]]) -> bool:
@@ -76,7 +66,34 @@ def _rule_shares(
     return out
 
 
+#: Initial shares by a hash of their inputs (set-up is paid once per distinct input).
+_SHARES_CACHE: dict[str, tuple[np.ndarray, dict[str, float]]] = {}
+
+
+def _inputs_hash(market: Market, flows: np.ndarray, avail: np.ndarray, table: str) -> str:
+    """SHA-1 of everything :func:`table_shares` reads."""
+    m = market
+    h = hashlib.sha1(repr((table, m.economies, m.currencies, sorted(m.blocs.items()))).encode())
+    for a in (m.exp, m.imp, m.home, m.national, np.asarray(flows, float), avail):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
 def table_shares(
+    market: Market, flows: np.ndarray, avail: np.ndarray, table: str = "cis2021"
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Initial (P, C) shares from the shipped rule table (cached by a hash of the inputs).
+
+    Args and returns as :func:`_table_shares`; the arrays returned are copies.
+    """
+    key = _inputs_hash(market, flows, avail, table)
+    if key not in _SHARES_CACHE:
+        _SHARES_CACHE[key] = _table_shares(market, flows, avail, table)
+    shares, solved = _SHARES_CACHE[key]
+    return shares.copy(), dict(solved)
+
+
+def _table_shares(
     market: Market, flows: np.ndarray, avail: np.ndarray, table: str = "cis2021"
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Initial (P, C) shares from the shipped rule table.
@@ -194,3 +211,28 @@ def with_floor(shares: np.ndarray, avail: np.ndarray, floor: float) -> np.ndarra
     """Give every offered option at least ``floor`` and renormalize rows."""
     s = np.where(avail, np.maximum(shares, floor), 0.0)
     return s / s.sum(axis=1, keepdims=True)
+
+
+#: Date of each shipped initial settlement state (end of the quarter it describes).
+INITIAL_QUARTER = {"cis2021": "2021Q4"}
+
+
+def spinup_quarters(enabled: bool, table: str, start: str) -> list[str]:
+    """Quarters the settlement layer is run through before the first simulated quarter.
+
+    The shipped initial state describes 2021Q4. A run starting later first
+    replays the settlement layer from 2021Q4 to the quarter before ``start``, on
+    the calibration trade matrix and under the configured levers and the dated
+    events (the 2022 payment-blocking measures, ...), so the first simulated
+    quarter starts from the state that history implies rather than from 2021.
+
+    Args:
+        enabled: Whether the settlement layer runs.
+        table: ``settlement.initial.table`` (``""``: synthetic start, no spin-up).
+        start: ``sim.start``.
+    """
+    initial = INITIAL_QUARTER.get(table)
+    if not enabled or initial is None:
+        return []
+    count = quarter_ordinal(start) - quarter_ordinal(initial)
+    return quarter_range(initial, count) if count > 0 else []

@@ -4,8 +4,10 @@ Rules for combining entries that apply to the same pair:
 
 - link density, interconnection, card acceptance: start from the default;
   entries are applied in order, a later entry overrides an earlier one;
-- hazards: the maximum over entries (independent sources do not add up to
-  more than the worst of them);
+- hazards: the maximum over the shipped events (:mod:`sim.settlement.events`,
+  if ``event_hazards``) and the entries (independent sources do not add up to
+  more than the worst of them), then multiplied by the ``hazard_scales`` that
+  apply and capped at 1;
 - subsidies and mandates: the sum over entries.
 
 An entry with ``ramp_to`` moves linearly from ``value`` at ``from_quarter`` to
@@ -14,11 +16,13 @@ An entry with ``ramp_to`` moves linearly from ``value`` at ``from_quarter`` to
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.settlement.config import LeverEntry, SettlementConfig
+from sim.settlement.events import event_hazards
 from sim.settlement.market import Market, scope_matrix
 from sim.settlement.quarters import in_window, quarter_index
 
@@ -51,9 +55,31 @@ class LeverSchedule:
     def __init__(self, market: Market, cfg: SettlementConfig) -> None:
         self.market = market
         self.cfg = cfg
+        self.hazards = [
+            *(event_hazards(cfg.hazard_levels) if cfg.event_hazards else []),
+            *cfg.hazards,
+        ]
         self._scope_cache: dict[str, np.ndarray] = {}
         self._cache: dict[int, Levers] = {}
-        self._by_signature: dict[tuple, Levers] = {}
+        self._breaks = self._breakpoints()
+
+    def _breakpoints(self) -> list[int]:
+        """Quarter indices where some entry starts, ends or ramps.
+
+        Levers are constant between two of them, so one :class:`Levers` serves each period.
+        """
+        cfg, out = self.cfg, set()
+        entries = [
+            *cfg.link_entries, *cfg.interconnection_entries, *cfg.card_entries,
+            *cfg.subsidies, *cfg.mandates, *self.hazards, *cfg.hazard_scales,
+        ]  # fmt: skip
+        for e in entries:
+            a = quarter_index(e.from_quarter, "settlement.from_quarter") if e.from_quarter else None
+            b = quarter_index(e.to_quarter, "settlement.to_quarter") if e.to_quarter else None
+            out.update(x for x in (a, None if b is None else b + 1) if x is not None)
+            if getattr(e, "ramp_to", None) is not None and a is not None and b is not None:
+                out.update(range(a, b + 1))
+        return sorted(out)
 
     def _scope_u(self, scope: str) -> np.ndarray:
         if scope not in self._scope_cache:
@@ -68,41 +94,10 @@ class LeverSchedule:
     def at(self, quarter: str) -> Levers:
         """Lever values in ``quarter`` (``"YYYYQn"``)."""
         q = quarter_index(quarter, "settlement.quarter")
-        if q not in self._cache:
-            # quarters whose entries take the same values share one (identical) Levers object
-            sig = self._signature(q)
-            lev = self._by_signature.get(sig)
-            if lev is None:
-                lev = self._by_signature[sig] = self._resolve(q)
-            self._cache[q] = lev
-        return self._cache[q]
-
-    def _signature(self, q: int) -> tuple:
-        """Everything :meth:`_resolve` reads for quarter q (entry values, scopes, windows)."""
-        cfg = self.cfg
-        sig: list = [
-            float(cfg.link_density),
-            float(cfg.interconnection),
-            float(cfg.card_acceptance),
-        ]
-        for name, entries in (
-            ("link_entries", cfg.link_entries),
-            ("interconnection_entries", cfg.interconnection_entries),
-            ("card_entries", cfg.card_entries),
-            ("subsidies", cfg.subsidies),
-            ("mandates", cfg.mandates),
-        ):
-            sig.append(name)
-            sig.extend(
-                (e.scope, _value(e, q, f"settlement.{name}[{k}]")) for k, e in enumerate(entries)
-            )
-        sig.append("hazards")
-        sig.extend(
-            (h.scope, tuple(h.currencies), float(h.hazard))
-            for k, h in enumerate(cfg.hazards)
-            if in_window(q, h.from_quarter, h.to_quarter, f"settlement.hazards[{k}]")
-        )
-        return tuple(sig)
+        period = bisect.bisect_right(self._breaks, q)
+        if period not in self._cache:
+            self._cache[period] = self._resolve(q)
+        return self._cache[period]
 
     def _resolve(self, q: int) -> Levers:
         m, cfg = self.market, self.cfg
@@ -131,13 +126,21 @@ class LeverSchedule:
             return out
 
         hazard = np.zeros((m.n_pairs, m.n_currencies))
-        for k, h in enumerate(cfg.hazards):
+        for k, h in enumerate(self.hazards):
             if not in_window(q, h.from_quarter, h.to_quarter, f"settlement.hazards[{k}]"):
                 continue
             cols = [m.currencies.index(c) for c in h.currencies if c in m.currencies]
             rows = self._pairs(h.scope)
             for c in cols:
                 hazard[rows, c] = np.maximum(hazard[rows, c], h.hazard)
+        for k, s in enumerate(cfg.hazard_scales):
+            if not in_window(q, s.from_quarter, s.to_quarter, f"settlement.hazard_scales[{k}]"):
+                continue
+            cols = [m.currencies.index(c) for c in s.currencies if c in m.currencies]
+            rows = self._pairs(s.scope)
+            for c in cols:
+                hazard[rows, c] *= s.factor
+        np.minimum(hazard, 1.0, out=hazard)
         return Levers(
             density=density,
             interconnection=pair_lever(

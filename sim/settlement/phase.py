@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from sim.settlement.choice import calibrate_intercepts, cumulative_rows
-from sim.settlement.compact import CompactChoice
 from sim.settlement.config import SettlementConfig
 from sim.settlement.engine import Evaluation, SettlementCore
 from sim.settlement.initial import synthetic_shares, table_shares, with_floor
@@ -31,10 +30,13 @@ from sim.settlement.meanfield import MeanFieldSettlement
 from sim.settlement.outputs import TableBuilder, headline_spec
 from sim.settlement.quarters import quarter_index
 from sim.settlement.traders import (
+    Traders,
     currency_shares,
     draw_choices,
     make_traders,
+    revise,
     revision_clocks,
+    systematic_uniforms,
 )
 
 
@@ -43,7 +45,7 @@ class TableSource:
 
     Args:
         phase: The phase that stepped the quarter.
-        arrays: Arguments of :meth:`SettlementPhase._table_columns`.
+        arrays: Arguments of the phase's :class:`~sim.settlement.outputs.TableBuilder`.
     """
 
     __slots__ = ("phase", "arrays")
@@ -54,7 +56,7 @@ class TableSource:
 
     def __call__(self) -> pd.DataFrame:
         """The quarter's table."""
-        return self.phase._table(*self.phase._table_columns(*self.arrays))
+        return self.phase._table(*self.arrays)
 
 
 class SettlementResult:
@@ -120,8 +122,44 @@ def settlement_tables(results: Sequence[SettlementResult]) -> pd.DataFrame:
     if sources and all(s is not None for s in sources):
         phase = sources[0].phase
         if all(s.phase is phase for s in sources):
-            return phase._table.many(*phase._table_columns_many([s.arrays for s in sources]))
+            return phase._table.many(*zip(*(s.arrays for s in sources), strict=True))
     return pd.concat([r.table for r in results], ignore_index=True)
+
+
+def realized_costs(
+    traders: Traders, cost: np.ndarray, shares: np.ndarray, group_weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pair cost and mean cost per currency from the traders' current currencies.
+
+    ``pair_cost[p] = Σ_i∈p w_i · cost[p, g_i, c_i]`` and
+    ``mean[p, c] = Σ_i∈p, c_i=c w_i · cost[p, g_i, c] / share[p, c]`` (value-weighted);
+    for a currency nobody holds, the cost the pair's traders would face,
+    ``Σ_g W_pg cost[p, g, c]``. So ``Σ_c share·mean = pair_cost``.
+
+    Args:
+        traders: Population.
+        cost: (P, G, C) option costs of the quarter.
+        shares: (P, C) value shares.
+        group_weights: (P, G) value weight of each group.
+
+    Returns:
+        ``(pair_cost (P,), mean (P, C))``.
+    """
+    p, g, c = cost.shape
+    paid = cost.reshape(-1)[traders.row.astype(np.int64) * c + traders.currency]
+    key = traders.pair.astype(np.int64) * c + traders.currency
+    wc = np.bincount(key, weights=traders.weight * paid, minlength=p * c).reshape(p, c)
+    offered = np.einsum("pg,pgc->pc", group_weights, cost)
+    used = shares > 0
+    mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
+    return wc.sum(axis=1), mean
+
+
+def pair_matrix(n: int, pair_flat: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(n, n) matrix with ``values`` at the pairs' flat positions, 0 elsewhere."""
+    out = np.zeros(n * n)
+    out[pair_flat] = values
+    return out.reshape(n, n)
 
 
 class SettlementPhase:
@@ -152,18 +190,13 @@ class SettlementPhase:
         self.cfg = cfg
         self.rng = rng
         self.start_quarter = start_quarter
-        m = self.core.market
+        m, g = self.core.market, self.core.n_groups
         f0 = self.core.pair_flows(base_flows, "settlement.base_flows")
-        self._base_pair_flows = f0
-        self.traders = make_traders(f0, cfg.traders, rng)
-        t = self.traders
-        g = self.core.n_groups
+        self.traders = t = make_traders(f0, cfg.traders, rng)
         self.group_weights = np.bincount(t.row, weights=t.weight, minlength=m.n_pairs * g).reshape(
             m.n_pairs, g
         )
-
-        q0 = quarter_index(start_quarter, "settlement.start_quarter")
-        avail0 = m.available(q0)
+        avail0 = m.available(quarter_index(start_quarter, "settlement.start_quarter"))
         if cfg.initial.table:
             target, self.solved_initial = table_shares(m, f0, avail0, cfg.initial.table)
         else:
@@ -172,88 +205,51 @@ class SettlementPhase:
             )
             self.solved_initial = {}
         self.initial_target = target
-        if cfg.initial.intercepts != "none":
-            # options offered only later keep intercept 0 (they are never vehicles)
-            free = avail0 if cfg.initial.intercepts == "all" else avail0 & m.vehicle[None, :]
-            tgt = with_floor(target, avail0, cfg.initial.floor_share)
-            # fixed point: intercepts given liquidity, liquidity given the implied shares
-            liq_shares = target
-            for _ in range(50):
-                ev = self.core.evaluate(start_quarter, f0, liq_shares)
-                self.core.intercepts = calibrate_intercepts(
-                    tgt, avail0, ev.cost, self.group_weights, cfg.logit_scale, free=free
-                )
-                prob0 = self.core.evaluate(start_quarter, f0, liq_shares).prob
-                implied = (self.group_weights[:, :, None] * prob0).sum(axis=1)
-                done = np.max(np.abs(implied - liq_shares)) < 1e-9
-                liq_shares = implied
-                if done:
-                    break
-        else:
-            prob0 = np.broadcast_to(target[:, None, :], (m.n_pairs, g, m.n_currencies)).copy()
+        prob0 = self._initial_probabilities(f0, target, avail0)
         self.initial_probabilities = prob0
         cum = cumulative_rows(
             prob0.reshape(-1, m.n_currencies), np.repeat(avail0 | (prob0.sum(1) > 0), g, axis=0)
         )
-        t.currency[:] = draw_choices(t.row, cum, rng)
+        # systematic within each (pair, group): the initial shares are met up to one trader
+        t.currency[:] = draw_choices(t.row, cum, rng, systematic_uniforms(t.row, rng))
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
-        self._shares, count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
-        # per-trader flat index of its (pair, group) row in (P·G, C) tables
-        self._row_c = t.row.astype(np.int64) * m.n_currencies
-        self._pair_c = t.pair.astype(np.int64) * m.n_currencies
-        self._compact = CompactChoice(m.ever_available() | (count_shares > 0), self.core.n_groups)
-        slot = self._compact.slot_of[t.pair, t.currency]
-        srow = slot * self._compact.rows + t.row  # flat index into (K, P·G) tables
-        self._pair_k = t.pair.astype(np.intp) * self._compact.n_slots
-        # (P·K,) pair · C + currency of every option slot
-        self._key_of_opt = (
-            np.arange(m.n_pairs, dtype=np.intp)[:, None] * m.n_currencies + self._compact.opt
-        ).reshape(-1)
-        # Per-bin sums by np.bincount add in trader order; feeding the traders interleaved
-        # across pairs (rank within pair, then pair) keeps that order inside every
-        # (pair, currency) bin, so the sums are identical, but consecutive additions hit
-        # different bins (no dependency chain through one accumulator).
-        start = np.concatenate([[0], np.cumsum(t.counts)[:-1]])
-        self._perm = np.lexsort((t.pair, np.arange(t.n) - start[t.pair]))
-        self._perm_pos = np.empty(t.n, dtype=np.intp)
-        self._perm_pos[self._perm] = np.arange(t.n)
-        self._weight_p = t.weight[self._perm]
-        self._key_p = (self._pair_c + t.currency)[self._perm]
-        self._srow_p = srow[self._perm]
-        self._thr = np.zeros(t.n, dtype=np.float32)  # blocking thresholds (see revise)
-        self._thr_static: object = None  # static terms they belong to
-        self._wcost = np.empty(t.n)
-        # (P·C,) trader counts; replaced, never changed in place, so results keep theirs
-        self._count = np.bincount(self._key_p, minlength=m.n_pairs * m.n_currencies)
+        self._shares, self._count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
-        self._start_pair_cost = self._realized(ev0)[0]
-        self._start_matrix = self._matrix(self._start_pair_cost, 0.0)
-        self._start_factor = 1.0 + self._start_matrix
+        start_cost = realized_costs(t, ev0.cost, self._shares, self.group_weights)[0]
+        self._start_factor = 1.0 + self._matrix(start_cost)
 
-    # ------------------------------------------------------------------ helpers
-    def _realized(
-        self, ev: Evaluation, key: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(P,) pair cost and (P, C) mean cost from the traders' current currencies."""
-        m, t = self.core.market, self.traders
-        c = m.n_currencies
-        cost_n = ev.cost.reshape(-1)[self._row_c + t.currency]
-        if key is None:
-            key = self._pair_c + t.currency
-        wc = np.bincount(key, weights=t.weight * cost_n, minlength=m.n_pairs * c).reshape(-1, c)
-        pair_cost = wc.sum(axis=1)
-        offered = np.matmul(self.group_weights[:, None, :], ev.cost)[:, 0, :]
-        used = self._shares > 0
-        mean = np.where(used, wc / np.where(used, self._shares, 1.0), offered)
-        return pair_cost, mean
+    def _initial_probabilities(
+        self, f0: np.ndarray, target: np.ndarray, avail0: np.ndarray
+    ) -> np.ndarray:
+        """(P, G, C) choice probabilities of the initial state (intercepts calibrated here).
 
-    def _matrix(self, pair_values: np.ndarray, diagonal: float) -> np.ndarray:
-        n = len(self.core.market.economies)
-        out = np.zeros(n * n) if diagonal == 0.0 else np.full(n * n, diagonal)
-        out.put(self.core.pair_flat, pair_values)
-        return out.reshape(n, n)
+        Fixed point: intercepts given liquidity (:func:`calibrate_intercepts`),
+        liquidity given the shares the intercepts imply.
+        """
+        core, cfg, m, g = self.core, self.cfg, self.core.market, self.core.n_groups
+        if cfg.initial.intercepts == "none":
+            return np.broadcast_to(target[:, None, :], (m.n_pairs, g, m.n_currencies)).copy()
+        # options offered only later keep intercept 0 (they are never vehicles)
+        free = avail0 if cfg.initial.intercepts == "all" else avail0 & m.vehicle[None, :]
+        tgt = with_floor(target, avail0, cfg.initial.floor_share)
+        liq_shares = target
+        for _ in range(50):
+            ev = core.evaluate(self.start_quarter, f0, liq_shares)
+            core.intercepts = calibrate_intercepts(
+                tgt, avail0, ev.cost, self.group_weights, cfg.logit_scale, free=free
+            )
+            prob = core.evaluate(self.start_quarter, f0, liq_shares).prob
+            implied = np.einsum("pg,pgc->pc", self.group_weights, prob)
+            done = np.max(np.abs(implied - liq_shares)) < 1e-9
+            liq_shares = implied
+            if done:
+                break
+        return prob
+
+    def _matrix(self, pair_values: np.ndarray) -> np.ndarray:
+        return pair_matrix(len(self.core.market.economies), self.core.pair_flat, pair_values)
 
     # --------------------------------------------------------------------- API
     @property
@@ -266,91 +262,36 @@ class SettlementPhase:
         """(P, C) current value shares."""
         return self._shares
 
-    @property
-    def _count_shares(self) -> np.ndarray:
-        """(P, C) current count shares."""
-        return self._count_shares_of(self._count)
-
-    def _count_shares_of(self, count: np.ndarray) -> np.ndarray:
-        """(P, C) count shares from the (P·C,) trader counts."""
-        return count.reshape(-1, self.core.market.n_currencies) / self.traders.counts[:, None]
-
     def step(self, quarter: str, flows: np.ndarray) -> SettlementResult:
-        """Advance one quarter.
+        """Advance one quarter: levers → option costs → logit → revisions → tallies.
 
         Args:
             quarter: Quarter label ``"YYYYQn"``.
             flows: (n, n) trade matrix of the quarter (liquidity and headline weights).
 
         Returns:
-            :class:`SettlementResult`.
+            :class:`SettlementResult` (the state at the end of the quarter).
         """
-        core, t, cfg, cc = self.core, self.traders, self.cfg, self._compact
-        m = core.market
-        c = m.n_currencies
-        f = core.pair_flows(flows)
-        # same numbers as core.evaluate + the inverse-CDF table, on the option slots
-        st = core.static(quarter)
-        cc.gather_static(st)
-        cost, cum = cc.evaluate(*core.spreads(f, self._shares))
-        if st is not self._thr_static:  # new blocking probabilities: every trader's threshold
-            srow = self._srow_p.take(self._perm_pos)
-            self._thr, self._thr_static = cc.block_threshold.take(srow), st
-        idx, opt, srow = cc.revise(
-            t, self._thr, self._pair_k, cum, st.any_hazard, cfg.revision_rate, self.rng
+        t, m, g = self.traders, self.core.market, self.core.n_groups
+        f = self.core.pair_flows(flows)
+        # levers of the quarter, liquidity from last quarter's shares, option costs, logit
+        ev: Evaluation = self.core.evaluate(quarter, f, self._shares)
+        cum = cumulative_rows(ev.prob.reshape(-1, m.n_currencies), np.repeat(ev.available, g, 0))
+        held_before = self._count_shares > 0
+        # revisions: expired clocks and blocked payments choose again by the logit
+        block = ev.block.reshape(-1) if ev.any_hazard else None
+        revised = revise(t, cum, block, self.cfg.revision_rate, self.rng)
+        # tallies: shares, the cost traders pay, the cost factor for trade, headlines
+        self._shares, self._count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
+        pair_cost, mean = realized_costs(t, ev.cost, self._shares, self.group_weights)
+        cost = self._matrix(pair_cost)
+        head = self._headline(f, self._shares, pair_cost)
+        head["revised_share"] = revised / t.n
+        shown = ev.available | held_before
+        table = TableSource(self, (quarter, shown, self._shares, self._count_shares, mean))
+        return SettlementResult(
+            cost=cost, cost_ratio=(1.0 + cost) / self._start_factor, table=table, headline=head
         )
-        pos = self._perm_pos.take(idx)
-        new_key = self._key_of_opt.take(opt)  # pair · C + new currency
-        key_p, size = self._key_p, m.n_pairs * c
-        before = self._count
-        count = before + np.bincount(new_key, minlength=size)  # counts are exact integers
-        count -= np.bincount(key_p.take(pos), minlength=size)
-        self._count = count
-        key_p[pos] = new_key
-        self._srow_p[pos] = srow
-        shares = np.bincount(key_p, weights=self._weight_p, minlength=size).reshape(-1, c)
-        self._shares = shares
-        # weight · cost of every trader, in a reused buffer (indices are valid: no checks)
-        wcost = cost.reshape(-1).take(self._srow_p, out=self._wcost, mode="wrap")
-        wcost *= self._weight_p
-        wc = np.bincount(key_p, weights=wcost, minlength=size).reshape(-1, c)
-        pair_cost = wc.sum(axis=1)
-        mat = self._matrix(pair_cost, 0.0)
-        ratio = (1.0 + mat) / self._start_factor
-        table = TableSource(self, (quarter, st.available, before, shares, count, cost, wc))
-        head = self._headline(f, shares, pair_cost)
-        head["revised_share"] = idx.size / t.n
-        return SettlementResult(cost=mat, cost_ratio=ratio, table=table, headline=head)
-
-    def _table_columns(
-        self,
-        quarter: str,
-        available: np.ndarray,
-        count_before: np.ndarray,
-        shares: np.ndarray,
-        count: np.ndarray,
-        cost: np.ndarray,
-        wc: np.ndarray,
-    ) -> tuple:
-        """Arguments of the quarter's long table; mean cost as :meth:`_realized`.
-
-        Rows: the options offered in the quarter or held at its start
-        (``count_before`` > 0), and (in the builder) those held at its end.
-        """
-        full = self._compact.full_cost(cost)
-        offered = np.matmul(self.group_weights[:, None, :], full)[:, 0, :]
-        used = shares > 0
-        mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
-        shown = available | (count_before.reshape(available.shape) > 0)
-        return quarter, shown, shares, self._count_shares_of(count), mean
-
-    def _table_columns_many(self, arrays: Sequence[tuple]) -> tuple:
-        """:meth:`_table_columns` of several quarters, one sequence per column.
-
-        Quarter by quarter: stacking the quarters' (P, G, C) costs would only add
-        large temporaries.
-        """
-        return tuple(zip(*(self._table_columns(*a) for a in arrays), strict=True))
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""

@@ -5,16 +5,18 @@ Each trader has a pair, a size, a segment (retail = the smallest
 risk, a current settlement currency and a revision clock (quarters until its
 next revision; geometric with the Calvo rate, so revision is memoryless).
 
-A trader's value weight is its share of its pair's size total: the pair's trade
-value is split over its traders in proportion to size.
+Value-stratified (:func:`make_traders`): every trader of a pair carries the
+same share of the pair's trade value and stands for one stratum of the value
+distribution of firm sizes, so the sampling noise of a pair's value share is
+that of n equal traders, not of its few largest firms.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
 from sim.errors import ConfigError
 from sim.settlement.config import TraderConfig
@@ -22,52 +24,15 @@ from sim.settlement.config import TraderConfig
 #: Cap of the revision clock (quarters), keeps it in int32.
 CLOCK_MAX = 2**30
 
-#: Rates below which :func:`revision_clocks` may invert exponential draws itself.
-_INVERSION_RATE = 0.25
-_inversion_ok: bool | None = None  # whether numpy's geometric sampler is that inversion
-
-
-def _inversion_clocks(rng: np.random.Generator, rate: float, n: int) -> np.ndarray:
-    """``min(ceil(E / −ln(1 − rate)), CLOCK_MAX)`` for n standard exponential draws E."""
-    z = np.ceil(rng.standard_exponential(n) / -math.log1p(-rate))
-    return np.minimum(z, CLOCK_MAX)
-
-
-def _inversion_matches() -> bool:
-    """Whether :func:`_inversion_clocks` reproduces numpy's geometric draws (checked once).
-
-    numpy draws a geometric variate with success probability p < 1/3 as
-    ``ceil(−E / log1p(−p))`` from one standard exponential E; sampling E in bulk
-    and inverting in numpy gives the same numbers and leaves the generator in the
-    same state, about twice as fast. Checked on a sample at first use, so another
-    numpy sampler makes :func:`revision_clocks` fall back to ``rng.geometric``.
-    """
-    global _inversion_ok
-    if _inversion_ok is None:
-        ok = True
-        for seed, rate in ((0, 0.005), (1, 0.15), (2, 0.2499)):
-            a, b = np.random.default_rng(seed), np.random.default_rng(seed)
-            ref = np.minimum(a.geometric(rate, 4096), CLOCK_MAX)
-            got = _inversion_clocks(b, rate, 4096)
-            ok = ok and np.array_equal(ref, got) and a.random() == b.random()
-        _inversion_ok = ok
-    return _inversion_ok
-
 
 def revision_clocks(rng: np.random.Generator, rate: float, n: int) -> np.ndarray:
-    """New revision clocks: ``min(Geometric(rate), CLOCK_MAX)``, n draws.
-
-    The same numbers, from the same draws, as ``np.minimum(rng.geometric(rate, n),
-    CLOCK_MAX)`` (see :func:`_inversion_matches`); returned as float64 or int64
-    holding whole numbers in [0, CLOCK_MAX].
+    """New revision clocks: ``min(Geometric(rate), CLOCK_MAX)``, n draws (Calvo 1983).
 
     Args:
         rng: Random generator.
         rate: Calvo revision rate in (0, 1].
         n: Number of draws.
     """
-    if rate < _INVERSION_RATE and _inversion_matches():
-        return _inversion_clocks(rng, rate, n)
     return np.minimum(rng.geometric(rate, n), CLOCK_MAX)
 
 
@@ -138,29 +103,65 @@ def allocate_traders(values: np.ndarray, n_traders: int, min_per_pair: int) -> n
     return base + min_per_pair
 
 
-def draw_sizes(n: int, cfg: TraderConfig, rng: np.random.Generator) -> np.ndarray:
-    """Heavy-tailed relative trader sizes.
+def value_quantile(u: np.ndarray, cfg: TraderConfig) -> np.ndarray:
+    """Size at value quantile u: the inverse CDF of the *size-biased* size distribution.
 
-    Pareto with scale 1, tail α and upper truncation ``size_cap`` by inverse
-    CDF ``x = (1 − u·(1 − cap^−α))^(−1/α)``; or lognormal ``exp(σ·z)``.
+    A trader drawn in proportion to its value (size) has the size-biased density
+    s·f(s)/E[s]. Truncated Pareto (scale 1, tail α, cap c):
+    ``G(s) = (1 − s^(1−α)) / (1 − c^(1−α))``, so
+    ``s = (1 − u·(1 − c^(1−α)))^(1/(1−α))`` (α = 1: ``s = c^u``); lognormal
+    ``exp(σ·z)``: size-biased is ``exp(σ² + σ·Φ⁻¹(u))``.
 
     Args:
-        n: Number of draws.
-        cfg: Trader config (distribution and parameters).
-        rng: Random generator.
-
-    Returns:
-        (n,) sizes > 0.
+        u: Value quantiles in (0, 1).
+        cfg: Trader config.
     """
     if cfg.size_distribution == "lognormal":
-        return np.exp(cfg.lognormal_sigma * rng.standard_normal(n))
+        s = cfg.lognormal_sigma
+        return np.exp(s * s + s * ndtri(u))
+    a, cap = cfg.pareto_alpha, cfg.size_cap
+    if abs(a - 1.0) < 1e-12:
+        return cap**u
+    return (1.0 - u * (1.0 - cap ** (1.0 - a))) ** (1.0 / (1.0 - a))
+
+
+def retail_threshold(cfg: TraderConfig) -> float:
+    """Size below which a firm is retail: the ``retail_share`` quantile of firm counts.
+
+    Truncated Pareto: ``(1 − r·(1 − c^−α))^(−1/α)``; lognormal: ``exp(σ·Φ⁻¹(r))``.
+    """
+    r = cfg.retail_share
+    if cfg.size_distribution == "lognormal":
+        return float(np.exp(cfg.lognormal_sigma * ndtri(r))) if 0 < r < 1 else np.inf * r
     a = cfg.pareto_alpha
-    u = rng.random(n)
-    return (1.0 - u * (1.0 - cfg.size_cap ** (-a))) ** (-1.0 / a)
+    return float((1.0 - r * (1.0 - cfg.size_cap ** (-a))) ** (-1.0 / a))
+
+
+def stratified(pair: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Stratified uniforms: trader k of a pair with n traders gets (k + U_k)/n.
+
+    Traders are contiguous by pair. Each pair's n draws cover (0, 1) with one draw
+    per stratum of width 1/n, so the pair's sample of any distribution is spread
+    over all of it (Latin-hypercube sampling in one dimension).
+    """
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    k = np.arange(pair.size) - start[pair]
+    return (k + rng.random(pair.size)) / counts[pair]
 
 
 def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator) -> Traders:
     """Create the population (currency and clock are filled in by the caller).
+
+    Value-stratified by design, so that headline shares do not hang on a few
+    giant traders: each of a pair's n traders carries the same share 1/n of the
+    pair's trade value and stands for one stratum of width 1/n of the value
+    distribution of firm sizes (the heavy-tailed sizes enter through that
+    distribution, :func:`value_quantile`). A trader is retail if its size is
+    below the firm-count quantile ``retail_share`` (:func:`retail_threshold`), so
+    the retail segment's value share is the one the size distribution implies.
+    Exposure classes are assigned by systematic sampling over a random order of
+    the pair's traders (each class gets its weight's share of every pair, up to
+    one trader).
 
     Args:
         values: (P,) pair trade values used to allocate traders.
@@ -171,20 +172,23 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
         :class:`Traders` with ``currency`` = 0 and ``clock`` = 1.
     """
     counts = allocate_traders(values, cfg.n_traders, cfg.min_per_pair)
-    pair = np.repeat(np.arange(values.size, dtype=np.int32), counts)
+    npairs = values.size
+    pair = np.repeat(np.arange(npairs, dtype=np.int32), counts)
     n = pair.size
-    size = draw_sizes(n, cfg, rng)
-    tot = np.bincount(pair, weights=size, minlength=values.size)
-    weight = size / tot[pair]
-    # rank within pair by size: traders are contiguous by pair
-    order = np.lexsort((size, pair))
+    size = value_quantile(stratified(pair, counts, rng), cfg)
+    weight = 1.0 / counts[pair]
+    retail = size < retail_threshold(cfg)
+    # exposure: systematic sample over a random order within each pair
+    order = np.lexsort((rng.random(n), pair))
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - start[pair[order]]
-    retail = rank < np.floor(cfg.retail_share * counts[pair])
-    e = len(cfg.exposure_levels)
+    offset = rng.random(npairs)
     w = np.asarray(cfg.exposure_weights, dtype=float)
-    exposure_class = rng.choice(e, size=n, p=w / w.sum()).astype(np.int32)
+    cum = np.cumsum(w / w.sum())
+    e = w.size
+    pos = (rank + offset[pair]) / counts[pair]
+    exposure_class = np.minimum(np.searchsorted(cum, pos, side="right"), e - 1).astype(np.int32)
     group = retail.astype(np.int32) * e + exposure_class
     return Traders(
         pair=pair,
@@ -200,18 +204,44 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     )
 
 
-def draw_choices(rows: np.ndarray, cum: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def systematic_uniforms(key: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Uniforms in (0, 1] that cover (0, 1] evenly within each group of equal ``key``.
+
+    The n members of a group, in random order, get ``(k + U)/n``, k = 0..n−1, with
+    one uniform U per group (systematic sampling): a group's inverse-CDF draws then
+    reproduce its probabilities up to one member, while who gets what is random.
+
+    Args:
+        key: (N,) non-negative integer group of each element.
+        rng: Random generator.
+    """
+    n = key.size
+    order = np.lexsort((rng.random(n), key))
+    size = np.bincount(key)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - start[key[order]]
+    offset = rng.random(size.size)
+    return 1.0 - (rank + offset[key]) / size[key]
+
+
+def draw_choices(
+    rows: np.ndarray, cum: np.ndarray, rng: np.random.Generator, u: np.ndarray | None = None
+) -> np.ndarray:
     """Inverse-CDF draws of a currency for traders in the given table rows.
 
     Args:
         rows: (k,) row of each trader in ``cum``.
         cum: (R, C) cumulative probabilities from :func:`~sim.settlement.choice.cumulative_rows`.
         rng: Random generator.
+        u: Optional (k,) uniforms in (0, 1] (e.g. :func:`systematic_uniforms`);
+            default independent draws.
 
     Returns:
         (k,) currency indices.
     """
-    u = 1.0 - rng.random(rows.size)  # (0, 1]
+    if u is None:
+        u = 1.0 - rng.random(rows.size)  # (0, 1]
     # first option whose cumulative probability reaches u (rows are non-decreasing and end
     # at exactly 1, so one exists); equals the count of entries below u
     return np.argmax(cum[rows] >= u[:, None], axis=1)
@@ -223,7 +253,6 @@ def revise(
     block_flat: np.ndarray | None,
     rate: float,
     rng: np.random.Generator,
-    row_c: np.ndarray | None = None,
 ) -> int:
     """One quarter of revision, in place.
 
@@ -238,7 +267,6 @@ def revise(
         block_flat: (P·G·C,) blocking probability, or None if no hazard.
         rate: Calvo revision rate.
         rng: Random generator.
-        row_c: Optional precomputed ``traders.row * C`` (int64), saves a product.
 
     Returns:
         Number of traders that revised.
@@ -247,8 +275,7 @@ def revise(
     t.clock -= 1
     due = t.clock <= 0
     if block_flat is not None:
-        rc = t.row * cum.shape[1] if row_c is None else row_c
-        pb = block_flat[rc + t.currency]
+        pb = block_flat[t.row.astype(np.int64) * cum.shape[1] + t.currency]
         due |= rng.random(t.n, dtype=np.float32) < pb
     idx = np.flatnonzero(due)
     if idx.size:

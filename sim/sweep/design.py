@@ -9,7 +9,7 @@ outputs to rows (``sweep.sample``) and compute indices.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,9 @@ import numpy as np
 from sim.errors import CaravanError, ConfigError
 
 METHODS = ("latin", "sobol", "morris")
+DESIGN_SEEDS = "per_replicate"
+"""Seed mode of design rows unless ``sweep.seeds`` is given: common random numbers, so the
+rows of one replicate share a seed and the indices measure the parameters, not model noise."""
 DESIGN_FILE = "design.json"
 
 
@@ -50,6 +53,13 @@ class Design:
     def problem(self) -> dict[str, Any]:
         """The SALib problem dictionary."""
         return {"num_vars": len(self.names), "names": list(self.names), "bounds": self.bounds}
+
+
+def seed_overrides(arguments: Sequence[str]) -> list[str]:
+    """``["sweep.seeds=per_replicate"]`` unless the command line sets ``sweep.seeds`` itself."""
+    if any(a.lstrip("+~").startswith("sweep.seeds=") for a in arguments):
+        return []
+    return [f"sweep.seeds={DESIGN_SEEDS}"]
 
 
 def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, list[float]]:

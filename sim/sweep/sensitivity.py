@@ -46,9 +46,10 @@ def design_outputs(
     if not world_path.is_file():
         raise CaravanError(f"{sweep_dir}: no completed run to analyse")
     world = pd.read_parquet(world_path)
-    unknown = [name for name in outputs if name not in world.columns]
+    is_output = {c for c in world.columns if world[c].dtype.kind == "f" and "." not in c}
+    unknown = [name for name in outputs if name not in is_output]  # swept keys are inputs
     if unknown:
-        allowed = ", ".join(c for c in world.columns if world[c].dtype.kind == "f")
+        allowed = ", ".join(c for c in world.columns if c in is_output)
         raise CaravanError(f"--outputs: unknown output {unknown[0]!r}; allowed: {allowed}")
     if "sweep.sample" in world.columns:
         sample = world["sweep.sample"]

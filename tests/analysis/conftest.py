@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from analysis.style import png_bytes
-from analysis.synthetic import write_network, write_run, write_sweep
+from tests.analysis.synthetic import write_network, write_run, write_sweep
 
 SEEDS = (0, 1, 2)
 QUARTERS = 6

@@ -8,6 +8,7 @@ import pytest
 
 from analysis.figures import (
     NotApplicable,
+    corridor_difference_map,
     corridor_map,
     difference_chart,
     fan_chart,
@@ -20,7 +21,6 @@ from analysis.figures.flow_heatmap import flow_change_matrix
 from analysis.figures.settlement import currency_shares
 from analysis.loading import Results, load_results
 from analysis.network import read_network
-from analysis.published import simulated_series
 
 from .conftest import assert_not_blank
 
@@ -38,6 +38,17 @@ def test_fan_chart(sweep: Results) -> None:
     fig = fan_chart(sweep.world)
     assert len([a for a in fig.axes if a.get_visible()]) == 7
     assert_not_blank(fig)
+    # 3 and 2 runs (one failed): the band is the range of the runs, and says so.
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "min–max of 2 runs" in legend and not any("90 %" in t for t in legend)
+
+
+def test_fan_chart_levels_vs_baseline(sweep: Results) -> None:
+    fig = fan_chart(sweep.world, baseline="baseline", scenarios=["baseline", "cis_fta_deepening"])
+    titles = [a.get_title(loc="left") for a in fig.axes if a.get_visible()]
+    assert "World trade, vs baseline" in titles and "Intra-CIS trade share" in titles
+    ax = fig.axes[titles.index("World trade, vs baseline")]
+    assert ax.get_ylabel() == "% vs baseline median"
 
 
 def test_fan_chart_needs_replications(run_dir: Path) -> None:
@@ -53,20 +64,41 @@ def test_difference_chart(sweep: Results) -> None:
         difference_chart(scen.iloc[0:0], base)
 
 
+def _state(d: pd.DataFrame) -> pd.DataFrame:
+    return d.groupby("segment")[["volume_t", "utilization"]].median().reset_index()
+
+
 def test_corridor_map(sweep: Results, network_dir: Path) -> None:
     net = read_network(network_dir)
     seg = sweep.segments
     last = seg[seg["quarter"] == seg["quarter"].max()]
     base, scen = _split(last)
-
-    def state(d: pd.DataFrame) -> pd.DataFrame:
-        return d.groupby("segment")[["volume_t", "utilization"]].median().reset_index()
-
-    fig = corridor_map(net.hubs, net.segments, state(base), state(scen))
+    fig = corridor_map(net.hubs, net.segments, [("b", _state(base)), ("s", _state(scen))])
     assert_not_blank(fig)
     # Width follows volume: the thickest line on the scenario panel is the largest volume.
     widths = [c.get_linewidths() for c in fig.axes[1].collections if hasattr(c, "get_segments")]
     assert max(widths[0]) > 3 * min(widths[0])
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert all("Mt/quarter" in t and "Mt/yr" in t for t in legend)
+
+
+def test_corridor_map_three_panels(sweep: Results, network_dir: Path) -> None:
+    net = read_network(network_dir)
+    seg = sweep.segments
+    states = [(q, _state(seg[seg["quarter"] == q])) for q in sorted(seg["quarter"].unique())[:3]]
+    fig = corridor_map(net.hubs, net.segments, states)
+    assert [a.get_title(loc="left") for a in fig.axes[:3]] == [q for q, _ in states]
+
+
+def test_corridor_difference_map(sweep: Results, network_dir: Path) -> None:
+    net = read_network(network_dir)
+    seg = sweep.segments
+    last = seg[seg["quarter"] == seg["quarter"].max()]
+    base, scen = (_state(x) for x in _split(last))
+    fig = corridor_difference_map(net.hubs, net.segments, base, scen, title="s − b")
+    assert_not_blank(fig)
+    with pytest.raises(NotApplicable, match="different volume"):
+        corridor_difference_map(net.hubs, net.segments, base, base, title="b − b")
 
 
 def test_corridor_map_skips_hubs_without_coordinates(network_dir: Path) -> None:
@@ -74,7 +106,7 @@ def test_corridor_map_skips_hubs_without_coordinates(network_dir: Path) -> None:
     hubs = net.hubs.assign(lon=np.where(net.hubs["hub"] == "Moscow", np.nan, net.hubs["lon"]))
     state = pd.DataFrame({"segment": ["spb-msk"], "volume_t": [1e6], "utilization": [0.5]})
     with pytest.raises(NotApplicable, match="coordinates"):
-        corridor_map(hubs, net.segments, state, state)
+        corridor_map(hubs, net.segments, [("a", state), ("b", state)])
 
 
 def test_flow_heatmap_hatches_imputed_cells(sweep: Results) -> None:
@@ -123,20 +155,33 @@ def test_sensitivity_bars_without_method(sweep: Results) -> None:
         sensitivity_bars(sweep.indices[sweep.indices["method"] == "sobol"], "morris")
 
 
-def test_hindcast_chart(sweep: Results) -> None:
+TARGETS = pd.DataFrame(
+    {
+        "series": ["national_currency_share_eaeu", "national_currency_share_eaeu", "rus_x"],
+        "quarter": ["2024Q2", "2030Q1", "2024Q2"],
+        "value": [0.80, 0.9, 0.5],
+        "use": ["calibration", "validation", "validation"],
+        "qualifier": ["eq", "eq", "eq"],
+    }
+)
+
+
+def test_hindcast_chart_draws_overlapping_targets_with_errors(sweep: Results) -> None:
+    from analysis.published import errors, overlapping
+
     base, _ = _split(sweep.world)
-    published = pd.DataFrame(
-        {
-            "scope": ["EAEU_mutual", "EAEU_mutual", "CIS_commercial", "RUS-CHN"],
-            "year": [2021.5, 2023.125, 2024.9, 2023.5],
-            "value_pct": [73.5, 89.0, 85.0, 80.0],
-            "value_pct_high": [np.nan, 90.0, np.nan, np.nan],
-            "qualifier": ["eq", "range", "over", "over"],
-        }
-    )
-    fig = hindcast_chart(simulated_series(base), published)
-    titles = [a.get_title(loc="left") for a in fig.axes if a.get_visible()]
-    assert titles == ["EAEU mutual", "CIS commercial"]
+    over = overlapping(TARGETS, base)
+    assert list(over["quarter"]) == ["2024Q2"]  # 2030Q1 outside the runs, rus_x not a column
+    err = errors(over, base)
+    sim = 100 * base.loc[base["quarter"] == "2024Q2", "national_currency_share_eaeu"].median()
+    assert err["error_pp"].iloc[0] == pytest.approx(sim - 80.0)
+    fig = hindcast_chart(base, TARGETS, "t")
+    notes = [t.get_text() for t in fig.axes[0].texts]
+    assert notes == [f"80: {sim - 80.0:+.1f}"]
     assert_not_blank(fig)
-    with pytest.raises(NotApplicable):
-        hindcast_chart(simulated_series(base), published[published["scope"] == "RUS-CHN"])
+
+
+def test_hindcast_chart_needs_overlap(sweep: Results) -> None:
+    base, _ = _split(sweep.world)
+    with pytest.raises(NotApplicable, match="overlap no published"):
+        hindcast_chart(base, TARGETS[TARGETS["quarter"] == "2030Q1"], "t")

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from analysis.loading import load_results
-from analysis.synthetic import write_sweep
 from sim.errors import CaravanError, DataError
+from tests.analysis.synthetic import write_sweep
 
 from .conftest import QUARTERS, SEEDS
 
@@ -69,7 +69,7 @@ def test_bad_path_is_a_one_line_caravan_error(tmp_path: Path, make: str) -> None
 
 
 def test_failed_single_run_is_an_error(tmp_path: Path) -> None:
-    from analysis.synthetic import write_run
+    from tests.analysis.synthetic import write_run
 
     write_run(tmp_path / "f", status="failed")
     with pytest.raises(DataError, match="did not complete"):

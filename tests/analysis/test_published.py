@@ -4,37 +4,39 @@ from pathlib import Path
 
 import pytest
 
-from analysis.published import decimal_year, read_published
+from analysis.published import read_targets, shipped_targets
 from sim.errors import DataError
 
 
-@pytest.mark.parametrize(
-    ("text", "year"),
-    [("2021", 2021.5), ("2023-Q1", 2023.125), ("2024Q2", 2024.375), ("2022-08", 2022.625)],
-)
-def test_decimal_year(text: str, year: float) -> None:
-    assert decimal_year(text) == pytest.approx(year)
+def test_shipped_targets_have_every_hindcast_point() -> None:
+    t = shipped_targets()
+    assert t is not None
+    validation = t[t["use"] == "validation"]
+    assert set(validation["series"]) == {
+        "national_currency_share_eaeu",
+        "rus_exports_usd_eur",
+        "rus_exports_rub",
+        "rus_chn_national",
+    }
+    assert ((t["value"] >= 0) & (t["value"] <= 1)).all()
 
 
-def test_ranges_and_double_dates(tmp_path: Path) -> None:
-    p = tmp_path / "p.csv"
-    p.write_text("scope,date,value_pct\nEAEU_mutual,2023-Q1/2023-03,89-90\nX,2021,73.5\n")
-    df = read_published(p)
-    assert list(df["value_pct"]) == [89.0, 73.5]
-    assert df["value_pct_high"].iloc[0] == 90.0
-    assert df["year"].iloc[0] == pytest.approx(2023.125)
+def test_defaults_for_optional_columns(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("series,quarter,value\nrus_exports_rub,2023Q4,0.361\n")
+    df = read_targets(p)
+    assert df["use"].iloc[0] == "validation" and df["qualifier"].iloc[0] == "eq"
 
 
-def test_bad_rows_raise_when_strict_and_drop_otherwise(tmp_path: Path) -> None:
-    p = tmp_path / "p.csv"
-    p.write_text("scope,date,value_pct\nA,sometime,5\nB,2021,6\n")
-    with pytest.raises(DataError, match="row 2"):
-        read_published(p)
-    assert list(read_published(p, strict=False)["scope"]) == ["B"]
+def test_bad_value_names_the_row(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("series,quarter,value\na,2023Q4,0.3\nb,2023Q4,lots\n")
+    with pytest.raises(DataError, match="row 3"):
+        read_targets(p)
 
 
 def test_missing_column(tmp_path: Path) -> None:
-    p = tmp_path / "p.csv"
-    p.write_text("scope,value_pct\nA,5\n")
+    p = tmp_path / "t.csv"
+    p.write_text("series,value\nA,5\n")
     with pytest.raises(DataError, match="missing columns"):
-        read_published(p)
+        read_targets(p)

@@ -10,7 +10,11 @@ from analysis.network import read_network
 from analysis.report import build_report, main
 
 SECTIONS = ('id="scenario"', 'id="key-numbers"', 'id="figures"', 'id="provenance"', 'id="config"')
-PUBLISHED = "scope,date,value_pct,qualifier\nEAEU_mutual,2021,73.5,eq\nEAEU_mutual,2023-Q1,89,eq\n"
+PUBLISHED = (
+    "series,quarter,value,use\n"
+    "national_currency_share_eaeu,2024Q2,0.80,calibration\n"
+    "national_currency_share_eaeu,2024Q4,0.85,validation\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,19 +27,20 @@ def published_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sweep_report_has_every_section_and_figure(
     sweep_dir: Path, network_dir: Path, published_csv: Path, tmp_path: Path
 ) -> None:
-    from analysis.published import read_published
+    from analysis.published import read_targets
 
     res = build_report(
         sweep_dir,
         out=tmp_path / "rep",
         network=read_network(network_dir),
-        published=read_published(published_csv),
+        targets=read_targets(published_csv),
         formats=("png",),
     )
     assert res.figures == [
         "fan",
         "difference",
         "corridor_map",
+        "corridor_difference",
         "flow_heatmap",
         "settlement_0",
         "settlement_1",
@@ -50,8 +55,44 @@ def test_sweep_report_has_every_section_and_figure(
     assert text.count("data:image/png;base64,") == len(res.figures)
     assert "% of pairs" in text and "imputed" in text
     assert "1 run(s) failed" in text
+    # 2 scenarios × 3 seeds with one run failed: counted per scenario, not as distinct seeds
+    assert "2 scenario(s) × runs 3/2" in text
+    assert (
+        "hindcast_errors.csv" not in text and (tmp_path / "rep" / "hindcast_errors.csv").is_file()
+    )
+    assert "not shipped yet" not in text
     assert (tmp_path / "rep" / "figures" / "fan.png").stat().st_size > 10_000
     assert (tmp_path / "rep" / "key_numbers.csv").is_file()
+
+
+def test_hindcast_left_out_when_runs_do_not_overlap_published_points(sweep_dir: Path) -> None:
+    from analysis.figures import NotApplicable
+    from analysis.figures.hindcast import report_specs
+    from analysis.loading import load_results
+    from analysis.published import shipped_targets
+    from analysis.reportdata import combine
+
+    d = combine(load_results(sweep_dir), None)
+    d.targets = shipped_targets()  # 2021Q4–2023Q4; the synthetic runs start in 2024
+    with pytest.raises(NotApplicable, match="overlap no published"):
+        report_specs(d)[0].draw()
+
+
+def test_map_quarters_option(sweep_dir: Path, network_dir: Path) -> None:
+    from analysis.figures.corridor_map import report_specs
+    from analysis.loading import load_results
+    from analysis.reportdata import combine
+
+    d = combine(load_results(sweep_dir), None)
+    d.network = read_network(network_dir)
+    d.map_quarters = ("2024Q3",)
+    specs = {s.key: s for s in report_specs(d)}
+    assert "baseline, 2024Q3; cis_fta_deepening, 2024Q3" in specs["corridor_map"].caption
+    specs["corridor_difference"].draw()  # draws without raising
+    d.map_quarters = ("2031Q1",)
+    with pytest.raises(Exception, match="2031Q1 not in the runs"):
+        report_specs(d)[0].draw()
+    assert main([str(sweep_dir), "--map-quarters", "soon"]) == 2
 
 
 def test_single_run_report_says_why_figures_are_left_out(run_dir: Path, tmp_path: Path) -> None:

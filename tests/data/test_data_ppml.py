@@ -55,7 +55,7 @@ def test_rejects_bad_input(x: np.ndarray, y: np.ndarray) -> None:
 
 def test_reproduces_yotov_et_al_2016_trade_without_borders() -> None:
     """The book's PPML (exporter and importer fixed effects) to 6 digits, when the data is here."""
-    path = build.default_raw_dir().parent / "yotov2016" / "trade_without_border_2006.csv"
+    path = build.default_raw_dir() / "yotov2016" / "trade_without_border_2006.csv"
     if not path.is_file():
         pytest.skip(f"{path} not available")
     rows = list(csv.DictReader(path.open()))

@@ -10,11 +10,12 @@ from hypothesis.extra.numpy import arrays
 
 from sim.economics.gravity import (
     GravityInputError,
+    NoEquilibriumError,
     solve_counterfactual,
     solve_in_changes,
+    spending_ratios,
 )
 from sim.economics.welfare import acr_welfare_change
-from sim.errors import ModelError
 
 from .conftest import SIGMA
 
@@ -158,12 +159,41 @@ def test_random_worlds_add_up_with_positive_prices(world):
     assert new.sum() == pytest.approx(output_new.sum() + revenue.sum(), rel=1e-9)
 
 
-def test_unfinanceable_deficit_raises_instead_of_returning_garbage():
-    # Near-autarky with fixed deficit ratios has no equilibrium at sane prices.
-    flows = np.array([[51.0, 0.5, 1.0], [1.0, 51.0, 1.0], [1.0, 1.0, 51.0]])
-    cost_hat = np.full((3, 3), 2.0)
-    np.fill_diagonal(cost_hat, 1.0)
-    tariff = np.full((3, 3), 0.5)
-    np.fill_diagonal(tariff, 0.0)
-    with pytest.raises(ModelError, match="did not converge"):
-        solve_in_changes(flows, cost_hat, 7.0, tariff_new=tariff, max_iter=50)
+def test_a_world_split_by_bans_has_no_equilibrium_and_says_why():
+    # Economy 2 can neither buy from nor sell to the others: one world price level
+    # cannot exist (its relative price is undetermined), so the solver refuses.
+    flows = np.array([[50.0, 5.0, 3.0], [4.0, 40.0, 2.0], [6.0, 1.0, 30.0]])
+    allowed = np.ones((3, 3))
+    allowed[2, :2] = allowed[:2, 2] = 0.0
+    with pytest.raises(NoEquilibriumError, match="no trade at all") as caught:
+        solve_in_changes(flows, np.ones((3, 3)), 5.0, allowed=allowed)
+    assert caught.value.economies == [2]
+    assert "#2" in str(caught.value)
+
+
+def test_a_ban_clears_the_banned_balance_and_cuts_the_flow():
+    flows = np.array([[50.0, 9.0, 3.0], [2.0, 40.0, 2.0], [6.0, 1.0, 30.0]])
+    allowed = np.ones((3, 3))
+    allowed[0, 1] = 0.0  # a full ban on 0 -> 1
+    phi = spending_ratios(flows, allowed)
+    # 0 loses its surplus of 9 with 1, and 1 its deficit on that flow: D' = D -/+ 9
+    base = spending_ratios(flows)
+    np.testing.assert_allclose(phi * flows.sum(axis=1), base * flows.sum(axis=1) + [9, -9, 0])
+    result = solve_in_changes(flows, np.ones((3, 3)), 5.0, allowed=allowed)
+    assert result.flows_new[0, 1] == 0.0
+    assert result.flows_new[0, 2] > flows[0, 2] * result.expenditure[2] * 0.999
+    half = np.ones((3, 3))
+    half[0, 1] = 0.5
+    partial = solve_in_changes(flows, np.ones((3, 3)), 5.0, allowed=half)
+    assert 0 < partial.flows_new[0, 1] < flows[0, 1]
+
+
+def test_unbalanced_levels_are_refused_with_the_rule():
+    with pytest.raises(GravityInputError, match="world expenditure"):
+        solve_counterfactual(
+            np.array([3.0, 2.0, 1.0]),
+            np.array([3.0, 3.0, 1.0]),
+            np.full((3, 3), 1.5),
+            np.full((3, 3), 1.2),
+            5.0,
+        )

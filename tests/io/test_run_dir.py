@@ -39,3 +39,87 @@ def test_failed_run_records_status_and_writes_no_tables(tmp_path, config_for, mo
 def test_config_hash_is_order_independent():
     assert config_hash({"a": 1, "b": {"c": 2}}) == config_hash({"b": {"c": 2}, "a": 1})
     assert config_hash({"a": 1}) != config_hash({"a": 2})
+
+
+def _tables():
+    return {"a": pd.DataFrame({"x": [1.0, 2.0]}), "b": pd.DataFrame({"y": ["u", "v"]})}
+
+
+def test_tables_are_group_readable_like_hydra_files(tmp_path):
+    import os
+    import stat
+
+    from sim.io.files import file_mode
+    from sim.io.run_dir import write_metadata, write_tables
+
+    write_tables(tmp_path, _tables())
+    write_metadata(tmp_path, {"status": "completed"})
+    plain = tmp_path / "plain.txt"
+    plain.write_text("")  # what open() gives, as Hydra writes .hydra/
+    for name in ("a.parquet", "b.parquet", "metadata.json"):
+        mode = stat.S_IMODE(os.stat(tmp_path / name).st_mode)
+        assert mode == stat.S_IMODE(plain.stat().st_mode) == file_mode(), name
+
+
+@pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_tables_are_all_or_none(tmp_path, monkeypatch, exc):
+    from sim.io import run_dir
+
+    real = run_dir.write_table
+    calls = []
+
+    def second_fails(frame, path):
+        calls.append(path)
+        if len(calls) == 2:
+            raise exc
+        real(frame, path)
+
+    monkeypatch.setattr(run_dir, "write_table", second_fails)
+    with pytest.raises(type(exc)):
+        run_dir.write_tables(tmp_path, _tables())
+    assert list(tmp_path.iterdir()) == []  # the first table is gone too, no temp files
+
+
+def test_failed_write_of_a_run_leaves_only_failed_metadata(tmp_path, config_for, monkeypatch):
+    from sim.io import run_dir
+
+    real = run_dir.write_table
+
+    def full_disk_on_pairs(frame, path):
+        if path.name == "pairs.parquet":
+            raise OSError(28, "No space left on device", str(path))
+        real(frame, path)
+
+    monkeypatch.setattr(run_dir, "write_table", full_disk_on_pairs)
+    with pytest.raises(OSError):
+        runner.run_to_directory(config_for("debug=fast"), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.json"]
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    assert meta["status"] == "failed" and "No space left" in meta["error"]
+
+
+def test_rerun_into_a_completed_dir_drops_the_old_run_first(tmp_path, config_for, monkeypatch):
+    runner.run_to_directory(config_for("debug=fast"), tmp_path)
+    assert json.loads((tmp_path / "metadata.json").read_text())["status"] == "completed"
+    (tmp_path / ".pairs.parquet.abc.tmp").write_bytes(b"left by a killed writer")
+    seen = {}
+
+    def explode(cfg):
+        seen["files"] = sorted(p.name for p in tmp_path.iterdir())
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(runner, "simulate", explode)
+    with pytest.raises(RuntimeError):
+        runner.run_to_directory(config_for("debug=fast"), tmp_path)
+    assert seen["files"] == []  # no old metadata, tables or temp files while the new run runs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.json"]
+    assert json.loads((tmp_path / "metadata.json").read_text())["status"] == "failed"
+
+
+def test_atomic_writer_is_public_and_the_old_name_still_works(tmp_path):
+    from sim.io.files import atomic_write_bytes
+    from sim.io.run_dir import _atomic_write_bytes
+
+    atomic_write_bytes(tmp_path / "a.json", b"{}")
+    _atomic_write_bytes(tmp_path / "b.json", b"[]")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]

@@ -8,14 +8,14 @@ import pytest
 
 import sim.settlement.calibrate as cal
 from sim.settlement.config import SettlementConfig
-from sim.settlement.hindcast import fitted_parameters
+from sim.settlement.fitted import fitted_parameters
 
 
 def test_bounded_coordinates_round_trip():
-    p = {"revision_rate": 0.07, "logit_scale": 333.0, "hazard": 0.2}
+    p = {"revision_rate": 0.07, "logit_scale": 333.0, "hazard_2022": 0.2, "liquidity_decay": 9.0}
     back = cal._to_params(cal._to_z(p))
     assert back == pytest.approx(p, rel=1e-9)
-    extreme = cal._to_params(np.array([-50.0, 50.0, 0.0]))
+    extreme = cal._to_params(np.array([-50.0, 50.0, 0.0, 50.0]))
     for name, (lo, hi) in cal.BOUNDS.items():
         assert lo <= extreme[name] <= hi
 
@@ -49,7 +49,7 @@ def test_each_variant_changes_only_what_it_names(name):
     default = SettlementConfig()
     changed = {
         "default": cfg == default,
-        "hazard_growth": cfg == default and set(variant.extra) == {"hazard_growth"},
+        "no_dated_liquidity": cfg.costs.dated_liquidity is False,
         "uncapped_cross": cfg.costs.synthetic_cross is False,
         "vehicle_leg_hazard": cfg.costs.vehicle_leg_hazard is True,
         "china_links_0.9": {(e.scope, e.value) for e in cfg.link_entries}
@@ -62,16 +62,26 @@ def test_each_variant_changes_only_what_it_names(name):
 
 
 def test_extra_parameters_are_bounded_and_round_trip():
-    bounds = {**cal.BOUNDS, "hazard_growth": (-0.5, 0.8)}
-    p = {"revision_rate": 0.07, "logit_scale": 333.0, "hazard": 0.2, "hazard_growth": -0.1}
+    bounds = {**cal.BOUNDS, "extra": (-0.5, 0.8)}
+    p = {"revision_rate": 0.07, "logit_scale": 333.0, "hazard_2022": 0.2}
+    p |= {"liquidity_decay": 9.0, "extra": -0.1}
     assert cal._to_params(cal._to_z(p, bounds), bounds) == pytest.approx(p, rel=1e-9)
-    extreme = cal._to_params(np.array([-800.0, 800.0, 0.0, 800.0]), bounds)
-    assert extreme["hazard_growth"] == 0.8
+    extreme = cal._to_params(np.array([-800.0, 800.0, 0.0, 0.0, 800.0]), bounds)
+    assert extreme["extra"] == 0.8
     assert extreme["revision_rate"] == 0.005
 
 
+def test_profile_slices_every_parameter():
+    params = fitted_parameters()
+    table = cal.profile(params, points=2)
+    assert list(dict.fromkeys(table["parameter"])) == list(cal.BOUNDS)
+    assert (table["objective_pp2"] > 0).all()
+    lo = table.groupby("parameter")["value"].min().to_dict()
+    assert lo == {k: pytest.approx(b[0]) for k, b in cal.BOUNDS.items()}
+
+
 def test_fit_table_columns_are_complete():
-    table = pd.DataFrame(cal.run_hindcast(end="2023Q4"))
+    table = pd.DataFrame(cal.run_hindcast())
     fit = cal.fit_table(table)
     assert {"target", "simulated", "error_pp", "within_7pp", "source"} <= set(fit.columns)
     assert fit["simulated"].notna().all()

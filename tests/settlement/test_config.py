@@ -137,3 +137,56 @@ def test_bad_quarter_flows_are_named(value, message):
     bad[2, 2] = value  # also the diagonal is checked
     with pytest.raises(ConfigError, match=rf"settlement\.flows: {message}"):
         ph.step("2022Q1", bad)
+
+
+def _refused(overrides: list[str]) -> str:
+    """The one-line message ``caravan`` prints for overrides, in-process (exit code 2)."""
+    import contextlib
+    import io
+
+    from sim.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as done:
+        main([*overrides, "sim.quarters=1"])
+    assert done.value.code == 2
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err.getvalue()
+    return lines[0]
+
+
+def test_too_few_traders_for_the_pairs_is_refused_before_the_run():
+    line = _refused(["settlement.traders.n_traders=100"])
+    assert line.startswith("error: settlement.traders.n_traders: must be >= 1200")
+
+
+def test_too_many_traders_for_memory_is_refused_before_the_run():
+    line = _refused(["settlement.traders.n_traders=100000000000"])
+    assert line.startswith("error: settlement.traders.n_traders: needs about")
+    assert "bytes per trader" in line
+
+
+def test_memory_estimate_is_an_upper_bound_of_what_a_phase_holds():
+    """BYTES_PER_TRADER covers the per-trader arrays of the traders and the phase."""
+    from sim.settlement.config import BYTES_PER_TRADER
+
+    eco, cur, f = world(("KAZ", "RUS", "CHN"))
+    c = SettlementConfig()
+    c.traders.n_traders = 100_000
+    ph = SettlementPhase(eco, cur, BLOCS, c, f, np.random.default_rng(0), "2021Q4")
+    held = sum(
+        a.nbytes for a in vars(ph.traders).values() if isinstance(a, np.ndarray) and a.size > 1000
+    )
+    assert held / c.traders.n_traders < BYTES_PER_TRADER / 2
+
+
+def test_a_hazard_at_the_initial_state_is_refused_before_the_run():
+    line = _refused(["settlement.hazards=[{scope:ALL,hazard:0.05}]"])
+    assert line.startswith("error: settlement.hazards[0].from_quarter: a hazard (0.05) active")
+    # a dated hazard (after the initial state) is fine, and the run builds
+    eco, cur, f = world(("KAZ", "RUS", "CHN"))
+    c = SettlementConfig()
+    c.traders.n_traders = 5000
+    c.hazards = [HazardEntry(scope="ALL", from_quarter="2022Q1", hazard=1.0)]
+    c.validate(eco)
+    SettlementPhase(eco, cur, BLOCS, c, f, np.random.default_rng(0), "2021Q4").step("2022Q1", f)

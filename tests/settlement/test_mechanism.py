@@ -19,6 +19,8 @@ def config(density_entries, start_share=0.7) -> SettlementConfig:
     """No intercepts, no hazard: only costs and the liquidity externality act."""
     c = SettlementConfig()
     c.traders.n_traders = 3000
+    c.event_hazards = False
+    c.costs.dated_liquidity = False
     c.initial.table = ""
     c.initial.intercepts = "none"
     c.initial.national_share = start_share

@@ -17,6 +17,8 @@ def make(codes=("KAZ", "KGZ", "RUS", "CHN"), seed=0, n=4000, **kw):
     eco, cur, f = world(codes)
     c = SettlementConfig()
     c.traders.n_traders = n if "traders" not in kw else kw["traders"].n_traders
+    c.event_hazards = False  # small worlds: only the hazards a test names
+    c.costs.dated_liquidity = False
     for k, v in kw.items():
         setattr(c, k, v)
     return SettlementPhase(eco, cur, BLOCS, c, f, np.random.default_rng(seed), "2021Q4"), f

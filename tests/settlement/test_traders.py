@@ -7,7 +7,15 @@ import pytest
 
 from sim.settlement.choice import cumulative_rows
 from sim.settlement.config import TraderConfig
-from sim.settlement.traders import allocate_traders, draw_sizes, make_traders, revise
+from sim.settlement.traders import (
+    allocate_traders,
+    make_traders,
+    retail_threshold,
+    revise,
+    revision_clocks,
+    systematic_uniforms,
+    value_quantile,
+)
 
 
 def test_allocation_sums_and_minimum():
@@ -19,24 +27,48 @@ def test_allocation_sums_and_minimum():
     assert np.all(np.abs((c - 5) - 980 * v / v.sum()) < 1)
 
 
-def test_pareto_tail_exponent_hill_estimator():
-    cfg = TraderConfig(pareto_alpha=1.06, size_cap=1e12)
-    x = np.sort(draw_sizes(400_000, cfg, np.random.default_rng(0)))[::-1]
-    k = 4000
-    hill = 1 / np.mean(np.log(x[:k] / x[k]))
-    assert hill == pytest.approx(1.06, rel=0.05)
-    assert x.max() <= 1e12
+@pytest.mark.parametrize("alpha", [0.8, 1.0, 1.06, 2.5])
+def test_value_quantiles_are_the_size_biased_pareto(alpha):
+    """A value-weighted sample of Pareto sizes has the distribution value_quantile inverts."""
+    cfg = TraderConfig(pareto_alpha=alpha, size_cap=1e4)
+    rng = np.random.default_rng(0)
+    u = rng.random(400_000)
+    firms = (1.0 - u * (1.0 - cfg.size_cap ** (-alpha))) ** (-1.0 / alpha)  # count-weighted
+    for q in (0.1, 0.5, 0.9):
+        s = value_quantile(np.array([q]), cfg)[0]
+        share = firms[firms <= s].sum() / firms.sum()  # value share of firms below s
+        assert share == pytest.approx(q, abs=0.02)
+    r = retail_threshold(TraderConfig(pareto_alpha=alpha, size_cap=1e4, retail_share=0.3))
+    assert np.mean(firms < r) == pytest.approx(0.3, abs=0.01)
 
 
-def test_population_structure():
-    cfg = TraderConfig(n_traders=3000, min_per_pair=3, retail_share=0.3)
+def test_population_is_value_stratified():
+    cfg = TraderConfig(n_traders=4000, min_per_pair=3, retail_share=0.3)
     t = make_traders(np.array([5.0, 1.0, 2.0]), cfg, np.random.default_rng(1))
     assert np.allclose(np.bincount(t.pair, weights=t.weight), 1.0)
+    w = np.asarray(cfg.exposure_weights)
     for p in range(3):
         sel = t.pair == p
+        n = t.counts[p]
+        assert np.allclose(t.weight[sel], 1.0 / n)  # equal value per trader
         retail, whole = t.size[sel & t.retail], t.size[sel & ~t.retail]
         assert retail.max() <= whole.min()  # retail = the smallest traders
-        assert sel[t.retail].sum() == np.floor(0.3 * t.counts[p])
+        # exposure classes: each class its weight's share of the pair, up to one trader
+        counts = np.bincount(t.exposure_class[sel], minlength=w.size)
+        assert np.all(np.abs(counts - w * n) <= 1)
+    # the retail segment's value share is the size distribution's (small for Zipf sizes)
+    u = np.linspace(0, 1, 100_001)[1:-1]
+    expected = np.mean(value_quantile(u, cfg) < retail_threshold(cfg))
+    assert t.retail.mean() == pytest.approx(expected, abs=0.01)
+
+
+def test_systematic_uniforms_cover_each_group():
+    key = np.repeat(np.arange(3), [10, 1, 7])
+    u = systematic_uniforms(key, np.random.default_rng(3))
+    assert np.all((u > 0) & (u <= 1))
+    for k, n in enumerate((10, 1, 7)):
+        strata = np.floor((1.0 - u[key == k]) * n).astype(int)
+        assert sorted(strata) == list(range(n))
 
 
 def test_revision_rule_frequencies_and_determinism():
@@ -72,18 +104,8 @@ def test_blocking_forces_revision():
     assert n == 500 and np.all(t.currency == 1)
 
 
-@pytest.mark.parametrize("rate", [1e-9, 0.005, 0.15, 0.2499, 0.25, 0.5, 1.0])
-@pytest.mark.parametrize("inversion", [True, False])
-def test_revision_clocks_equal_capped_geometric_draws(rate, inversion, monkeypatch):
-    from sim.settlement import traders
-
-    if not inversion:  # the fallback when numpy samples geometric variates another way
-        monkeypatch.setattr(traders, "_inversion_ok", False)
+def test_revision_clocks_are_capped_geometric_draws():
     a, b = np.random.default_rng(11), np.random.default_rng(11)
-    for n in (0, 1, 5000):
-        ref = np.minimum(a.geometric(rate, n), traders.CLOCK_MAX)
-        got = traders.revision_clocks(b, rate, n)
-        assert np.array_equal(got, ref)
-    assert a.random() == b.random()  # same draws consumed
-    if rate < 1e-6:
-        assert got.max() == traders.CLOCK_MAX
+    got = revision_clocks(b, 0.15, 5000)
+    assert np.array_equal(got, np.minimum(a.geometric(0.15, 5000), 2**30))
+    assert revision_clocks(b, 1e-12, 100).max() == 2**30

@@ -44,6 +44,7 @@ def failing_sweep(tmp_path_factory):
     return sweep_dir, proc
 
 
+@pytest.mark.slow  # a real multi-process sweep (minutes on a 2-core machine)
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(failing_sweep):
     sweep_dir, proc = failing_sweep
     assert proc.returncode == 1, proc.stderr[-3000:]
@@ -63,6 +64,7 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(failing_sweep):
     assert "tariff.ntb_base" in economies.columns and "tariff.ntb_changes" in economies.columns
 
 
+@pytest.mark.slow  # shares the failing sweep above
 def test_each_run_has_its_own_recorded_seed(failing_sweep):
     sweep_dir, _ = failing_sweep
     runs = frame(sweep_dir, "runs")
@@ -74,6 +76,7 @@ def test_each_run_has_its_own_recorded_seed(failing_sweep):
     assert (world["seed"] == world["run"].map(dict(enumerate(expected)))).all()
 
 
+@pytest.mark.slow  # a real multi-process sweep (minutes on a 2-core machine)
 def test_relaunch_redoes_only_failed_runs(failing_sweep, tmp_path):
     sweep_dir, _ = failing_sweep
     finished = {
@@ -91,6 +94,7 @@ def test_relaunch_redoes_only_failed_runs(failing_sweep, tmp_path):
     assert len(frame(sweep_dir, "economies")) == 19 * 2 * 16
 
 
+@pytest.mark.slow  # a real multi-process sweep (minutes on a 2-core machine)
 def test_killed_sweep_resumes_without_duplicates(tmp_path):
     sweep_dir = tmp_path / "killed"
     args = ["sweep.replicate=range(12)", *FAST[:2], "hydra.launcher.n_jobs=1"]

@@ -62,6 +62,45 @@ def elasticities(raw: Raw, mx: Matrix) -> dict[str, tuple[float, float]]:
     }
 
 
+def published_vs_pattern(raw: Raw, mx: Matrix, top: int = 15) -> str:
+    """Published/Eurostat cells against what the scaled DOTS pattern would give them."""
+    codes = (*raw.economies, ROW)
+    idx = {e: i for i, e in enumerate(codes)}
+    rows = []
+    for (o, d), c in mx.cells.items():
+        if c.provenance not in ("reported", "mirror", "derived", "eurostat"):
+            continue
+        if (o, d) not in mx.base.value or d == ROW:
+            continue
+        alt = mx.base.value[(o, d)] * mx.ras.r[idx[o]] * mx.ras.s[idx[d]]
+        rows.append([f"{o}->{d}", c.provenance, c.value, alt, c.value / alt, c.source])
+    rows.sort(key=lambda r: -abs(math.log(float(str(r[4])))))
+    for r in rows:
+        r[4] = f"{float(str(r[4])):.2f}"
+    return md_table(["cell", "used", "value", "DOTS pattern scaled", "ratio", "source"], rows[:top])
+
+
+def held_out_checks(raw: Raw, spec: WorldSpec, mx: Matrix) -> str:
+    """Published figures of the year that the build does not use, against the matrix."""
+    rows: list[list[object]] = []
+    if spec.year == 2021:
+        quote = "Russia-CIS 2021 trade $96bn | portnews 14 Oct 2022"
+        if quote not in raw.notes_text:
+            raise ValueError("NOTES.md no longer contains the Russia-CIS 2021 turnover")
+        cis = [
+            p for r in raw.agreements if r["agreement"] == "CIS FTA 1994"
+            for p in r["parties"].split(";") if p in raw.economies and p != "RUS"
+        ]  # fmt: skip
+        model = sum(mx.cells[("RUS", e)].value + mx.cells[(e, "RUS")].value for e in cis)
+        rows.append(
+            ["Russia-CIS turnover 2021", 96.0, "NOTES.md: portnews 14 Oct 2022 (no URL)",
+             model, f"{100 * (model / 96.0 - 1):+.1f} %"]
+        )  # fmt: skip
+    if not rows:
+        return "None beyond the turnover checks above."
+    return md_table(["figure", "published", "source", "matrix", "difference"], rows)
+
+
 def render_report(
     raw: Raw, spec: WorldSpec, mx: Matrix, devs: list[Deviation], data_version: str
 ) -> str:
@@ -172,14 +211,14 @@ def render_report(
         base_year=spec.base_year,
         year=spec.year,
         eu_n=len(raw.eu_members),
-        n_missing=len(missing),
-        missing_text=", ".join(f"{o}->{d}" for o, d in missing) or "none",
+        n_missing=len(missing) + len(fallback),
+        missing_text=", ".join(f"{o}->{d}" for o, d in [*missing, *fallback]) or "none",
         fallback_text=(
-            "Pairs filled from DOTS 2019: " + ", ".join(f"{o}->{d}" for o, d in fallback) + "."
+            "Filled from DOTS 2019: " + ", ".join(f"{o}->{d}" for o, d in fallback) + "."
             if fallback
             else ""
         )
-        + " The rest, unless a published figure has them, are imputed (step 4).",
+        + f" The other {len(missing)}, unless a published figure has them, are imputed (step 4).",
         published_text=published_text,
         eur_usd=spec.eur_usd,
         eur_source=spec.eur_source,
@@ -201,5 +240,7 @@ def render_report(
         n_dev=len(devs),
         n_base=len([k for k in allp if k in mx.base.value]),
         dev_table=dev_table,
+        held_out=held_out_checks(raw, spec, mx),
+        vs_pattern=published_vs_pattern(raw, mx),
         source_keys=keys,
     )

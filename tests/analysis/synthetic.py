@@ -5,7 +5,7 @@ real model output. The numbers are made up; only their shapes and columns follow
 the README's contract. Replications of different scenarios with the same seed
 share their random shocks (common random numbers), as real sweeps do.
 
-Run ``python -m analysis.synthetic OUT_DIR`` to write a two-scenario, ten-seed
+Run ``python -m tests.analysis.synthetic OUT_DIR`` to write a two-scenario, ten-seed
 sweep with a sensitivity table and a small corridor network.
 """
 
@@ -20,16 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.blocs import CIS, EAEU
+from sim.data.loader import load_world
 
-ECONOMIES = (*CIS, "CHN", "EUU", "IRN", "IND", "TUR", "ROW")
-CURRENCY = dict(
-    zip(
-        ECONOMIES,
-        ("AMD AZN BYN KZT KGS MDL RUB TJS TMT UZS CNY EUR IRR INR TRY USD").split(),
-        strict=True,
-    )
-)
+_WORLD = load_world()
+CIS = _WORLD.blocs["CIS"]
+EAEU = _WORLD.blocs["EAEU"]
+ECONOMIES = _WORLD.economies
+CURRENCY = dict(zip(_WORLD.economies, _WORLD.currencies, strict=True))
 GDP = dict(
     zip(
         ECONOMIES,

@@ -1,0 +1,118 @@
+"""Coercive measures on trade: import and export bans on pairs and dates (issue 17 §6).
+
+A ban covers a share of a pair's trade — the goods it names, as a share of the
+pair's trade value in a stated year — from a first quarter on (optionally
+phased in over wind-down quarters, optionally lifted). It is a prohibitive
+trade cost on the covered goods: with a share β_ij of the flow i → j banned,
+the importer's demand weight for i's goods falls to (1 − β_ij) of its baseline
+(t̂ → ∞ on the banned part, so λ'_ij ∝ (1 − β_ij) λ_ij (p̂_i t̂_ij)^(1−σ)); a full
+ban (β = 1) removes the flow. Import bans (the importer forbids) and export
+bans (the exporter forbids) act on the same cells; ``imposed_by`` records which
+it is. The covered share is of the pair's trade as a whole (one sector): the
+banned goods' own substitution is not modelled, only the cut.
+
+Deficits: an economy's trade balance on banned flows is cleared
+(:func:`sim.economics.gravity.spending_ratios`), so a ban never asks an
+economy to carry, through the trade still allowed, a deficit or surplus that
+was earned on the banned goods.
+
+Several bans on one pair cover different goods, so their shares add up:
+allowed = 1 − min(1, Σ f·β).
+A goods group (once the routing layer has commodity groups) would set β from
+the group's share of the pair's trade instead of a stated share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.errors import ConfigError
+from sim.policy.schedule import Schedule
+from sim.quarters import is_quarter, quarter_ordinal
+
+IMPOSERS = ("importer", "exporter")
+
+
+@dataclass
+class TradeBan:
+    """A ban on (a share of) the trade from some exporters to some importers.
+
+    Attributes:
+        exporters: ISO3 codes or bloc names whose goods are banned; empty or ALL = all.
+        importers: ISO3 codes or bloc names where they are banned; as ``exporters``.
+        both_directions: Also ban the reverse flows (an embargo both ways).
+        imposed_by: ``importer`` (an import ban) or ``exporter`` (an export ban).
+        goods: What is banned, in words (e.g. "coal, HS 2701").
+        share: Share of the pair's trade value the banned goods make up, in (0, 1].
+        start: First quarter the ban applies (``YYYYQn``).
+        end: Quarter a linear wind-down completes (≥ start; = start for a step).
+        path: ``step`` (in full from ``start``) or ``linear`` (phased in to ``end``).
+        until: Quarter from which the ban is lifted (empty = never).
+        source: Where the ban and its coverage are published.
+    """
+
+    exporters: list[str] = field(default_factory=list)
+    importers: list[str] = field(default_factory=list)
+    both_directions: bool = False
+    imposed_by: str = "importer"
+    goods: str = "all goods"
+    share: float = 1.0
+    start: str = "2025Q1"
+    end: str = "2025Q1"
+    path: str = "step"
+    until: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ResolvedBan:
+    """A ban resolved against one world."""
+
+    schedule: Schedule
+    share: float
+
+
+def compile_bans(
+    bans: Sequence[TradeBan], economies: Sequence[str], blocs: dict[str, tuple[str, ...]]
+) -> list[ResolvedBan]:
+    """Resolve the configured bans once per run."""
+    return [ResolvedBan(Schedule.of(ban, economies, blocs), float(ban.share)) for ban in bans]
+
+
+def allowed_share(n: int, quarter: int, bans: Sequence[ResolvedBan]) -> np.ndarray | None:
+    """n×n share of each flow still allowed at quarter ordinal ``quarter`` (None = no ban).
+
+    allowed_ij = 1 − min(1, Σ_bans f_b(q) β_b) over the bans whose scope holds (i, j)
+    (the bans cover different goods of the pair); the diagonal is never banned.
+    """
+    banned = None
+    for ban in bans:
+        fraction = ban.schedule.fraction(quarter)
+        if fraction == 0.0:
+            continue
+        if banned is None:
+            banned = np.zeros((n, n))
+        banned = banned + np.where(ban.schedule.cells, fraction * ban.share, 0.0)
+    return None if banned is None else 1.0 - np.minimum(banned, 1.0)
+
+
+def validate_ban(key: str, ban: TradeBan) -> None:
+    """Check the ban-specific fields (scope and dates are checked like tariff changes).
+
+    Raises:
+        ConfigError: naming the key and the allowed range.
+    """
+    if not (0.0 < ban.share <= 1.0) or not np.isfinite(ban.share):
+        raise ConfigError(f"{key}.share", f"must be in (0, 1], got {ban.share}")
+    if ban.imposed_by not in IMPOSERS:
+        raise ConfigError(
+            f"{key}.imposed_by", f"must be 'importer' or 'exporter', got {ban.imposed_by!r}"
+        )
+    if ban.until is not None:
+        if not is_quarter(ban.until):
+            raise ConfigError(f"{key}.until", f"must be a quarter label YYYYQn, got {ban.until!r}")
+        if quarter_ordinal(ban.until) <= quarter_ordinal(ban.start):
+            raise ConfigError(f"{key}.until", f"must be after start ({ban.start}), got {ban.until}")
