@@ -1,4 +1,10 @@
-"""Headline indicators: which world-table columns they are, their labels and units."""
+"""Headline indicators: which world-table columns they are, their labels and display units.
+
+What each column measures and its stored unit are declared once, in
+:mod:`sim.reporters` (also written into the tables' Parquet metadata); this
+module adds only how the report and the dashboard show them: a short label, the
+display unit after scaling, and how a scenario is compared with the baseline.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +32,14 @@ class Indicator:
     unit: str
     scale: float
     change: Literal["pct", "pp"]
+
+    @property
+    def description(self) -> str:
+        """What the column measures, from its declaration in :mod:`sim.reporters`."""
+        from sim.reporters import reporter
+
+        declared = reporter("world", self.column)
+        return declared.description if declared is not None else ""
 
     @property
     def change_unit(self) -> str:
@@ -92,4 +106,8 @@ def by_column(column: str) -> Indicator:
     for ind in (*HEADLINE, *SETTLEMENT_SERIES):
         if ind.column == column:
             return ind
-    return Indicator(column, column.replace("_", " "), "as stored", 1.0, "pct")
+    from sim.reporters import reporter
+
+    declared = reporter("world", column)
+    unit = declared.unit if declared is not None else "as stored"
+    return Indicator(column, column.replace("_", " "), unit, 1.0, "pct")

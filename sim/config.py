@@ -353,18 +353,17 @@ def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
 
 
 def estimated_memory(cfg: CaravanConfig, economies: Sequence[str]) -> dict[str, float]:
-    """Bytes a run holds at its peak, by the key that drives each term (an upper estimate).
+    """Bytes the run's records hold at their peak, by the key that drives each term.
 
     Per quarter the model records about 24 float columns per pair and, with
     settlement, 4 per pair and currency (one currency per economy plus USD,
-    EUR, CNY); the tables copy the records once more. Traders hold about 25
-    float or integer arrays of 8 bytes each.
+    EUR, CNY); the tables copy the records once more. The traders' own arrays
+    are checked by the settlement layer (``SettlementConfig``), not here.
     """
     n = len(economies)
     currencies = n + 3
     per_quarter = 8.0 * 2 * (24 * n * n + 4 * n * n * currencies + 12 * n)
-    traders = 25 * 8.0 * cfg.settlement.traders.n_traders
-    return {"sim.quarters": cfg.sim.quarters * per_quarter, "settlement.traders.n_traders": traders}
+    return {"sim.quarters": cfg.sim.quarters * per_quarter}
 
 
 def available_memory() -> float | None:

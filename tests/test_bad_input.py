@@ -222,9 +222,9 @@ def test_sweep_refuses_every_bad_value_before_any_job(tmp_path, capsys, override
             {"rail": 0.05},
         ),
         (
-            "corridors.value_per_tonne_overrides.RUS-CHN=900",
-            ("corridors", "value_per_tonne_overrides"),
-            {"RUS-CHN": 900.0},
+            "corridors.group_value_overrides.manufactures=900",
+            ("corridors", "group_value_overrides"),
+            {"manufactures": 900.0},
         ),
         (
             "settlement.costs.exogenous_liquidity.CNY=0.2",

@@ -107,7 +107,9 @@ def test_readme_example_error_is_the_real_message(capsys):
     from sim.cli import main
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    command, expected = re.search(r"\$ uv run caravan (.+)\n(error: .+)\n", readme).groups()
-    with pytest.raises(SystemExit):
-        main(shlex.split(command))
-    assert capsys.readouterr().err.strip() == expected
+    examples = re.findall(r"\$ uv run caravan (.+)\n(error: .+)\n", readme)
+    assert len(examples) >= 2
+    for command, expected in examples:
+        with pytest.raises(SystemExit):
+            main(shlex.split(command))
+        assert capsys.readouterr().err.strip() == expected

@@ -32,6 +32,7 @@ import pytest
 from sim.cli import compose_and_validate
 from sim.runner import simulate
 from sim.settlement.config import SettlementConfig
+from sim.settlement.fitted import fitted_record
 from sim.settlement.hindcast import END, fit_table, hindcast_overrides, run_hindcast, targets
 from sim.settlement.quarters import quarter_range
 
@@ -44,7 +45,11 @@ OUT_OF_SAMPLE_PP = 7.0
 OUT_OF_SAMPLE = {
     ("national_currency_share_eaeu", "2023Q1"): None,
     ("rus_exports_usd_eur", "2023Q4"): None,
-    ("rus_exports_rub", "2023Q4"): None,
+    ("rus_exports_rub", "2023Q4"): (
+        "miss: model +17.4 pp (53 % RUB vs 36.1 %, CBR Dec 2023; stand-alone +17.3 pp): "
+        "exports to the rest of the world and the EU leave USD/EUR for RUB, not CNY; see "
+        "tests/settlement/test_hindcast.py"
+    ),
     ("rus_chn_national", "2023Q4"): (
         "miss: the simulated Russia-China path is concave (too fast in 2022, too slow in "
         "2023) under one event hazard on USD/EUR payments of every pair with Russia; see "
@@ -73,7 +78,7 @@ def hindcast():
     index = runs[0].index
     ensemble = pd.DataFrame(stack.mean(axis=0), index=index, columns=cols)
     spread = pd.DataFrame(stack.std(axis=0), index=index, columns=cols)
-    standalone = run_hindcast()
+    standalone = run_hindcast(n_traders=fitted_record()["provenance"]["n_traders"])
     table = _table(ensemble, standalone, spread)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\nhindcast in the full model, mean of {len(SEEDS)} seeds ({overrides})")
@@ -85,6 +90,7 @@ def hindcast():
 def test_scenario_is_the_horizon_on_the_default_parameters(hindcast):
     cfg = compose_and_validate(["scenario=hindcast_2022"])
     assert cfg.sim.start == "2021Q4" and cfg.sim.quarters == 13 and cfg.sim.growth == "flat"
+    assert cfg.world.name == "cis2021"
     assert cfg.sim == compose_and_validate(hindcast_overrides()).sim
     assert cfg.settlement == SettlementConfig()  # one parameter set: the fitted defaults
     run = hindcast["runs"][0]

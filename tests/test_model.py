@@ -103,7 +103,7 @@ def test_settlement_spinup_starts_2024_from_post_2022_state(config_for):
     headline = model.records.world[0]
     # Published: EAEU mutual settlements 89-90 % national in 2023 (FIGURES.md §3, P2).
     assert 0.80 < headline["national_currency_share_eaeu"] < 0.97
-    no_history = CaravanModel(config_for("sim.quarters=1", "settlement.hazards=[]"))
+    no_history = CaravanModel(config_for("sim.quarters=1", "settlement.event_hazards=false"))
     no_history.run()
     # Without the 2022 shock the replayed history moves less towards national currencies.
     assert no_history.records.world[0]["rus_exports_usd_eur"] > headline["rus_exports_usd_eur"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from sim.routing.costs import bpr_days, generalized_cost, logit_shares
+from sim.routing.costs import bpr_factor, generalized_cost, logit_shares
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def msa_assign(
     incidence: sparse.csr_matrix,
     ptr: np.ndarray,
     pair_tonnes: np.ndarray,
-    path_money: np.ndarray,
+    segment_money: np.ndarray,
     time_value: np.ndarray,
     scale: np.ndarray,
     available: np.ndarray,
@@ -53,22 +53,32 @@ def msa_assign(
     beta: float,
     max_iter: int,
     tol: float,
+    path_of: np.ndarray | None = None,
+    start_shares: np.ndarray | None = None,
 ) -> Assignment:
     """Logit assignment with BPR congestion, iterated to a fixed point by MSA.
 
     Iteration n (Sheffi 1985, *Urban Transportation Networks*, ch. 12):
-    segment days t = BPR(v_n); path costs C = M + δV · (A t); auxiliary shares
+    BPR factor f = f(v_n); path costs C = A (m f) + δV · (A (t0 f)); auxiliary shares
     σ* = logit(C); auxiliary volumes y = Aᵀ (σ* · q); stop if
     max_{s capacitated} |y_s − v_s| / c_s ≤ tol; else σ_{n+1} = σ_n + (σ* − σ_n) / (n + 1)
     and v_{n+1} = Aᵀ (σ_{n+1} · q). It starts from the free-flow logit shares,
     never from a previous quarter, so equal inputs give bit-identical outputs.
     Averaging shares keeps Σ_paths tonnes = pair tonnes exactly (up to rounding).
+    Pairs none of whose paths cross a capacitated segment keep their free-flow
+    shares, which is what the iteration would give them; only the others are
+    iterated.
+
+    Several choice rows may share one physical path (the commodity groups of a
+    pair): ``path_of`` maps each row to its path, so path days and money are
+    computed once per path and row tonnes are summed per path before Aᵀ.
 
     Args:
         incidence: A, P×S path-segment incidence (1 if path p uses segment s).
         ptr: Pair offsets of the paths (see :mod:`sim.routing.costs`).
         pair_tonnes: q_k, tonnes per pair for the period.
-        path_money: M_p, freight + fees per tonne of each path (US$/t).
+        segment_money: m_s, freight + fees per tonne of each segment (US$/t),
+            free-flow; congestion multiplies it by the BPR factor as it does days.
         time_value: δ·V_p, US$ per tonne-day of each path.
         scale: Logit cost scale μ of each path's pair (US$/t).
         available: True where the path is open.
@@ -76,39 +86,71 @@ def msa_assign(
         capacity: Capacity per segment in tonnes per the same period (NaN = none).
         alpha: BPR α.
         beta: BPR β.
+        path_of: Row → path index into ``incidence`` (default: row r is path r).
+            ``ptr``, ``time_value``, ``scale`` and ``available`` are per row.
+        start_shares: Shares per row to start the iteration from (e.g. the
+            baseline equilibrium; shares are per pair, so they fit any tonnes);
+            a pair with share on a closed path restarts from its free-flow
+            logit shares. Default: start from the free-flow logit shares.
         max_iter: Maximum MSA iterations (≥ 1).
         tol: Convergence tolerance on the capacity-relative volume gap.
     """
+    n_paths = incidence.shape[0]
+    if path_of is None:
+        path_of = np.arange(n_paths)
     at = incidence.T.tocsr()
-    path_pair_tonnes = np.repeat(pair_tonnes, np.diff(ptr))
+    row_tonnes = np.repeat(pair_tonnes, np.diff(ptr))
     capped = np.isfinite(capacity) & (capacity > 0)
 
-    def shares_at(volume: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        seg_days = bpr_days(free_days, volume, capacity, alpha, beta)
-        path_days = incidence @ seg_days
-        cost = generalized_cost(path_money, path_days, time_value)
-        return logit_shares(cost, scale, available, ptr), seg_days, path_days, cost
+    def costs_at(volume: np.ndarray, rows: np.ndarray, tv: np.ndarray):
+        """Row costs and days, segment factor, at segment volumes ``volume``."""
+        f = bpr_factor(volume, capacity, alpha, beta)
+        days = (incidence @ (free_days * f))[rows]
+        return generalized_cost((incidence @ (segment_money * f))[rows], days, tv), days, f
 
-    shares, seg_days, path_days, cost = shares_at(np.zeros_like(free_days))
-    volume = at @ (shares * path_pair_tonnes)
+    def volume_of(rows: np.ndarray, tonnes: np.ndarray) -> np.ndarray:
+        return at @ np.bincount(rows, weights=tonnes, minlength=n_paths)
+
+    cost, path_days, f = costs_at(np.zeros_like(free_days), path_of, time_value)
+    shares = logit_shares(cost, scale, available, ptr)
+    volume = volume_of(path_of, shares * row_tonnes)
     gap = 0.0
     iterations = 0
     if capped.any():
+        # Only pairs with a path over a capacitated segment can change their
+        # shares: iterate on those (the others' shares stay at the free-flow
+        # logit, exactly as the full iteration would leave them).
+        touches = ((incidence @ capped.astype(float)) > 0)[path_of]
+        live_pair = np.maximum.reduceat(touches, ptr[:-1])
+        live = np.repeat(live_pair, np.diff(ptr))
+        rows, sub_tv, sub_q = path_of[live], time_value[live], row_tonnes[live]
+        sub_ptr = np.concatenate([[0], np.cumsum(np.diff(ptr)[live_pair])])
+        sub_scale, sub_available = scale[live], available[live]
+        fixed = volume_of(path_of[~live], (shares * row_tonnes)[~live])
+        sub_shares = shares[live]
+        if start_shares is not None:
+            warm = np.asarray(start_shares, dtype=float)[live]
+            on_closed = np.add.reduceat(np.where(sub_available, 0.0, warm), sub_ptr[:-1]) > 0
+            restart = np.repeat(on_closed, np.diff(sub_ptr))
+            sub_shares = np.where(restart, sub_shares, warm)
+            volume = fixed + volume_of(rows, sub_shares * sub_q)
         for n in range(1, max_iter + 1):
             iterations = n
-            aux, seg_days, path_days, cost = shares_at(volume)
-            target = at @ (aux * path_pair_tonnes)
+            sub_cost, _, _ = costs_at(volume, rows, sub_tv)
+            aux = logit_shares(sub_cost, sub_scale, sub_available, sub_ptr)
+            target = fixed + volume_of(rows, aux * sub_q)
             gap = float(np.max(np.abs(target[capped] - volume[capped]) / capacity[capped]))
             if gap <= tol:
                 break
-            shares = shares + (aux - shares) / (n + 1)
-            volume = at @ (shares * path_pair_tonnes)
-        seg_days = bpr_days(free_days, volume, capacity, alpha, beta)
-        path_days = incidence @ seg_days
-        cost = generalized_cost(path_money, path_days, time_value)
+            sub_shares = sub_shares + (aux - sub_shares) / (n + 1)
+            volume = fixed + volume_of(rows, sub_shares * sub_q)
+        shares = shares.copy()
+        shares[live] = sub_shares
+        cost, path_days, f = costs_at(volume, path_of, time_value)
+    seg_days = free_days * f
     return Assignment(
         shares=shares,
-        path_tonnes=shares * path_pair_tonnes,
+        path_tonnes=shares * row_tonnes,
         segment_volume=volume,
         segment_days=seg_days,
         path_days=path_days,

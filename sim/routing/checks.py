@@ -1,4 +1,7 @@
-"""Free-flow transit times of the routes whose times are published (calibration checks)."""
+"""Free-flow transit times of the routes whose times are published (checks, not inputs).
+
+Run: ``uv run python -m sim.routing.checks``.
+"""
 
 from __future__ import annotations
 
@@ -165,3 +168,14 @@ def published_time_checks() -> list[dict[str, object]]:
         }
         for route, a, b, corridors, planned, published, low, high in PUBLISHED_TIMES
     ]
+
+
+def main() -> None:
+    """Print model free-flow days against each published transit time."""
+    print(f"{'route':62s} {'published':>40s} {'model days':>10s}")
+    for c in published_time_checks():
+        print(f"{c['route']:62s} {c['published']:>40s} {c['model_days']:10.1f}")
+
+
+if __name__ == "__main__":
+    main()

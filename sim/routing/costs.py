@@ -11,6 +11,27 @@ from __future__ import annotations
 import numpy as np
 
 
+def bpr_factor(volume: np.ndarray, capacity: np.ndarray, alpha: float, beta: float) -> np.ndarray:
+    """BPR congestion factor f = 1 + α · (v / c)^β on capacitated segments, 1 elsewhere.
+
+    Source: Bureau of Public Roads (1964), *Traffic Assignment Manual*, U.S.
+    Dept. of Commerce; α = 0.15, β = 4 are its standard values. The factor
+    multiplies a segment's whole cost (days and money, see :func:`bpr_days`
+    and :func:`congested_money`), so a full pipeline deters low-value oil,
+    whose time costs little, as a full ferry deters containers.
+
+    Args:
+        volume: v, tonnes per period.
+        capacity: c, tonnes per the same period; NaN or inf = uncapacitated.
+        alpha: α ≥ 0.
+        beta: β ≥ 0.
+    """
+    capped = np.isfinite(capacity) & (capacity > 0)
+    ratio = np.zeros(np.shape(volume))
+    np.divide(volume, capacity, out=ratio, where=capped)
+    return 1.0 + alpha * ratio**beta
+
+
 def bpr_days(
     free_days: np.ndarray,
     volume: np.ndarray,
@@ -18,11 +39,7 @@ def bpr_days(
     alpha: float,
     beta: float,
 ) -> np.ndarray:
-    """Congested segment time by the BPR volume-delay curve.
-
-    t = t0 · (1 + α · (v / c)^β) on capacitated segments (finite c > 0); t = t0
-    elsewhere. Source: Bureau of Public Roads (1964), *Traffic Assignment
-    Manual*, U.S. Dept. of Commerce; α = 0.15, β = 4 are its standard values.
+    """Congested segment time t = t0 · f(v), f the BPR factor (:func:`bpr_factor`).
 
     Args:
         free_days: t0, free-flow days per segment (running time + border delay).
@@ -34,10 +51,7 @@ def bpr_days(
     Returns:
         Congested days per segment; nondecreasing in ``volume``.
     """
-    capped = np.isfinite(capacity) & (capacity > 0)
-    ratio = np.zeros_like(free_days)
-    np.divide(volume, capacity, out=ratio, where=capped)
-    return free_days * (1.0 + alpha * ratio**beta)
+    return free_days * bpr_factor(volume, capacity, alpha, beta)
 
 
 def segment_money(km: np.ndarray, rate: np.ndarray, fee: np.ndarray) -> np.ndarray:

@@ -60,8 +60,9 @@ def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentSt
 
     Capacity changes: the latest entry in force (by year, then list order) sets
     the capacity; a corridor target sets each of its capacitated segments.
-    Border-time factors in force multiply. Fees in force add (a corridor fee is
-    spread pro rata by km over its segments); the total is floored at 0.
+    Border-time factors in force multiply. Fees in force and the calibrated
+    corridor frictions add (a corridor's is spread pro rata by km over its
+    segments); the total is floored at 0.
     """
     year = parse_quarter(quarter)[0]
     is_open = opened_by(net, cfg, year) & ~closed_in(net, cfg, quarter)
@@ -90,5 +91,9 @@ def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentSt
             km = net.km[idx]
             weights = km / km.sum() if km.sum() > 0 else np.full(idx.size, 1.0 / idx.size)
             fee[idx] += f.usd_per_t * weights
+    for name, usd_per_t in cfg.corridor_frictions.items():
+        idx = net.targets(name)
+        km = net.km[idx]
+        fee[idx] += usd_per_t * (km / km.sum() if km.sum() > 0 else 1.0 / idx.size)
     np.maximum(fee, 0.0, out=fee)
     return SegmentState(is_open=is_open, capacity=capacity, border_days=border, fee=fee)

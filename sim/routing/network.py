@@ -1,4 +1,4 @@
-"""The corridor network as arrays: hubs, segments, modes and value-to-weight, read once.
+"""The corridor network as arrays: hubs, segments, modes and commodity groups, read once.
 
 Tables ship in ``sim/data/corridors/`` (see its ``DATA_REPORT.md``). A segment
 joins two graph *nodes*. A node is a hub id, or ``"<hub>~sea"`` for the sea
@@ -21,7 +21,8 @@ from sim.errors import DataError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corridors"
 SEA_MODES = ("sea", "ferry")
-MODES = ("rail", "road", "sea", "ferry", "transfer")
+MODES = ("rail", "road", "sea", "ferry", "transfer", "pipeline")
+PIPELINE = "pipeline"
 SEA_SUFFIX = "~sea"
 
 _HUB_COLUMNS = ("hub", "name", "economy", "country_iso3", "kind", "lat", "lon", "coord_basis")
@@ -40,6 +41,37 @@ _SEGMENT_COLUMNS = (
     "announced_year",
     "source",
 )
+
+
+@dataclass(frozen=True)
+class Commodities:
+    """Commodity groups: value density, time sensitivity, admissible modes, export mix.
+
+    Attributes:
+        groups: Group ids in table order, e.g. ``("oil_gas", ..., "manufactures")``.
+        usd_per_t: Value per tonne of each group (US$/t).
+        time_factor: Each group's value of time as a multiple of the config's δ.
+        pipeline: True for groups that may use pipeline segments.
+        mix: Exporter ISO3 → share of its export value in each group (sums to 1).
+            The same shares apply to every importer (pair level = exporter level).
+    """
+
+    groups: tuple[str, ...]
+    usd_per_t: np.ndarray
+    time_factor: np.ndarray
+    pipeline: np.ndarray
+    mix: dict[str, np.ndarray]
+
+    def shares(self, exporters: tuple[str, ...] | list[str]) -> np.ndarray:
+        """(n, G) export-value shares of ``exporters``.
+
+        Raises:
+            DataError: if an exporter has no row in ``export_mix.csv``.
+        """
+        missing = [e for e in exporters if e not in self.mix]
+        if missing:
+            raise DataError("export_mix.csv", f"no row for exporter(s) {', '.join(missing)}")
+        return np.array([self.mix[e] for e in exporters])
 
 
 @dataclass(frozen=True)
@@ -64,7 +96,7 @@ class Network:
         is_open: True if the segment is open in the data (False = planned).
         announced_year: Announced opening year of a planned segment (0 = none).
         rate: Freight rate (US$ per tonne-km) per mode.
-        value_to_weight: ``(exporter, importer) -> US$/t``; ``"*"`` is a wildcard.
+        commodities: The commodity groups (``commodity_groups.csv``, ``export_mix.csv``).
     """
 
     hubs: pd.DataFrame
@@ -83,7 +115,7 @@ class Network:
     is_open: np.ndarray
     announced_year: np.ndarray
     rate: dict[str, float]
-    value_to_weight: dict[tuple[str, str], float]
+    commodities: Commodities
 
     @property
     def n_segments(self) -> int:
@@ -115,12 +147,10 @@ class Network:
             raise KeyError(name)
         return hit
 
-    def value_per_tonne(self, exporter: str, importer: str) -> float:
-        """US$ per tonne of a pair from the shipped table (most specific row wins)."""
-        for key in ((exporter, importer), (exporter, "*"), ("*", importer), ("*", "*")):
-            if key in self.value_to_weight:
-                return self.value_to_weight[key]
-        raise KeyError((exporter, importer))
+    @property
+    def is_pipeline(self) -> np.ndarray:
+        """True on pipeline segments (only pipeline-admissible groups may use them)."""
+        return self.mode == PIPELINE
 
 
 def _number(path: Path, row: int, column: str, text: str, *, blank: float | None = None) -> float:
@@ -151,8 +181,9 @@ def load_network(data_dir: str | Path | None = None) -> Network:
     """Read the shipped tables (cached per folder).
 
     Args:
-        data_dir: Folder with ``hubs.csv``, ``segments.csv``, ``modes.csv`` and
-            ``value_to_weight.csv``; default the shipped ``sim/data/corridors``.
+        data_dir: Folder with ``hubs.csv``, ``segments.csv``, ``modes.csv``,
+            ``commodity_groups.csv`` and ``export_mix.csv``; default the shipped
+            ``sim/data/corridors``.
 
     Raises:
         DataError: naming file, row and column of a malformed entry.
@@ -236,16 +267,7 @@ def _load(folder: str) -> Network:
         )
     cols = list(zip(*rows, strict=True))
 
-    vtw_path = base / "value_to_weight.csv"
-    vtw = _read_csv(vtw_path, ("exporter", "importer", "usd_per_t"))
-    value_to_weight = {}
-    for i, r in vtw.iterrows():
-        v = _number(vtw_path, int(i) + 2, "usd_per_t", r["usd_per_t"])
-        if v <= 0:
-            raise DataError(str(vtw_path), f"row {int(i) + 2}, column 'usd_per_t': must be > 0")
-        value_to_weight[(r["exporter"], r["importer"])] = v
-    if ("*", "*") not in value_to_weight:
-        raise DataError(str(vtw_path), "needs a wildcard row '*,*' (the default)")
+    commodities = _commodities(base, rate)
 
     return Network(
         hubs=hubs,
@@ -264,5 +286,37 @@ def _load(folder: str) -> Network:
         is_open=np.array(cols[12], dtype=bool),
         announced_year=np.array(cols[13], dtype=int),
         rate=rate,
-        value_to_weight=value_to_weight,
+        commodities=commodities,
+    )
+
+
+def _commodities(base: Path, rate: dict[str, float]) -> Commodities:
+    """Read ``commodity_groups.csv`` and ``export_mix.csv``."""
+    path = base / "commodity_groups.csv"
+    table = _read_csv(path, ("group", "usd_per_t", "time_factor", "modes"))
+    groups = tuple(table["group"])
+    for i, r in table.iterrows():
+        if _number(path, int(i) + 2, "usd_per_t", r["usd_per_t"]) <= 0:
+            raise DataError(str(path), f"row {int(i) + 2}, column 'usd_per_t': must be > 0")
+        unknown = [m for m in r["modes"].split(";") if m not in rate]
+        if unknown:
+            raise DataError(str(path), f"row {int(i) + 2}, column 'modes': unknown {unknown}")
+    mix_path = base / "export_mix.csv"
+    mix_table = _read_csv(mix_path, ("exporter", *groups))
+    mix = {}
+    for i, r in mix_table.iterrows():
+        shares = np.array([_number(mix_path, int(i) + 2, g, r[g]) for g in groups])
+        if abs(shares.sum() - 1.0) > 1e-6:
+            raise DataError(
+                str(mix_path), f"row {int(i) + 2}: shares sum to {shares.sum():g}, not 1"
+            )
+        mix[r["exporter"]] = shares
+    return Commodities(
+        groups=groups,
+        usd_per_t=np.array([float(v) for v in table["usd_per_t"]]),
+        time_factor=np.array(
+            [_number(path, i + 2, "time_factor", v) for i, v in enumerate(table["time_factor"])]
+        ),
+        pipeline=np.array([PIPELINE in m.split(";") for m in table["modes"]]),
+        mix=mix,
     )

@@ -11,18 +11,27 @@ The candidate set of an ordered pair (i, j), i ≠ j, is the union of
    and the cheapest path avoiding the corridor (always kept, so that a
    corridor shock has a fallback);
 4. for each closure's first quarter: the cheapest path over the segments open
-   then, with every closure active then removed.
+   then, with every closure active then removed, and the cheapest path through
+   each named corridor on that network (as in 3), so that a closure's
+   diversions to other corridors are candidates.
 
 Weights are free-flow generalized costs per tonne at the start quarter
 (freight + fees + δ·V·days). Parallel segments between the same two nodes
 (e.g. the Astara-Rasht road and the planned railway) each give a path.
 Because closures active in a quarter are a subset of those active at the
 latest closure start before it, item 4 guarantees an open candidate in every
-quarter once :func:`check_routes` has passed.
+quarter once :func:`sim.routing.validation.check_routes` has passed.
+
+Items 1-4 run on the freight network without pipelines, so every candidate is
+admissible to every commodity group. Pipeline paths are added on top (item 5):
+the ``k_paths`` cheapest paths over the network with pipelines, at the value
+of time of the pipeline-admissible groups, that use at least one pipeline
+segment; only pipeline-admissible groups (crude oil and gas) may take them.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice, product
@@ -36,6 +45,7 @@ from sim.quarters import parse_quarter
 from sim.routing.config import CorridorsConfig
 from sim.routing.levers import closed_in, opened_by, segment_state
 from sim.routing.network import Network
+from sim.routing.validation import generic_nodes
 
 #: Corridors that are not "routes" for item 3 above (generic links).
 GENERIC_CORRIDORS = ("domestic", "regional", "deep sea", "port")
@@ -51,12 +61,14 @@ class PathSet:
         ptr: Offsets, pair k owns paths ``ptr[k]:ptr[k+1]``.
         segments: Segment indices of each path, in travel order.
         incidence: P×S CSR matrix, 1 where a path uses a segment.
+        pipeline: True where a path uses a pipeline segment.
     """
 
     pairs: np.ndarray
     ptr: np.ndarray
     segments: tuple[tuple[int, ...], ...]
     incidence: sparse.csr_matrix
+    pipeline: np.ndarray
 
     @property
     def n_paths(self) -> int:
@@ -133,7 +145,9 @@ def build_graph(
     weight: np.ndarray,
     economy_hubs: dict[str, list[str]] | None = None,
 ) -> tuple[nx.DiGraph, dict[tuple[str, str], list[int]]]:
-    """Directed graph of the segments in ``mask`` (both directions) plus economy connectors.
+    """Directed graph of the segments in ``mask`` plus economy connectors.
+
+    Every segment gives an arc each way, except pipelines (from_hub -> to_hub).
 
     Returns:
         The graph (arc attribute ``w`` = the cheapest parallel segment's weight)
@@ -144,7 +158,8 @@ def build_graph(
     generic = generic_nodes(net)
     for s in np.flatnonzero(mask):
         a, b, w = net.from_node[s], net.to_node[s], float(weight[s])
-        for u, v in ((a, b), (b, a)):
+        # Pipelines flow one way (from_hub -> to_hub); every other link both ways.
+        for u, v in ((a, b),) if net.is_pipeline[s] else ((a, b), (b, a)):
             # A generic node (ROW) is an end point only: arcs into it reach its
             # in-node, arcs out of it leave its out-node, so no path passes through.
             u = u + OUT if u in generic else u
@@ -158,11 +173,6 @@ def build_graph(
     return graph, parallels
 
 
-def generic_nodes(net: Network) -> set[str]:
-    """Hubs of kind ``generic`` (the ROW node): route end points, never passed through."""
-    return set(net.hubs.index[net.hubs["kind"] == "generic"])
-
-
 def _expand(nodes: Sequence[str], parallels: dict[tuple[str, str], list[int]], mask: np.ndarray):
     legs = []
     for u, v in zip(nodes[1:-2], nodes[2:-1], strict=True):
@@ -170,69 +180,20 @@ def _expand(nodes: Sequence[str], parallels: dict[tuple[str, str], list[int]], m
     return [tuple(p) for p in product(*legs)]
 
 
-def _connected_pairs(graph: nx.Graph, hubs: dict[str, list[str]], economies: Sequence[str]):
-    comp = {}
-    for k, nodes in enumerate(nx.connected_components(graph)):
-        for node in nodes:
-            comp[node] = k
-    reach = {e: {comp.get(h, -1 - i) for i, h in enumerate(hubs[e])} for e in economies}
-    for a in economies:
-        for b in economies:
-            if a != b and not (reach[a] & reach[b]):
-                return a, b
-    return None
-
-
-def check_routes(net: Network, cfg: CorridorsConfig, economies: Sequence[str]) -> None:
-    """Raise ConfigError if an ordered pair has no route (see ``CorridorsConfig.validate``)."""
-    hubs = {e: list(cfg.economy_hubs[e]) for e in economies}
-
-    generic = generic_nodes(net)
-
-    def undirected(mask: np.ndarray) -> tuple[nx.Graph, dict[str, list[str]]]:
-        # Generic nodes are not passed through: drop them and let an economy
-        # mapped to one reach whatever its neighbours reach.
-        g = nx.Graph()
-        g.add_nodes_from(h for hs in hubs.values() for h in hs if h not in generic)
-        ends = {h: [] for h in generic}
-        for a, b in zip(net.from_node[mask], net.to_node[mask], strict=True):
-            if a in generic or b in generic:
-                g.add_node(b if a in generic else a)
-                ends[a if a in generic else b].append(b if a in generic else a)
-            else:
-                g.add_edge(a, b)
-        mapped = {
-            e: [x for h in hs for x in (ends[h] if h in generic else [h])] for e, hs in hubs.items()
-        }
-        return g, mapped
-
-    missing = _connected_pairs(*undirected(net.is_open), economies)
-    if missing:
-        raise ConfigError(
-            "corridors.economy_hubs",
-            f"no open route from {missing[0]} to {missing[1]} on the shipped network "
-            f"(hubs {hubs[missing[0]]} and {hubs[missing[1]]})",
-        )
-    for i, c in enumerate(cfg.closures):
-        q = c.from_quarter
-        mask = opened_by(net, cfg, parse_quarter(q)[0]) & ~closed_in(net, cfg, q)
-        missing = _connected_pairs(*undirected(mask), economies)
-        if missing:
-            raise ConfigError(
-                f"corridors.closures[{i}]",
-                f"closing {c.target!r} from {q} (with the closures active then) leaves "
-                f"no route from {missing[0]} to {missing[1]}",
-            )
-
-
 def start_weights(net: Network, cfg: CorridorsConfig, start_quarter: str) -> np.ndarray:
     """Free-flow money cost (US$/t) and days per segment at the start quarter.
+
+    At the shipped freight rates (``modes.csv``) and without corridor
+    frictions: rate overrides and frictions change the assignment, not the
+    candidate set, so a sweep or a calibration over them reuses one path set.
 
     Returns:
         (2, S) array: row 0 = freight + fees, row 1 = free-flow days.
     """
-    state = segment_state(net, cfg, start_quarter)
-    rate = np.array([cfg.freight_rate_overrides.get(m, net.rate[m]) for m in net.mode])
+    bare = copy.copy(cfg)
+    bare.corridor_frictions = {}
+    state = segment_state(net, bare, start_quarter)
+    rate = np.array([net.rate[m] for m in net.mode])  # shipped rates: overrides do not move paths
     money = net.km * rate + state.fee
     days = net.base_days + state.border_days
     return np.vstack([money, days])
@@ -244,6 +205,7 @@ def enumerate_paths(
     economies: Sequence[str],
     start_quarter: str,
     time_value: np.ndarray,
+    pipeline_time_value: float,
 ) -> PathSet:
     """Enumerate the candidate paths of every ordered pair (see module docstring).
 
@@ -252,20 +214,25 @@ def enumerate_paths(
         cfg: Validated corridor config.
         economies: Economy codes, in model order.
         start_quarter: ``YYYYQn`` of the start.
-        time_value: n×n δ·V (US$ per tonne-day) per pair.
+        time_value: n×n δ·V (US$ per tonne-day) per pair, for items 1-4.
+        pipeline_time_value: δ·V of the pipeline-admissible goods, for item 5.
     """
     n = len(economies)
     year = parse_quarter(start_quarter)[0]
-    universe = net.is_open.copy()
-    universe |= opened_by(net, cfg, 10**6)  # every segment that is ever opened
-    open_start = opened_by(net, cfg, year) & ~closed_in(net, cfg, start_quarter)
+    freight = ~net.is_pipeline
+    everything = net.is_open | opened_by(net, cfg, 10**6)  # every segment ever opened
+    universe = everything & freight
+    open_start = opened_by(net, cfg, year) & ~closed_in(net, cfg, start_quarter) & freight
     hubs = {e: list(cfg.economy_hubs[e]) for e in economies}
     money, days = start_weights(net, cfg, start_quarter)
 
     variants = [open_start]
     variants += [universe & (net.corridor != c) for c in named_corridors(net)]
-    for q in sorted({c.from_quarter for c in cfg.closures}):
-        variants.append(opened_by(net, cfg, parse_quarter(q)[0]) & ~closed_in(net, cfg, q))
+    shocked = [
+        opened_by(net, cfg, parse_quarter(q)[0]) & ~closed_in(net, cfg, q) & freight
+        for q in sorted({c.from_quarter for c in cfg.closures})
+    ]
+    variants += shocked
 
     per_pair: dict[tuple[int, int], list[tuple[int, ...]]] = {}
     for tv in np.unique(time_value[~np.eye(n, dtype=bool)]):
@@ -293,6 +260,11 @@ def enumerate_paths(
             cfg.path_relevance,
             per_pair,
         )  # 3a
+        for mask in shocked:  # 4b: through each corridor with the closures of a quarter
+            g, par = build_graph(net, mask, weight, hubs)
+            _through_corridors(
+                net, g, par, mask, weight, economies, members, best, cfg.path_relevance, per_pair
+            )
         for mask in variants:  # 2, 3b, 4
             g, par = build_graph(net, mask, weight, hubs)
             for i in sorted({i for i, _ in members}):
@@ -304,6 +276,7 @@ def enumerate_paths(
                         nodes = found[destination(economies[j])]
                         per_pair[(i, j)].extend(_expand(nodes, par, mask))
 
+    piped = _pipeline_paths(net, cfg, economies, everything, money + pipeline_time_value * days)
     pairs, ptr, segments = [], [0], []
     for i in range(n):
         for j in range(n):
@@ -314,9 +287,46 @@ def enumerate_paths(
                 raise ConfigError(
                     "corridors.economy_hubs", f"no route from {economies[i]} to {economies[j]}"
                 )
+            unique += [p for p in dict.fromkeys(piped.get((i, j), [])) if p not in unique]
             pairs.append((i, j))
             segments.extend(unique)
             ptr.append(len(segments))
+    return path_set(net, pairs, ptr, segments)
+
+
+def _pipeline_paths(
+    net: Network,
+    cfg: CorridorsConfig,
+    economies: Sequence[str],
+    mask: np.ndarray,
+    weight: np.ndarray,
+) -> dict[tuple[int, int], list[tuple[int, ...]]]:
+    """Item 5: per pair, the ``k_paths`` cheapest paths over ``mask`` that use a pipeline."""
+    if not (net.is_pipeline & mask).any():
+        return {}
+    hubs = {e: list(cfg.economy_hubs[e]) for e in economies}
+    graph, parallels = build_graph(net, mask, weight, hubs)
+    out: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+    for i, a in enumerate(economies):
+        for j, b in enumerate(economies):
+            if i == j:
+                continue
+            gen = nx.shortest_simple_paths(graph, origin(a), destination(b), weight="w")
+            for nodes in islice(gen, cfg.k_paths):
+                out.setdefault((i, j), []).extend(
+                    p for p in _expand(nodes, parallels, mask) if net.is_pipeline[list(p)].any()
+                )
+    return out
+
+
+def path_set(
+    net: Network,
+    pairs: Sequence[tuple[int, int]],
+    ptr: Sequence[int],
+    segments: Sequence[tuple[int, ...]],
+) -> PathSet:
+    """Assemble a :class:`PathSet` (incidence matrix and pipeline flags) from path lists."""
+    segments = tuple(tuple(int(s) for s in p) for p in segments)
     rows = np.repeat(np.arange(len(segments)), [len(p) for p in segments])
     cols = np.fromiter((s for p in segments for s in p), dtype=np.int64, count=rows.size)
     incidence = sparse.csr_matrix(
@@ -327,6 +337,7 @@ def enumerate_paths(
     return PathSet(
         pairs=np.array(pairs, dtype=np.int64).reshape(-1, 2),
         ptr=np.array(ptr, dtype=np.int64),
-        segments=tuple(segments),
+        segments=segments,
         incidence=incidence,
+        pipeline=np.asarray(incidence @ net.is_pipeline.astype(float) > 0),
     )

@@ -1,10 +1,17 @@
 """The routing phase of a quarter: trade values in, route-based trade costs and segment loads out.
 
-Per quarter: the levers give each segment's state; trade values become tonnes
-through value-to-weight; tonnes are split over the candidate paths of each
-pair by a logit in generalized cost, with BPR congestion, iterated by MSA; the
-pair's expected cost per tonne (logsum) gives the iceberg cost
-τ_ij = 1 + C*_ij / V_ij, reported relative to the start-quarter baseline.
+Per quarter: the levers give each segment's state; each pair's trade value is
+split into commodity groups by the exporter's export mix and turned into
+tonnes by each group's value per tonne (``commodity_groups.csv``,
+``export_mix.csv``); the tonnes of every (pair, group) *class* are split over
+the candidate paths the group may use (pipelines only for crude oil and gas)
+by a logit in generalized cost, with BPR congestion, iterated by MSA. The
+class's expected cost per tonne (logsum) C*_c gives the pair's iceberg cost
+
+    τ_ij = 1 + Σ_g m_ig · C*_ijg / V_g
+
+(m_ig the exporter's value share of group g, V_g its US$/t): transport cost as
+a share of the goods' value, reported relative to the start-quarter baseline.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from sim.errors import ConfigError, ModelError
 from sim.quarters import is_quarter
@@ -23,19 +31,32 @@ from sim.routing.config import CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
 from sim.routing.levers import SegmentState, segment_state
 from sim.routing.network import Network, load_network
+from sim.routing.path_cache import cache_key, cached_paths
 from sim.routing.paths import PathSet, enumerate_paths
+from sim.routing.validation import check_against_network
 
 SEGMENT_COLUMNS = (
     "quarter",
     "segment",
     "corridor",
+    "mode",
     "volume_t",
     "capacity",
     "utilization",
     "transit_days",
 )
-_PATH_CACHE: dict[tuple, PathSet] = {}
-_PATH_CACHE_SIZE = 8
+#: δ used to weight the path search (Hummels & Schaur 2013 low end); the config's
+#: δ acts on the assignment only.
+PATH_SEARCH_DELTA = 0.006
+#: Value per tonne (US$/t) weighting the freight path search (one for all pairs).
+PATH_SEARCH_VALUE = 1000.0
+#: Units of the segment table's columns (also written to the Parquet metadata).
+SEGMENT_UNITS = {
+    "volume_t": "tonnes per quarter (both directions)",
+    "capacity": "tonnes per quarter (both directions); NaN = uncapacitated",
+    "utilization": "volume_t / capacity (dimensionless)",
+    "transit_days": "days (congested running time plus border delay)",
+}
 
 
 @dataclass(frozen=True)
@@ -80,23 +101,53 @@ def without_levers(cfg: CorridorsConfig) -> CorridorsConfig:
     return status_quo
 
 
-def value_per_tonne_matrix(
-    net: Network, cfg: CorridorsConfig, economies: Sequence[str]
-) -> np.ndarray:
-    """n×n US$ per tonne: config overrides first, then ``value_to_weight.csv``.
+def group_values(net: Network, cfg: CorridorsConfig) -> np.ndarray:
+    """US$ per tonne of each commodity group: config overrides, else the shipped table."""
+    c = net.commodities
+    over = cfg.group_value_overrides
+    return np.array([float(over.get(g, v)) for g, v in zip(c.groups, c.usd_per_t, strict=True)])
 
-    Within each source the most specific key wins: ``EXP-IMP``, ``EXP-*``,
-    ``*-IMP``, ``*-*``.
+
+@dataclass(frozen=True)
+class Classes:
+    """(pair, group) classes and the candidate paths each may use.
+
+    Attributes:
+        pair: Pair index (into ``PathSet.pairs``) of each class.
+        group: Group index of each class.
+        ptr: Offsets: class c owns expanded paths ``ptr[c]:ptr[c+1]``.
+        path: PathSet path index of each expanded path.
     """
-    n = len(economies)
-    out = np.empty((n, n))
-    over = {tuple(str(k).split("-")): float(v) for k, v in cfg.value_per_tonne_overrides.items()}
-    for i, a in enumerate(economies):
-        for j, b in enumerate(economies):
-            keys = ((a, b), (a, "*"), ("*", b), ("*", "*"))
-            hit = next((over[k] for k in keys if k in over), None)
-            out[i, j] = hit if hit is not None else net.value_per_tonne(a, b)
-    return out
+
+    pair: np.ndarray
+    group: np.ndarray
+    ptr: np.ndarray
+    path: np.ndarray
+
+
+def build_classes(paths: PathSet, mix: np.ndarray, pipeline_group: np.ndarray) -> Classes:
+    """One class per pair and group with a positive export share; its admissible paths.
+
+    Args:
+        paths: Candidate paths.
+        mix: (n, G) export-value shares by exporter.
+        pipeline_group: (G,) True where the group may use pipeline paths.
+    """
+    pair, group, ptr, chosen = [], [], [0], []
+    for k, (i, _) in enumerate(paths.pairs):
+        own = np.arange(paths.ptr[k], paths.ptr[k + 1])
+        for g in np.flatnonzero(mix[i] > 0):
+            keep = own if pipeline_group[g] else own[~paths.pipeline[own]]
+            pair.append(k)
+            group.append(g)
+            chosen.append(keep)
+            ptr.append(ptr[-1] + keep.size)
+    return Classes(
+        pair=np.array(pair, dtype=np.int64),
+        group=np.array(group, dtype=np.int64),
+        ptr=np.array(ptr, dtype=np.int64),
+        path=np.concatenate(chosen).astype(np.int64),
+    )
 
 
 class CorridorPhase:
@@ -110,8 +161,12 @@ class CorridorPhase:
 
     Attributes:
         baseline: The start-quarter result (τ_base).
-        paths: The candidate paths (enumerated once; cached per process).
-        last_assignment: Path-level detail of the latest solve (shares, tonnes).
+        base_flows: The baseline trade it was assigned (US$ bn/yr).
+        paths: The candidate paths (enumerated once per distinct input; cached
+            on disk, see :mod:`sim.routing.path_cache`).
+        paths_source: ``"memory"``, ``"disk"`` or ``"built"``.
+        classes: The (pair, group) classes and their admissible paths.
+        last_assignment: Path-level detail of the latest solve (over class paths).
 
     Raises:
         ConfigError: bad config, unknown names, or a pair without a route.
@@ -129,47 +184,87 @@ class CorridorPhase:
         self.economies = tuple(economies)
         self.cfg = cfg
         cfg.validate(self.economies)
-        self.net = load_network()
+        self.net = net = load_network()
+        check_against_network(net, cfg, self.economies)
         n = len(self.economies)
-        self.value_per_tonne = value_per_tonne_matrix(self.net, cfg, self.economies)
-        time_value = cfg.value_of_time_per_day * self.value_per_tonne
-        key = (self.economies, repr(cfg), start_quarter)
-        if key not in _PATH_CACHE:
-            if len(_PATH_CACHE) >= _PATH_CACHE_SIZE:
-                _PATH_CACHE.pop(next(iter(_PATH_CACHE)))
-            _PATH_CACHE[key] = enumerate_paths(
-                self.net, cfg, self.economies, start_quarter, time_value
-            )
-        self.paths = _PATH_CACHE[key]
-        p = self.paths
-        self._pair_i, self._pair_j = p.pairs[:, 0], p.pairs[:, 1]
-        self._pair_value = self.value_per_tonne[self._pair_i, self._pair_j]
-        self._path_time_value = np.repeat(time_value[self._pair_i, self._pair_j], np.diff(p.ptr))
-        self._rate = np.array(
-            [cfg.freight_rate_overrides.get(m, self.net.rate[m]) for m in self.net.mode]
+        com = net.commodities
+        try:
+            self.mix = com.shares(self.economies)
+        except Exception as error:  # DataError: an economy without an export mix
+            raise ConfigError("world.economies", str(error)) from None
+        self.group_value = group_values(net, cfg)
+        group_tv = cfg.value_of_time_per_day * com.time_factor * self.group_value
+        # Path search weights: one value of time for every pair (freight paths) and
+        # the pipeline groups' (pipeline paths), at the fixed search δ and value,
+        # so a fitted or swept δ or a group value does not move the paths.
+        search_tv = PATH_SEARCH_DELTA * com.time_factor * self.group_value
+        time_value = np.full((n, n), PATH_SEARCH_DELTA * PATH_SEARCH_VALUE)
+        pipe_tv = float(search_tv[com.pipeline].mean()) if com.pipeline.any() else 0.0
+        key = cache_key(cfg, self.economies, start_quarter, (time_value, np.array([pipe_tv])))
+        self.paths, self.paths_source = cached_paths(
+            key,
+            net,
+            lambda: enumerate_paths(net, cfg, self.economies, start_quarter, time_value, pipe_tv),
         )
-        corridors = self.net.corridors
-        seg_corridor = np.array([corridors.index(c) for c in self.net.corridor])
-        onehot = np.zeros((self.net.n_segments, len(corridors)))
-        onehot[np.arange(self.net.n_segments), seg_corridor] = 1.0
-        self._uses = np.asarray((p.incidence @ onehot) > 0, dtype=float)
+        p = self.paths
+        self.classes = c = build_classes(p, self.mix, com.pipeline)
+        self._incidence = sparse.csr_matrix(p.incidence[c.path])
+        i_of = p.pairs[c.pair, 0]
+        self._class_i, self._class_j = i_of, p.pairs[c.pair, 1]
+        self._class_share = self.mix[i_of, c.group]
+        self._class_value = self.group_value[c.group]
+        sizes = np.diff(c.ptr)
+        self._path_time_value = np.repeat(group_tv[c.group], sizes)
+        self._rate = np.array([cfg.freight_rate_overrides.get(m, net.rate[m]) for m in net.mode])
+        corridors = net.corridors
+        seg_corridor = np.array([corridors.index(x) for x in net.corridor])
+        onehot = np.zeros((net.n_segments, len(corridors)))
+        onehot[np.arange(net.n_segments), seg_corridor] = 1.0
+        self._uses = np.asarray((self._incidence @ onehot) > 0, dtype=float)
+        # Sums over a pair's classes, and over a class's rows, as sparse products.
+        n_classes = len(c.pair)
+        flat = self._class_i * n + self._class_j
+        self._to_pair = sparse.csr_matrix(
+            (np.ones(n_classes), (flat, np.arange(n_classes))), shape=(n * n, n_classes)
+        )
+        self._row_class = np.repeat(np.arange(n_classes), sizes)
+        self._uses_sparse = sparse.csr_matrix(self._uses)
+        # The segment table's label columns, built once (string arrays are slow to infer).
+        self._labels = {
+            name: pd.Series(list(values)).array
+            for name, values in (
+                ("segment", net.segment_ids),
+                ("corridor", net.corridor),
+                ("mode", net.mode),
+            )
+        }
         self._corridors = corridors
         self._n = n
+        # Tonnage weight of each class within its pair (tonnes per US$ of the pair).
+        weight = self._class_share / self._class_value
+        total = np.bincount(c.pair, weights=weight, minlength=len(p.pairs))
+        self._class_weight = weight / total[c.pair]
 
         # The baseline is the status-quo network in the start quarter, before any
         # lever or shock of this run (so a closure from the start still shows up as a
-        # change in τ). Logit cost scale: the pair's cheapest free-flow cost, over θ.
-        state0 = segment_state(self.net, without_levers(cfg), start_quarter)
+        # change in τ). Logit cost scale: the class's cheapest free-flow cost, over θ.
+        state0 = segment_state(net, without_levers(cfg), start_quarter)
         available0 = self._available(state0)
-        free_cost = p.incidence @ segment_money(
-            self.net.km, self._rate, state0.fee
-        ) + self._path_time_value * (p.incidence @ (self.net.base_days + state0.border_days))
-        c_ref = np.minimum.reduceat(np.where(available0, free_cost, np.inf), p.ptr[:-1])
+        free_cost = self._incidence @ segment_money(
+            net.km, self._rate, state0.fee
+        ) + self._path_time_value * (self._incidence @ (net.base_days + state0.border_days))
+        c_ref = np.minimum.reduceat(np.where(available0, free_cost, np.inf), c.ptr[:-1])
         if not np.all(np.isfinite(c_ref) & (c_ref > 0)):
             raise ConfigError("corridors", "some pair has no open path in the start quarter")
-        self._path_scale = np.repeat(c_ref / cfg.logit_theta, np.diff(p.ptr))
+        self._path_scale = np.repeat(c_ref / cfg.logit_theta, sizes)
         self.last_assignment: Assignment | None = None
+        self.base_flows = np.asarray(base_flows, dtype=float)
+        # The baseline starts cold; a later quarter whose network state is the
+        # baseline's (only the tonnes differ) starts from the baseline equilibrium.
+        self._warm: np.ndarray | None = None
+        self._warm_key = state0.key()
         self.baseline = self._solve(start_quarter, state0, base_flows)
+        self._warm = self.last_assignment.shares
         self._tau_base = self.baseline.tau
 
     def step(self, quarter: str, flows: np.ndarray) -> RoutingResult:
@@ -190,26 +285,36 @@ class CorridorPhase:
             gap=result.gap,
         )
 
+    def class_tonnes(self, flows: np.ndarray) -> np.ndarray:
+        """Tonnes per quarter of each class: X_ij · 1e9 · m_ig / V_g / 4 (X in US$ bn/yr)."""
+        x = np.asarray(flows, dtype=float)[self._class_i, self._class_j]
+        return x * 1e9 * self._class_share / self._class_value / 4.0
+
     def _available(self, state: SegmentState) -> np.ndarray:
-        closed = self.paths.incidence @ (~state.is_open).astype(float)
+        closed = self._incidence @ (~state.is_open).astype(float)
         return closed == 0
 
+    def _pair_sum(self, per_class: np.ndarray) -> np.ndarray:
+        """n×n matrix of per-class values summed over each pair's classes."""
+        return (self._to_pair @ per_class).reshape(self._n, self._n)
+
     def _solve(self, quarter: str, state: SegmentState, flows: np.ndarray) -> RoutingResult:
-        n, p, net = self._n, self.paths, self.net
+        n, c, net = self._n, self.classes, self.net
         flows = np.asarray(flows, dtype=float)
         if flows.shape != (n, n) or not np.all(np.isfinite(flows)) or (flows < 0).any():
             raise ValueError(f"flows must be a finite, non-negative {n}x{n} array")
         available = self._available(state)
-        if not np.maximum.reduceat(available, p.ptr[:-1]).all():
-            k = int(np.flatnonzero(~np.maximum.reduceat(available, p.ptr[:-1]))[0])
-            a, b = self.economies[p.pairs[k, 0]], self.economies[p.pairs[k, 1]]
+        reachable = np.maximum.reduceat(available, c.ptr[:-1])
+        if not reachable.all():
+            k = int(np.flatnonzero(~reachable)[0])
+            a, b = self.economies[self._class_i[k]], self.economies[self._class_j[k]]
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
-        tonnes = flows[self._pair_i, self._pair_j] * 1e9 / self._pair_value / 4.0
         out: Assignment = msa_assign(
-            incidence=p.incidence,
-            ptr=p.ptr,
-            pair_tonnes=tonnes,
-            path_money=p.incidence @ segment_money(net.km, self._rate, state.fee),
+            incidence=self.paths.incidence,
+            path_of=c.path,
+            ptr=c.ptr,
+            pair_tonnes=self.class_tonnes(flows),
+            segment_money=segment_money(net.km, self._rate, state.fee),
             time_value=self._path_time_value,
             scale=self._path_scale,
             available=available,
@@ -219,27 +324,39 @@ class CorridorPhase:
             beta=self.cfg.bpr_beta,
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
+            start_shares=self._warm if state.key() == self._warm_key else None,
         )
         self.last_assignment = out
-        expected = logsum_cost(out.path_cost, self._path_scale, available, p.ptr)
-        tau = np.ones((n, n))
-        tau[self._pair_i, self._pair_j] = iceberg_tau(expected, self._pair_value)
-        days = np.zeros((n, n))
-        days[self._pair_i, self._pair_j] = np.add.reduceat(out.shares * out.path_days, p.ptr[:-1])
-        by_corridor = np.add.reduceat(out.shares[:, None] * self._uses, p.ptr[:-1], axis=0)
-        shares = {}
-        for c, name in enumerate(self._corridors):
-            m = np.zeros((n, n))
-            m[self._pair_i, self._pair_j] = by_corridor[:, c]
-            shares[name] = m
+        expected = logsum_cost(out.path_cost, self._path_scale, available, c.ptr)
+        tau = 1.0 + self._pair_sum(
+            self._class_share * (iceberg_tau(expected, self._class_value) - 1)
+        )
+        np.fill_diagonal(tau, 1.0)
+        class_days = np.add.reduceat(out.shares * out.path_days, c.ptr[:-1])
+        days = self._pair_sum(self._class_weight * class_days)
+        # tonnage share of each pair on paths using each corridor: Σ_rows w·s·uses
+        row_weight = out.shares * self._class_weight[self._row_class]
+        weighted = sparse.csr_matrix(
+            (
+                row_weight,
+                (
+                    self._class_i[self._row_class] * n + self._class_j[self._row_class],
+                    np.arange(row_weight.size),
+                ),
+            ),
+            shape=(n * n, row_weight.size),
+        )
+        by_pair = np.asarray((weighted @ self._uses_sparse).todense())
+        shares = {name: by_pair[:, k].reshape(n, n) for k, name in enumerate(self._corridors)}
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):
             util = out.segment_volume / cap
         segments = pd.DataFrame(
             {
-                "quarter": quarter,
-                "segment": net.segment_ids,
-                "corridor": net.corridor,
+                "quarter": pd.array(
+                    [quarter] * net.n_segments, dtype=self._labels["segment"].dtype
+                ),
+                **self._labels,
                 "volume_t": out.segment_volume,
                 "capacity": cap,
                 "utilization": util,
@@ -247,6 +364,7 @@ class CorridorPhase:
             },
             columns=list(SEGMENT_COLUMNS),
         )
+        segments.attrs["units"] = dict(SEGMENT_UNITS)
         return RoutingResult(
             quarter=quarter,
             tau_ratio=np.ones((n, n)),

@@ -2,7 +2,7 @@ import numpy as np
 from scipy import sparse
 
 from sim.routing.assign import msa_assign
-from sim.routing.costs import bpr_days, logit_shares
+from sim.routing.costs import bpr_factor, logit_shares
 
 
 def _two_route(tonnes: float, tol: float = 1e-6):
@@ -12,7 +12,7 @@ def _two_route(tonnes: float, tol: float = 1e-6):
         incidence=a,
         ptr=np.array([0, 2]),
         pair_tonnes=np.array([tonnes]),
-        path_money=np.array([100.0, 130.0]),
+        segment_money=np.array([100.0, 130.0]),
         time_value=np.array([10.0, 10.0]),
         scale=np.array([20.0, 20.0]),
         available=np.ones(2, bool),
@@ -28,8 +28,8 @@ def _two_route(tonnes: float, tol: float = 1e-6):
 def test_msa_reaches_the_logit_fixed_point():
     out = _two_route(3000.0)
     assert out.gap <= 1e-6
-    days = bpr_days(np.array([2.0, 2.0]), out.segment_volume, np.array([1000.0, np.nan]), 0.15, 4)
-    cost = np.array([100.0, 130.0]) + 10.0 * days
+    f = bpr_factor(out.segment_volume, np.array([1000.0, np.nan]), 0.15, 4)
+    cost = (np.array([100.0, 130.0]) + 10.0 * np.array([2.0, 2.0])) * f
     expect = logit_shares(cost, np.array([20.0, 20.0]), np.ones(2, bool), np.array([0, 2]))
     assert np.allclose(out.shares, expect, atol=1e-5)
 

@@ -4,12 +4,16 @@ from omegaconf import OmegaConf
 from sim.errors import ConfigError
 from sim.routing import CorridorPhase, CorridorsConfig
 from sim.routing.config import CapacityChange, Closure, Opening
+from sim.routing.network import load_network
+from sim.routing.validation import check_against_network
 from tests.routing.fixtures import ECONOMIES, gravity_flows
 
 
 def _err(cfg, economies=ECONOMIES) -> str:
+    """The error of the config's own validator, then of the check against the network."""
     with pytest.raises(ConfigError) as info:
         cfg.validate(list(economies))
+        check_against_network(load_network(), cfg, list(economies))
     return str(info.value)
 
 
@@ -75,12 +79,41 @@ def test_economy_without_hub():
 
 
 def test_value_overrides_checked():
-    assert "corridors.value_per_tonne_overrides.CHN-XXX" in _err(
-        CorridorsConfig(value_per_tonne_overrides={"CHN-XXX": 100.0})
+    assert _err(CorridorsConfig(group_value_overrides={"caviar": 100.0})).startswith(
+        "corridors.group_value_overrides.caviar: unknown commodity group; allowed: oil_gas"
     )
     assert "must be in (0, 1e+07]" in _err(
-        CorridorsConfig(value_per_tonne_overrides={"CHN-EUU": -5.0})
+        CorridorsConfig(group_value_overrides={"manufactures": -5.0})
     )
+
+
+def test_friction_names_and_ranges_checked():
+    assert _err(CorridorsConfig(corridor_frictions={"Silk Road": 5.0})).startswith(
+        "corridors.corridor_frictions.Silk Road: unknown segment or corridor"
+    )
+    assert _err(CorridorsConfig(corridor_frictions={"East-West": -1.0})) == (
+        "corridors.corridor_frictions.East-West: must be in [0, 1000], got -1.0"
+    )
+
+
+def test_validator_reads_no_data_and_imports_no_routing_module(monkeypatch):
+    import ast
+    import inspect
+
+    import sim.routing.config as config_module
+    import sim.routing.network as network_module
+
+    def refuse(*_args):
+        raise AssertionError("the config validator loaded the network")
+
+    monkeypatch.setattr(network_module, "load_network", refuse)
+    monkeypatch.setattr(network_module, "_load", refuse)
+    # names are the network's business: the validator alone accepts an unknown target
+    CorridorsConfig(closures=[Closure("nowhere", "2025Q1", "2025Q2")]).validate(list(ECONOMIES))
+    tree = ast.parse(inspect.getsource(config_module))
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m and m.startswith("sim.routing")], imported
 
 
 def test_hydra_structured_config_round_trip():

