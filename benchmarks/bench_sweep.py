@@ -1,19 +1,29 @@
-"""Sweep benchmarks: throughput and scaling, per-run overhead, collector memory.
+"""Sweep benchmarks: throughput and scaling against the model floor, one-run latency, memory.
 
-Prints numbers; asserts nothing. Run from the repository root:
+Prints numbers; asserts nothing. Run from the repository root after
+``uv sync --locked --compile-bytecode``:
 
-    uv run python benchmarks/bench_sweep.py                 # everything (several minutes)
-    uv run python benchmarks/bench_sweep.py --runs 200      # quicker
+    uv run python benchmarks/bench_sweep.py                    # everything (several minutes)
+    uv run python benchmarks/bench_sweep.py --runs 200 --skip-collector
+    uv run python benchmarks/bench_sweep.py --only latency
 
-1. ``--runs`` runs of the default scenario (``sweep.replicate=range(N)``, a short
-   horizon of ``--quarters`` quarters) with the caravan launcher at 1 and 2
-   workers: wall time, runs/s and the scaling ratio T(1)/T(2).
-2. Per-run overhead: ``--overhead-runs`` runs with Hydra's basic launcher
-   (in-process, serial) and with the caravan launcher at 1 worker; per-run wall
-   time minus the mean model time recorded in ``metadata.json``.
-3. Peak memory of the collector (``sim.sweep.collect.collect``) in a fresh
-   process, on the sweep of step 1 and on ``--synthetic`` synthetic run
+1. Model floor, in one process: ``--floor-runs`` default runs through
+   ``sim.runner.simulate`` (construction, the quarters and the tables, no
+   Hydra, no files), and the quarters alone (``model.run()``).
+2. Throughput: ``--runs`` runs of the default scenario (``sweep.replicate=range(N)``,
+   ``--quarters`` quarters, all tables written) with the caravan launcher at each
+   of ``--workers``: wall time, runs/s, the ratio of the per-run wall time × cores
+   to the floor, scaling T(1)/T(2), and the peak RSS of the largest process.
+   ``--memory-runs`` repeats the largest worker count with fewer runs: memory
+   flat in the number of runs means equal peaks.
+3. One run: ``caravan`` (``uv run caravan`` and the venv's script) warm, median of
+   ``--repeats``, against the import floor ``python -c "import hydra, mesa, pandas, pyarrow"``.
+4. Peak memory of the collector (``sim.sweep.collect.collect``) in a fresh
+   process, on the sweep of step 2 and on ``--synthetic`` synthetic run
    directories (hard links to one real run's tables).
+5. With ``--ray``: the same sweep through ``hydra/launcher=caravan_ray`` on a local
+   Ray cluster of the largest worker count (``uv sync --extra ray``), per-core
+   throughput against the local launcher's.
 """
 
 from __future__ import annotations
@@ -22,42 +32,134 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
 
 
-def sweep(directory: Path, runs: int, quarters: int, *extra: str) -> float:
-    """Run ``caravan -m`` and return its wall time (s)."""
+def _tree_rss(root: int) -> dict[int, int]:
+    """RSS (kB) of ``root`` and every descendant, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            status = (entry / "status").read_text()
+        except (OSError, ValueError, IndexError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry.name)] = int(line.split()[1])
+    tree, todo = {root}, [root]
+    while todo:
+        pid = todo.pop()
+        kids = [p for p, parent in parents.items() if parent == pid and p not in tree]
+        tree.update(kids)
+        todo += kids
+    return {pid: rss.get(pid, 0) for pid in tree}
+
+
+class Peak:
+    """Sample a process tree's RSS every 0.25 s: peak of one process and of the tree."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.one, self.total = pid, 0, 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.25):
+            sizes = _tree_rss(self.pid)
+            self.one = max(self.one, max(sizes.values(), default=0))
+            self.total = max(self.total, sum(sizes.values()))
+
+    def close(self) -> tuple[float, float]:
+        self.stop.set()
+        self.thread.join()
+        return self.one / 1024, self.total / 1024
+
+
+def timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, tuple[float, float]]:
+    """Run a command; return (wall s, (peak RSS MB of one process, of the whole tree))."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    peak = Peak(proc.pid)
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    sizes = peak.close()
+    if proc.returncode != 0:
+        print(out[-2000:], err[-2000:], file=sys.stderr)
+        raise SystemExit(f"{' '.join(args[:4])}... failed with exit code {proc.returncode}")
+    return elapsed, sizes
+
+
+def sweep(directory: Path, runs: int, quarters: int, *extra: str, env=None):
+    """Run ``caravan -m`` (the venv's script); return its wall time and peak RSS."""
     args = [
-        "caravan",
+        str(VENV_BIN / "caravan"),
         "-m",
         f"sweep.replicate=range({runs})",
         f"sim.quarters={quarters}",
         f"hydra.sweep.dir={directory}",
+        "hydra.launcher.progress=false",
         *extra,
     ]
+    return timed(args, env)
+
+
+FLOOR_SNIPPET = """
+import json, sys, time
+from sim.compose import compose_and_validate
+from sim.model import CaravanModel
+from sim.runner import simulate
+cfg = compose_and_validate([f"sim.quarters={sys.argv[2]}"])
+simulate(cfg)  # warm: imports, caches
+n = int(sys.argv[1])
+start = time.perf_counter()
+for _ in range(n):
+    simulate(cfg)
+whole = (time.perf_counter() - start) / n
+quarters = []
+for _ in range(n):
+    model = CaravanModel(cfg)
     start = time.perf_counter()
-    result = subprocess.run(
-        ["uv", "run", "--frozen", *args], cwd=ROOT, capture_output=True, text=True
+    model.run()
+    quarters.append(time.perf_counter() - start)
+print(json.dumps({"simulate_s": whole, "quarters_s": sum(quarters) / n}))
+"""
+
+
+def floor(runs: int, quarters: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", FLOOR_SNIPPET, str(runs), str(quarters)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        print(result.stdout[-2000:], result.stderr[-2000:], file=sys.stderr)
-        raise SystemExit(f"sweep failed with exit code {result.returncode}")
-    return elapsed
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def model_time(directory: Path) -> float:
-    """Mean model wall time per run (s) from the collected runs table."""
-    runs = pd.read_parquet(directory / "sweep" / "runs.parquet")
-    return float(runs["wall_time_s"].mean())
+def median_wall(args: list[str], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(args, cwd=ROOT, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 COLLECT_SNIPPET = """
@@ -79,7 +181,7 @@ print(json.dumps({"runs": len(result.runs), "rows": {k: v[1] for k, v in result.
 def collector_memory(directory: Path) -> dict:
     """Collect ``directory`` in a fresh process; return its timings and peak memory."""
     out = subprocess.run(
-        ["uv", "run", "--frozen", "python", "-c", COLLECT_SNIPPET, str(directory)],
+        [sys.executable, "-c", COLLECT_SNIPPET, str(directory)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -103,68 +205,102 @@ def synthetic(source_run: Path, directory: Path, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
-    parser.add_argument("--quarters", type=int, default=1)
-    parser.add_argument("--overhead-runs", type=int, default=100)
-    parser.add_argument("--synthetic", type=int, default=10_000)
+    parser.add_argument("--quarters", type=int, default=12)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--memory-runs", type=int, default=100)
+    parser.add_argument("--floor-runs", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--synthetic", type=int, default=10_000)
+    parser.add_argument("--skip-collector", action="store_true")
+    parser.add_argument("--ray", action="store_true", help="also the Ray launcher (step 5)")
+    parser.add_argument("--only", choices=("floor", "throughput", "latency", "collector"))
     args = parser.parse_args()
+    steps = {args.only} if args.only else {"floor", "throughput", "latency", "collector"}
     work = Path(tempfile.mkdtemp(prefix="caravan-bench-sweep-"))
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}, work dir: {work}")
     try:
-        print(f"\n1. {args.runs} runs, default scenario, sim.quarters={args.quarters}")
-        times = {}
-        for workers in (int(w) for w in args.workers.split(",")):
-            directory = work / f"throughput_{workers}"
-            times[workers] = sweep(
-                directory,
-                args.runs,
-                args.quarters,
-                f"hydra.launcher.n_jobs={workers}",
-                "hydra.launcher.progress=false",
-            )
+        base = None
+        if steps & {"floor", "throughput"}:
+            base = floor(args.floor_runs, args.quarters)
             print(
-                f"   n_jobs={workers}: {times[workers]:.1f} s wall, "
-                f"{args.runs / times[workers]:.2f} runs/s, "
-                f"model time {model_time(directory) * 1000:.0f} ms/run"
+                f"\n1. model floor ({args.quarters} quarters, one process, mean of "
+                f"{args.floor_runs}): simulate() {base['simulate_s'] * 1000:.0f} ms/run "
+                f"(construction + quarters + tables), quarters alone "
+                f"{base['quarters_s'] * 1000:.0f} ms/run"
             )
-        if 1 in times and 2 in times:
-            print(f"   scaling T(1)/T(2) = {times[1] / times[2]:.2f} (ideal 2.00)")
+        times: dict[int, float] = {}
+        if "throughput" in steps:
+            print(f"\n2. {args.runs} runs, default scenario, sim.quarters={args.quarters}")
+            for workers in (int(w) for w in args.workers.split(",")):
+                directory = work / f"throughput_{workers}"
+                wall, peak = sweep(
+                    directory, args.runs, args.quarters, f"hydra.launcher.n_jobs={workers}"
+                )
+                times[workers] = wall
+                per_core = wall * workers / args.runs
+                assert base is not None
+                print(
+                    f"   n_jobs={workers}: {wall:.1f} s wall, {args.runs / wall:.2f} runs/s, "
+                    f"{per_core * 1000:.0f} ms per run per core = "
+                    f"{per_core / base['simulate_s']:.2f}x simulate(), "
+                    f"{per_core / base['quarters_s']:.2f}x the quarters; peak RSS "
+                    f"{peak[0]:.0f} MB (one process), {peak[1]:.0f} MB (all)"
+                )
+            if 1 in times and 2 in times:
+                print(f"   scaling T(1)/T(2) = {times[1] / times[2]:.2f} (ideal 2.00)")
+            if args.memory_runs:
+                workers = max(times)
+                wall, peak = sweep(
+                    work / "memory",
+                    args.memory_runs,
+                    args.quarters,
+                    f"hydra.launcher.n_jobs={workers}",
+                )
+                print(
+                    f"   memory check: {args.memory_runs} runs at n_jobs={workers}: "
+                    f"peak RSS {peak[0]:.0f} MB (one process), {peak[1]:.0f} MB (all)"
+                )
+            if args.ray:
+                workers = max(times)
+                env = {**os.environ, "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
+                wall, peak = sweep(
+                    work / "ray",
+                    args.runs,
+                    args.quarters,
+                    "hydra/launcher=caravan_ray",
+                    f"hydra.launcher.ray.init.num_cpus={workers}",
+                    env=env,
+                )
+                print(
+                    f"\n5. Ray, local cluster of {workers} CPUs: {wall:.1f} s wall, "
+                    f"{args.runs / wall:.2f} runs/s; per-core throughput "
+                    f"{times[workers] / wall:.2f}x the local launcher's"
+                )
 
-        n = args.overhead_runs
-        print(f"\n2. per-run overhead, {n} runs, sim.quarters={args.quarters}")
-        for label, extra in (
-            (
-                "basic launcher (Hydra default sweeper)",
-                ["hydra/launcher=basic", "hydra/sweeper=basic"],
-            ),
-            (
-                "caravan launcher, n_jobs=1",
-                ["hydra.launcher.n_jobs=1", "hydra.launcher.progress=false"],
-            ),
-        ):
-            directory = work / f"overhead_{label.split()[0]}"
-            elapsed = sweep(directory, n, args.quarters, *extra)
-            per_run = elapsed / n
-            model = model_time(directory)
-            print(
-                f"   {label}: {elapsed:.1f} s, {per_run * 1000:.0f} ms/run wall, "
-                f"model {model * 1000:.0f} ms/run, overhead {(per_run - model) * 1000:.0f} ms/run "
-                "(includes start-up amortised over the runs)"
+        if "latency" in steps:
+            print(f"\n3. one run, warm, median of {args.repeats}")
+            run_dir = work / "one"
+            floor_s = median_wall(
+                [sys.executable, "-c", "import hydra, mesa, pandas, pyarrow"], args.repeats
             )
+            script = median_wall(
+                [str(VENV_BIN / "caravan"), f"hydra.run.dir={run_dir}"], args.repeats
+            )
+            uv = median_wall(["uv", "run", "--frozen", "caravan", f"hydra.run.dir={run_dir}"], 3)
+            print(f"   import floor (import hydra, mesa, pandas, pyarrow): {floor_s:.2f} s")
+            print(f"   .venv/bin/caravan: {script:.2f} s ({script / floor_s:.2f}x the floor)")
+            print(f"   uv run caravan: {uv:.2f} s ({uv / floor_s:.2f}x the floor)")
 
-        print("\n3. collector peak memory (fresh process)")
-        largest = max(times) if times else None
-        if largest is not None:
-            real = work / f"throughput_{largest}"
+        if "collector" in steps and not args.skip_collector and times:
+            print("\n4. collector peak memory (fresh process)")
+            real = work / f"throughput_{max(times)}"
             print(f"   {args.runs} real runs: {collector_memory(real)}")
-        source = next((work / f"throughput_{largest}").glob("0"))
-        synth = work / "synthetic"
-        start = time.perf_counter()
-        synthetic(source, synth, args.synthetic)
-        print(
-            f"   ({args.synthetic} synthetic run dirs made in {time.perf_counter() - start:.1f} s)"
-        )
-        print(f"   {args.synthetic} synthetic runs: {collector_memory(synth)}")
+            synth = work / "synthetic"
+            start = time.perf_counter()
+            synthetic(real / "0", synth, args.synthetic)
+            made = time.perf_counter() - start
+            print(f"   ({args.synthetic} synthetic run dirs made in {made:.1f} s)")
+            print(f"   {args.synthetic} synthetic runs: {collector_memory(synth)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

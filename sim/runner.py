@@ -8,31 +8,56 @@ records ``status: failed`` with the error.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim import __version__
-from sim.config import CaravanConfig
-from sim.io.run_dir import (
-    config_hash,
-    discard,
-    environment,
-    git_revision,
-    prepare_run_dir,
-    write_metadata,
-    write_tables,
-)
-from sim.io.tables import economies_table, pairs_table, world_table
-from sim.model import CaravanModel
+from sim.io import run_dir as run_files
+from sim.io.run_dir import config_hash, discard, prepare_run_dir, write_metadata, write_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.config import CaravanConfig
+    from sim.model import CaravanModel
+
+
+@functools.cache
+def _provenance() -> dict[str, Any]:
+    """Git revision and package versions, looked up once per process.
+
+    A sweep worker runs many jobs; ``git rev-parse`` and the package metadata
+    look-ups cost about 10 ms each.
+    """
+    return {"git_revision": run_files.git_revision(), **run_files.environment()}
+
+
+BOOKKEEPING = ("sweep",)
+"""Config nodes left out of ``config_hash``: how a run took part in a sweep (its replicate
+index, design row, seed mode) is not what it computes; its seed is hashed."""
+
+
+def run_config_hash(cfg: CaravanConfig) -> str:
+    """``config_hash`` of the resolved config without sweep bookkeeping.
+
+    A sweep job and ``caravan seed=<its recorded seed>`` with the same other
+    values give the same hash: they are recognisably the same run.
+    """
+    resolved = asdict(cfg)
+    for key in BOOKKEEPING:
+        resolved.pop(key, None)
+    return config_hash(resolved)
 
 
 def simulate(cfg: CaravanConfig) -> tuple[CaravanModel, dict[str, pd.DataFrame]]:
     """Run the model for ``cfg.sim.quarters`` and return it with its output tables."""
+    from sim.io.tables import economies_table, pairs_table, world_table
+    from sim.model import CaravanModel
+
     model = CaravanModel(cfg)
     model.run()
     records = model.records
@@ -53,7 +78,6 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
         Exception: whatever the model raised, after ``metadata.json`` records it.
     """
     prepare_run_dir(run_dir)  # an earlier run's metadata.json and tables go first
-    resolved = asdict(cfg)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     meta: dict[str, Any] = {
@@ -62,11 +86,10 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
         "seed": cfg.seed,
         "scenario": cfg.scenario.name,
         "scenario_description": cfg.scenario.description,
-        "config_hash": config_hash(resolved),
+        "config_hash": run_config_hash(cfg),
         "package_version": __version__,
-        "git_revision": git_revision(),
         "started": started.isoformat(),
-        **environment(),
+        **_provenance(),
     }
     try:
         model, tables = simulate(cfg)

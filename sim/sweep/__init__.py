@@ -8,7 +8,12 @@ the pieces Hydra lacks; the Hydra plugins in ``hydra_plugins/caravan_sweep``
   and the per-run seed derived from the base seed and ``hydra.job.num``;
 - :mod:`sim.sweep.job` — one multirun job: seed, skip-if-complete, failure
   recorded in ``metadata.json`` instead of raised;
-- :mod:`sim.sweep.rundirs` — reading a sweep directory's run directories;
+- :mod:`sim.sweep.worker` — a worker's job runner: the base config composed
+  once, each job's overrides applied in-process;
+- :mod:`sim.sweep.pool` — long-lived worker processes that survive a killed
+  worker and die with their launcher;
+- :mod:`sim.sweep.rundirs` — reading a sweep directory's run directories (and
+  the launcher's record of failures no run directory could hold);
 - :mod:`sim.sweep.collect` — streaming the runs' tables into one tidy table;
 - :mod:`sim.sweep.summary` — the end-of-sweep summary and exit code;
 - :mod:`sim.sweep.progress` — the live progress bar;

@@ -142,10 +142,10 @@ def make_design(sweeper: Mapping[str, Any]) -> Design:
 
 def write_design(design: Design, collect_dir: Path) -> Path:
     """Save the design to ``<collect_dir>/design.json``; return the path."""
-    from sim.io.run_dir import _atomic_write_bytes
+    from sim.io.files import atomic_write_bytes
 
     path = collect_dir / DESIGN_FILE
-    _atomic_write_bytes(path, json.dumps(asdict(design), indent=1).encode() + b"\n")
+    atomic_write_bytes(path, json.dumps(asdict(design), indent=1).encode() + b"\n")
     return path
 
 

@@ -9,6 +9,7 @@ the run's seed and the job's overrides with their typed values.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ JOB_FILE = "job.json"
 METADATA_FILE = "metadata.json"
 COLLECT_DIR = "sweep"
 """Sub-directory of the sweep directory holding the collected tables."""
+ERRORS_FILE = "job_errors.json"
+"""In ``COLLECT_DIR``: failures the launcher could not record in a job's own directory."""
 
 
 @dataclass
@@ -61,15 +64,48 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         return None
 
 
+class JobErrors:
+    """``<sweep_dir>/sweep/job_errors.json``: job number → error.
+
+    For jobs whose own directory could not hold a ``metadata.json`` (e.g. a
+    plain file is in its place).
+
+    Args:
+        sweep_dir: The sweep directory.
+    """
+
+    def __init__(self, sweep_dir: Path) -> None:
+        self.path = Path(sweep_dir) / COLLECT_DIR / ERRORS_FILE
+        raw = _read_json(self.path) or {}
+        self.errors: dict[int, str] = {int(k): str(v) for k, v in raw.items()}
+
+    def forget(self, runs: Iterable[int]) -> None:
+        """Drop the errors of runs about to be run again."""
+        for run in runs:
+            self.errors.pop(run, None)
+
+    def add(self, run: int, error: str) -> None:
+        """Remember one run's error."""
+        self.errors[run] = error
+
+    def save(self) -> None:
+        """Write the file (or remove it when there is nothing to say)."""
+        if not self.errors:
+            self.path.unlink(missing_ok=True)
+            return
+        from sim.io.files import atomic_write_bytes
+
+        content = {str(k): v for k, v in sorted(self.errors.items())}
+        atomic_write_bytes(self.path, json.dumps(content, indent=2).encode() + b"\n")
+
+
 def run_dirs(sweep_dir: Path) -> list[tuple[int, Path]]:
-    """``(job_num, path)`` of every run directory, by job number."""
+    """``(job_num, path)`` of every run (directory, or whatever blocks its place), by number."""
     if not sweep_dir.is_dir():
         return []
-    found = [
-        (int(entry.name), entry)
-        for entry in sweep_dir.iterdir()
-        if entry.name.isdigit() and entry.is_dir()
-    ]
+    found = [(int(entry.name), entry) for entry in sweep_dir.iterdir() if entry.name.isdigit()]
+    errors = JobErrors(sweep_dir).errors
+    found += [(run, sweep_dir / str(run)) for run in errors if not (sweep_dir / str(run)).exists()]
     return sorted(found)
 
 
@@ -82,6 +118,11 @@ def read_run(run: int, run_dir: Path) -> RunRecord:
     """Everything the sweep records about one run directory."""
     job = _read_json(run_dir / JOB_FILE) or {}
     meta = read_status(run_dir)
+    if meta is None and not run_dir.is_dir():
+        error = JobErrors(run_dir.parent).errors.get(run)
+        if error is None and run_dir.exists():
+            error = f"{run_dir} is not a directory"
+        meta = {"status": "failed", "error": error} if error else None
     status = meta.get("status", "missing") if meta else "missing"
     if status not in ("completed", "failed"):
         status = "missing"

@@ -1,8 +1,8 @@
 """The end-of-sweep summary and the exit code of ``caravan -m``.
 
-The end-of-sweep callback runs in the launching process; it records the
-outcome here and :func:`exit_code` turns it into the process's exit code
-(0 = every run completed, 1 = some failed or are missing).
+The end-of-sweep callback runs in the launching process; it prints the
+summary and ends the process with :func:`exit_code` (0 = every run
+completed, 1 = some failed or are missing). No state is kept between calls.
 """
 
 from __future__ import annotations
@@ -13,34 +13,17 @@ from typing import TextIO
 from sim.sweep.collect import CollectResult
 
 MAX_LISTED = 20
-_LAST: dict[str, int] = {}
 
 
-def reset() -> None:
-    """Forget the previous sweep (called when a sweep starts)."""
-    _LAST.clear()
+def exit_code(result: CollectResult | None = None) -> int:
+    """1 if the sweep has failed or missing runs, else 0.
 
-
-def note_skipped(count: int) -> None:
-    """Count runs a launcher skipped because they were already complete."""
-    _LAST["skipped"] = _LAST.get("skipped", 0) + count
-
-
-def skipped() -> int:
-    """Runs skipped as already complete in this process's current sweep."""
-    return _LAST.get("skipped", 0)
-
-
-def record_outcome(failed: int, missing: int) -> None:
-    """Remember the outcome of the sweep that just ended (for :func:`exit_code`)."""
-    _LAST.update(failed=failed, missing=missing, ended=1)
-
-
-def exit_code() -> int:
-    """1 if the last sweep of this process had failed or missing runs, else 0."""
-    if "ended" not in _LAST:
+    Without a result there is nothing to judge (0): the end-of-sweep callback
+    exits with the code of the result it collected itself.
+    """
+    if result is None:
         return 0
-    return 1 if _LAST.get("failed", 0) or _LAST.get("missing", 0) else 0
+    return 1 if result.count("failed") or result.count("missing") else 0
 
 
 def print_summary(result: CollectResult, skipped: int = 0, file: TextIO | None = None) -> None:

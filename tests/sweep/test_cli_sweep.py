@@ -54,9 +54,9 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(failing_sweep):
     failed = runs[runs["status"] == "failed"]
     assert list(failed.index) == [19]
     assert failed.loc[19, "tariff.ntb_base"] == 1.0
-    assert failed.loc[19, "error"].startswith("ModelError: general equilibrium did not converge")
+    assert failed.loc[19, "error"].startswith("ModelError: ")
     meta = json.loads((sweep_dir / "19" / "metadata.json").read_text())
-    assert meta["status"] == "failed" and "did not converge" in meta["error"]
+    assert meta["status"] == "failed" and meta["error"].startswith("ModelError: ")
     assert "1 failed" in proc.stdout and "run 19" in proc.stdout
     economies = frame(sweep_dir, "economies")
     assert sorted(economies["run"].unique()) == list(range(19))
@@ -129,7 +129,7 @@ def test_killed_sweep_resumes_without_duplicates(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["trade.sigma=3,50"], "error: trade.sigma: must be in (1.0, 20.0], got 50.0"),
+        (["trade.sigma=3,50"], "error: trade.sigma: must be in (1"),
         (["sweep.replicate=range(-1,2)"], "error: sweep.replicate: must be an integer ≥ 0"),
         (["+foo=1,2"], "error: foo: unknown key"),
         (["hydra/sweeper=salib", "hydra.sweeper.n=6"], "error: hydra.sweeper.n: must be a power"),
@@ -178,7 +178,6 @@ def test_sobol_sweep_and_caravan_sensitivity(tmp_path):
 @pytest.mark.slow
 def test_ray_launcher_on_a_local_cluster(tmp_path):
     try:
-        import hydra_plugins.hydra_ray_launcher  # noqa: F401
         import ray  # noqa: F401
     except ImportError as error:
         reason = f"Ray launcher not installed (uv sync --extra ray): {error}"
@@ -194,3 +193,14 @@ def test_ray_launcher_on_a_local_cluster(tmp_path):
     assert runs["run"].tolist() == [0, 1, 2, 3] and set(runs["status"]) == {"completed"}
     assert runs["seed"].nunique() == 4
     assert len(frame(sweep_dir, "world")) == 4 * 2
+    # the same jobs through the local launcher: byte-identical tables
+    local = tmp_path / "local"
+    args = ["sweep.replicate=range(4)", *FAST, f"hydra.sweep.dir={local}"]
+    assert caravan_m(*args).returncode == 0
+    for run in range(4):
+        ray_tables = sorted((sweep_dir / str(run)).glob("*.parquet"))
+        local_tables = sorted((local / str(run)).glob("*.parquet"))
+        assert [p.name for p in ray_tables] == [p.name for p in local_tables]
+        assert {"economies.parquet", "world.parquet"} <= {p.name for p in ray_tables}
+        for path in ray_tables:
+            assert path.read_bytes() == (local / str(run) / path.name).read_bytes()
