@@ -191,8 +191,8 @@ def _print_summary(run_dir: Path, meta: dict) -> None:
         f"{first.cis_real_income:.4f} → {last.cis_real_income:.4f}"
     )
     print(
-        f"  tables: {', '.join(meta['tables'])}; share of world trade imputed: "
-        f"{meta['share_of_world_trade_imputed']:.1%}"
+        f"  tables: {', '.join(meta['tables'])}; share of trade among the modelled economies "
+        f"imputed: {meta['share_of_modelled_trade_imputed']:.2%}"
     )
 
 

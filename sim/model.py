@@ -299,8 +299,13 @@ class CaravanModel(mesa.Model):
         return tables
 
     def imputed_share(self) -> float:
-        """Share of world (international) trade value whose baseline cell is imputed."""
+        """Share of trade among the modelled economies (ROW left out) whose baseline cell is imputed.
+
+        This is the data report's headline (issue 14): ROW cells close world totals
+        and would dilute the share.
+        """
         w = self.world
-        off = ~np.eye(w.n, dtype=bool)
-        imputed = (w.provenance == "imputed") & off
-        return float(w.flows[imputed].sum() / w.flows[off].sum())
+        modelled = np.array([code != "ROW" for code in w.economies])
+        among = np.outer(modelled, modelled) & ~np.eye(w.n, dtype=bool)
+        imputed = (w.provenance == "imputed") & among
+        return float(w.flows[imputed].sum() / w.flows[among].sum())

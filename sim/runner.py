@@ -111,7 +111,7 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
         economies=list(world.economies),
         quarters=model.quarters,
         tables=names,
-        share_of_world_trade_imputed=model.imputed_share(),
+        share_of_modelled_trade_imputed=model.imputed_share(),
         finished=datetime.now(UTC).isoformat(),
         wall_time_s=round(time.perf_counter() - clock, 4),
     )
