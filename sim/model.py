@@ -299,7 +299,7 @@ class CaravanModel(mesa.Model):
         return tables
 
     def imputed_share(self) -> float:
-        """Share of trade among the modelled economies (ROW left out) whose baseline cell is imputed.
+        """Share of trade among the modelled economies (ROW out) whose baseline cell is imputed.
 
         This is the data report's headline (issue 14): ROW cells close world totals
         and would dilute the share.
