@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,40 @@ def _already_complete(run_dir: Path, overrides: Sequence[str]) -> bool:
     except (OSError, ValueError):
         return False
     return job.get("overrides") == list(overrides) and is_complete(run_dir)
+
+
+def _previous_overrides(run_dir: Path) -> list[str] | None:
+    """The job overrides recorded in ``run_dir`` by an earlier launch, or None if there is none."""
+    from sim.sweep.rundirs import JOB_FILE
+
+    try:
+        job = json.loads((run_dir / JOB_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    overrides = job.get("overrides") if isinstance(job, dict) else None
+    return list(overrides) if isinstance(overrides, list) else None
+
+
+def refuse_overwrite(sweep_dir: Path, job_overrides: Sequence[Sequence[str]], first: int) -> None:
+    """Exit 2 with one line if this launch would overwrite runs of a different sweep.
+
+    A relaunch with the same job overrides resumes (completed runs are kept, the
+    others redone), and a launch with more jobs extends the sweep; but a job whose
+    directory holds a run made with other overrides would be silently replaced, so
+    the launch is refused before anything runs and the earlier results are kept.
+    """
+    for index, overrides in enumerate(job_overrides):
+        run_dir = sweep_dir / str(first + index)
+        previous = _previous_overrides(run_dir)
+        if previous is not None and previous != list(overrides):
+            print(
+                f"error: hydra.sweep.dir: {sweep_dir} holds an earlier sweep whose run "
+                f"{first + index} used overrides {' '.join(previous) or '(none)'}, not "
+                f"{' '.join(overrides) or '(none)'}; nothing was run and the earlier results "
+                "are kept: choose a new hydra.sweep.dir (or remove the old one)",
+                file=sys.stderr,
+            )
+            raise SystemExit(2)
 
 
 class CaravanLauncher(Launcher):
@@ -132,6 +167,7 @@ class CaravanLauncher(Launcher):
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
         sweep_dir.mkdir(parents=True, exist_ok=True)
+        refuse_overwrite(sweep_dir, job_overrides, initial_job_idx)
 
         results: list[JobReturn | None] = [None] * len(job_overrides)
         resumable = self.resume and self._resumable(sweep_dir)

@@ -19,6 +19,8 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
+from hydra_plugins.caravan_sweep.launcher import refuse_overwrite
+
 log = logging.getLogger(__name__)
 
 
@@ -79,8 +81,9 @@ class SALibSweeper(Sweeper):
         assert self.config is not None and self.launcher is not None
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
         jobs = self.job_overrides(arguments)
+        refuse_overwrite(sweep_dir.absolute(), jobs, 0)  # before multirun.yaml is replaced
+        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
         size = self.max_batch_size or len(jobs) or 1
         returns: list[Sequence[JobReturn]] = []
         for start in range(0, len(jobs), size):

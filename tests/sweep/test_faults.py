@@ -167,3 +167,20 @@ def test_killing_the_launcher_stops_its_workers(tmp_path):
     time.sleep(1.0)
     assert len(list(sweep_dir.glob("*/metadata.json"))) == written  # nobody writes on
     assert written < 40
+
+
+def test_a_sweep_into_a_folder_of_another_sweep_is_refused_and_keeps_it(tmp_path):
+    sweep_dir = tmp_path / "earlier"
+    (sweep_dir / "0").mkdir(parents=True)
+    earlier = {"overrides": ["trade.sigma=3", "sim.quarters=1"], "status": "completed"}
+    (sweep_dir / "0" / "job.json").write_text(json.dumps(earlier))
+    args = ["trade.sigma=6,8", "sim.quarters=1", *FAST, "hydra.launcher.n_jobs=1"]
+    proc = subprocess.run(
+        command(*args, f"hydra.sweep.dir={sweep_dir}"), capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "hydra.sweep.dir" in lines[0] and "trade.sigma=3" in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert json.loads((sweep_dir / "0" / "job.json").read_text()) == earlier  # kept
+    assert sorted(p.name for p in sweep_dir.iterdir()) == ["0"]  # nothing written beside it
