@@ -55,8 +55,8 @@ def run_config_hash(cfg: CaravanConfig) -> str:
 
 def simulate(cfg: CaravanConfig) -> tuple[CaravanModel, dict[str, pd.DataFrame]]:
     """Run the model for ``cfg.sim.quarters`` and return it with its output tables."""
-    from sim.io.tables import economies_table, pairs_table, world_table
     from sim.model import CaravanModel
+    from sim.tables import economies_table, pairs_table, world_table
 
     model = CaravanModel(cfg)
     model.run()

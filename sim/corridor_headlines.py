@@ -1,6 +1,6 @@
 """Headline effects of the corridor scenarios, each against a no-lever run of the same horizon.
 
-Run: ``uv run python -m sim.routing.headlines`` (prints one table; takes about a
+Run: ``uv run python -m sim.corridor_headlines`` (prints one table; takes about a
 minute: each scenario is run with and without its corridor levers).
 
 Measures (all from the model's own records, nothing fitted):
@@ -39,7 +39,7 @@ def _run(cfg):
 
 def headline(name: str) -> dict[str, float]:
     """Run scenario ``name`` and its no-lever twin; return the headline effects."""
-    from sim.cli import compose_and_validate
+    from sim.compose import compose_and_validate
     from sim.routing.phase import without_levers
 
     focus, exposed = SCENARIOS[name]
