@@ -16,6 +16,7 @@ from analysis.figures.base import NotApplicable, panel_grid
 from analysis.indicators import by_column
 from analysis.reportdata import FigureSpec, ReportData
 from analysis.style import OKABE_ITO, styled
+from sim.sweep.sensitivity import convergence
 
 #: Indices drawn per method, with their axis label.
 METHOD_INDICES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -31,58 +32,10 @@ PARAMETER_LABELS: dict[str, str] = {
     "tariff.cis_fta_exemption_share": "CIS FTA exemption share",
 }
 
-#: A Sobol index is taken as resolved when its 95 % half-width is below this.
-SOBOL_MAX_HALF_WIDTH = 0.1
-#: Estimation noise tolerated below 0 and in ST − S1 before an index counts as unresolved.
-SOBOL_TOLERANCE = 0.05
-
 
 def parameter_label(key: str) -> str:
     """``"trade.sigma"`` → ``"elasticity of substitution σ (trade.sigma)"``."""
     return f"{PARAMETER_LABELS[key]} ({key})" if key in PARAMETER_LABELS else key
-
-
-def convergence(indices: pd.DataFrame, method: str) -> str | None:
-    """A sentence saying why the indices are not resolved, or None if they are.
-
-    Sobol: an index below −0.05, a total index more than 0.05 below the
-    first-order one, or a 95 % half-width above 0.1. Morris: a μ* whose 95 %
-    half-width exceeds the μ* itself for the most influential parameter of an output.
-    """
-    df = indices[indices["method"] == method]
-    if df.empty:
-        return None
-    if method == "sobol":
-        wide = df.pivot_table(index=["output", "parameter"], columns="index", values="value")
-        conf = df["conf"].abs()
-        negative = int((df["value"] < -SOBOL_TOLERANCE).sum())
-        inverted = (
-            int((wide["ST"] < wide["S1"] - SOBOL_TOLERANCE).sum())
-            if {"S1", "ST"} <= set(wide)
-            else 0
-        )
-        wide_ci = int((conf > SOBOL_MAX_HALF_WIDTH).sum())
-        if not (negative or inverted or wide_ci):
-            return None
-        return (
-            f"Sobol indices are not resolved at this sample size: {negative} of {len(df)} "
-            f"indices below −{SOBOL_TOLERANCE}, {inverted} of {len(wide)} parameters with "
-            f"ST < S1, {wide_ci} of {len(df)} with a 95 % half-width above "
-            f"{SOBOL_MAX_HALF_WIDTH} (largest {float(conf.max()):.2f}); read them as "
-            "noise and rerun with a larger hydra.sweeper.n."
-        )
-    mu = df[df["index"] == "mu_star"]
-    bad = 0
-    for _, g in mu.groupby("output"):
-        top = g.loc[g["value"].idxmax()]
-        bad += int(pd.notna(top["conf"]) and top["conf"] > top["value"])
-    if not bad:
-        return None
-    return (
-        f"Morris screening is not resolved: for {bad} of {mu['output'].nunique()} outputs the "
-        "most influential parameter's μ* has a 95 % half-width larger than μ* itself; rerun "
-        "with more trajectories (hydra.sweeper.n)."
-    )
 
 
 @styled

@@ -179,6 +179,55 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: A Sobol index is taken as resolved when its 95 % half-width is below this.
+SOBOL_MAX_HALF_WIDTH = 0.1
+#: Estimation noise tolerated below 0 and in ST − S1 before an index counts as unresolved.
+SOBOL_TOLERANCE = 0.05
+
+
+def convergence(indices: pd.DataFrame, method: str) -> str | None:
+    """A sentence saying why the indices are not resolved, or None if they are.
+
+    Sobol: an index below −0.05, a total index more than 0.05 below the
+    first-order one, or a 95 % half-width above 0.1. Morris: a μ* whose 95 %
+    half-width exceeds the μ* itself for the most influential parameter of an output.
+    """
+    df = indices[indices["method"] == method]
+    if df.empty:
+        return None
+    if method == "sobol":
+        wide = df.pivot_table(index=["output", "parameter"], columns="index", values="value")
+        conf = df["conf"].abs()
+        negative = int((df["value"] < -SOBOL_TOLERANCE).sum())
+        inverted = (
+            int((wide["ST"] < wide["S1"] - SOBOL_TOLERANCE).sum())
+            if {"S1", "ST"} <= set(wide)
+            else 0
+        )
+        wide_ci = int((conf > SOBOL_MAX_HALF_WIDTH).sum())
+        if not (negative or inverted or wide_ci):
+            return None
+        return (
+            f"Sobol indices are not resolved at this sample size: {negative} of {len(df)} "
+            f"indices below −{SOBOL_TOLERANCE}, {inverted} of {len(wide)} parameters with "
+            f"ST < S1, {wide_ci} of {len(df)} with a 95 % half-width above "
+            f"{SOBOL_MAX_HALF_WIDTH} (largest {float(conf.max()):.2f}); read them as "
+            "noise and rerun with a larger hydra.sweeper.n."
+        )
+    mu = df[df["index"] == "mu_star"]
+    bad = 0
+    for _, g in mu.groupby("output"):
+        top = g.loc[g["value"].idxmax()]
+        bad += int(pd.notna(top["conf"]) and top["conf"] > top["value"])
+    if not bad:
+        return None
+    return (
+        f"Morris screening is not resolved: for {bad} of {mu['output'].nunique()} outputs the "
+        "most influential parameter's μ* has a 95 % half-width larger than μ* itself; rerun "
+        "with more trajectories (hydra.sweeper.n)."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``caravan-sensitivity``."""
     args = _parser().parse_args(argv)
@@ -194,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except CaravanError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    for method in sorted(set(table["method"])):
+        if (diagnostic := convergence(table, method)) is not None:
+            print(f"warning: {diagnostic}", file=sys.stderr)
     with pd.option_context("display.width", 120, "display.max_rows", 500):
         shown = table.assign(value=table["value"].round(4), conf=table["conf"].round(4))
         print(shown.to_string(index=False))
