@@ -259,3 +259,14 @@ def test_coercive_measures_shock_raises_vehicle_risk_cost_in_2025(config_for):
     pd.testing.assert_frame_equal(base.loc[:"2024Q4", columns], shock.loc[:"2024Q4", columns])
     assert shock.loc["2025Q1", "settlement_cost_cis"] > base.loc["2025Q1", "settlement_cost_cis"]
     assert shock.loc["2025Q1", "rus_exports_usd_eur"] < base.loc["2025Q1", "rus_exports_usd_eur"]
+
+
+def test_scenario_headers_cite_files_that_exist_in_the_repository():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "scenarios").glob("*.yaml")):
+        for cited in re.findall(r"[\w./-]+\.(?:md|csv)\b", path.read_text(encoding="utf-8")):
+            candidates = [root / cited, *root.glob(f"sim/data/**/{Path(cited).name}")]
+            assert any(c.exists() for c in candidates), f"{path.name} cites {cited}"
