@@ -2,9 +2,9 @@
 
 Run: ``uv run python -m sim.routing.calibrate`` (prints the calibration table
 for the shipped defaults); ``--fit`` re-fits the parameters first and prints
-them (then copy them into ``conf/corridors/default.yaml`` and the
-:class:`~sim.routing.config.CorridorsConfig` defaults); ``--write`` also
-writes ``sim/data/corridors/calibration.csv``.
+them; ``--write`` also writes ``sim/data/corridors/calibration.csv`` and, after
+``--fit``, the fitted parameters to ``sim/data/corridors/fitted_parameters.json``,
+the one source of the :class:`~sim.routing.config.CorridorsConfig` defaults.
 
 What is fitted (:data:`PARAMETERS`): the value of time δ
 (``corridors.value_of_time_per_day``) to the rail share of China-EU trade
@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from sim.routing.config import CorridorsConfig
+from sim.routing.config import FITTED_FILE, CorridorsConfig
 from sim.routing.phase import CorridorPhase
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "corridors" / "calibration.csv"
@@ -370,6 +371,14 @@ def main(argv: list[str] | None = None) -> None:
                     {k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()}
                 )
         print(f"wrote {OUT}")
+        if args.fit:  # the one place the fitted numbers live (read by CorridorsConfig)
+            record = json.loads(FITTED_FILE.read_text(encoding="utf-8"))
+            record["parameters"] = {
+                "value_of_time_per_day": float(f"{cfg.value_of_time_per_day:.6g}"),
+                "corridor_frictions": {k: round(v, 1) for k, v in cfg.corridor_frictions.items()},
+            }
+            FITTED_FILE.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            print(f"wrote {FITTED_FILE}")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ Levers name a *target*: a segment id from ``sim/data/corridors/segments.csv``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sim.errors import ConfigError
 from sim.quarters import is_quarter, parse_quarter, quarter_ordinal
@@ -36,15 +39,19 @@ DEFAULT_ECONOMY_HUBS: dict[str, list[str]] = {
     "ROW": ["row"],
 }
 MIN_YEAR, MAX_YEAR = 1990, 2100
-#: Corridor frictions (US$/t) fitted by ``python -m sim.routing.calibrate --fit``
-#: on the cis2023 matrix (see sim/data/corridors/calibration.csv).
-CALIBRATED_FRICTIONS: dict[str, float] = {
-    "Middle Corridor": 237.8,
-    "INSTC eastern": 248.5,
-    "INSTC western": 43.5,
-    "INSTC Trans-Caspian": 336.4,
-    "astara_aze-astara_irn": 104.0,
-}
+#: The fitted route-choice parameters, written once by
+#: ``python -m sim.routing.calibrate --fit --write`` (with their provenance).
+FITTED_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "fitted_parameters.json"
+
+
+def fitted_parameters() -> dict[str, Any]:
+    """The fitted value of time and corridor frictions (US$/t) from :data:`FITTED_FILE`."""
+    return json.loads(FITTED_FILE.read_text(encoding="utf-8"))["parameters"]
+
+
+_FITTED = fitted_parameters()
+#: Corridor frictions (US$/t) fitted on the cis2023 matrix (sim/data/corridors/calibration.csv).
+CALIBRATED_FRICTIONS: dict[str, float] = dict(_FITTED["corridor_frictions"])
 #: Modes whose freight rate a config may override (``modes.csv`` rows).
 FREIGHT_MODES = ("rail", "road", "sea", "ferry", "pipeline")
 
@@ -134,7 +141,8 @@ class CorridorsConfig:
     Attributes:
         value_of_time_per_day: δ, ad-valorem cost of one day in transit, share of
             the goods' value per day, in [0, 0.1] (each group's is δ times its
-            ``time_factor``). Default 0.000108 = 0.011 %/day, fitted to the rail
+            ``time_factor``). Default: the fitted value in
+            ``sim/data/corridors/fitted_parameters.json`` (about 0.011 %/day), fitted to the rail
             share of China-EU trade value (5.5 %, K8) by
             ``python -m sim.routing.calibrate``: 55 times below the low end of
             Hummels & Schaur (2013, AER 103(7): 0.6-2.1 %/day, estimated on
@@ -161,8 +169,7 @@ class CorridorsConfig:
             values in (0, 1e7]; override the shipped value per tonne.
         freight_rate_overrides: US$ per tonne-km by mode (``rail``, ``road``,
             ``sea``, ``ferry``, ``pipeline``), in [0, 10]; override ``modes.csv``
-            (assumed; the shipped defaults in ``conf/corridors/default.yaml``
-            are the calibrated ones, see ``sim/routing/calibrate.py``).
+            (assumed).
         corridor_frictions: Calibrated unobserved cost of using a corridor (US$/t
             for the whole corridor, spread over its segments pro rata by km, like a
             corridor fee), keys corridor names or segment ids, values in
@@ -183,7 +190,7 @@ class CorridorsConfig:
         closures: Closures of segments or corridors (shocks).
     """
 
-    value_of_time_per_day: float = 0.000108
+    value_of_time_per_day: float = float(_FITTED["value_of_time_per_day"])
     logit_theta: float = 5.0
     k_paths: int = 5
     path_relevance: float = 3.0

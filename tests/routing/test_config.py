@@ -136,3 +136,19 @@ def test_hydra_structured_config_round_trip():
     assert isinstance(cfg, CorridorsConfig) and isinstance(cfg.closures[0], Closure)
     assert cfg.economy_hubs["RUS"] == ["moscow", "st_petersburg"]
     cfg.validate(list(ECONOMIES))
+
+
+def test_fitted_route_parameters_are_written_once():
+    import re
+    from pathlib import Path
+
+    from sim.routing.config import fitted_parameters
+
+    root = Path(__file__).resolve().parents[2]
+    fitted = fitted_parameters()
+    numbers = [fitted["value_of_time_per_day"], *fitted["corridor_frictions"].values()]
+    for path in [*root.glob("conf/**/*.yaml"), *root.glob("scenarios/*.yaml")]:
+        text = path.read_text(encoding="utf-8")
+        for number in numbers:
+            pattern = rf"(?<![\d.]){re.escape(f'{number:g}')}(?![\d])"
+            assert not re.search(pattern, text), f"{path.name} repeats fitted {number}"
