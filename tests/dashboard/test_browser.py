@@ -212,6 +212,7 @@ def test_other_host_names_are_refused(server: str) -> None:
     assert _get(server.replace("127.0.0.1", "localhost") + "/") == 200
 
 
+@pytest.mark.slow  # waits out the asset timeout / runs a real sweep: in .ci/run's -m slow
 def test_page_says_what_to_run_without_assets(tmp_path: Path) -> None:
     if not CHROMIUM.exists():
         _skip(f"{CHROMIUM} is missing (run .ci/browser-deps: apt-get install chromium)")

@@ -82,6 +82,7 @@ def wait_for(condition, timeout: float, proc: subprocess.Popen | None = None) ->
     raise AssertionError("timed out")
 
 
+@pytest.mark.slow  # waits out the asset timeout / runs a real sweep: in .ci/run's -m slow
 def test_a_blocked_run_directory_fails_that_job_only(tmp_path):
     sweep_dir = tmp_path / "blocked"
     sweep_dir.mkdir()
