@@ -186,7 +186,7 @@ def _print_summary(run_dir: Path, meta: dict) -> None:
     )
     print(
         f"  world trade (US$ bn/yr): {first.world_trade:,.0f} → {last.world_trade:,.0f}; "
-        f"intra-CIS export share: {first.intra_cis_trade_share:.1%} → "
+        f"intra-CIS trade share: {first.intra_cis_trade_share:.1%} → "
         f"{last.intra_cis_trade_share:.1%}; CIS real income index: "
         f"{first.cis_real_income:.4f} → {last.cis_real_income:.4f}"
     )
