@@ -169,18 +169,7 @@ def markdown_columns() -> str:
     return "\n\n".join(parts)
 
 
-def readme_with_columns(text: str, block: str) -> str:
-    """``text`` with the block between :data:`BEGIN` and :data:`END` replaced by ``block``."""
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{block}\n{END}{tail}"
-
-
 if __name__ == "__main__":  # regenerate README.md's column tables
-    from pathlib import Path
+    from sim.readme import regenerate
 
-    readme = Path(__file__).resolve().parents[1] / "README.md"
-    readme.write_text(
-        readme_with_columns(readme.read_text(encoding="utf-8"), markdown_columns()),
-        encoding="utf-8",
-    )
+    regenerate(BEGIN, END, markdown_columns())

@@ -132,10 +132,11 @@ def test_every_ranged_field_refuses_nan_and_its_bounds_from_the_metadata(key, sp
 def test_readme_configuration_table_is_generated_from_the_metadata():
     from pathlib import Path
 
-    from sim.fields import markdown_table, readme_with_table
+    from sim.fields import BEGIN, END, markdown_table
+    from sim.readme import with_block
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    assert readme_with_table(readme, markdown_table(CaravanConfig)) == readme, (
+    assert with_block(readme, BEGIN, END, markdown_table(CaravanConfig)) == readme, (
         "README.md's configuration table is stale: run `uv run python -m sim.fields`"
     )
 

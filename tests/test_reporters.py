@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.reporters import BEGIN, TABLES, markdown_columns, readme_with_columns
+from sim.readme import with_block
+from sim.reporters import BEGIN, END, TABLES, markdown_columns
 
 
 def test_readme_column_tables_are_generated_from_the_declarations():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert BEGIN in readme
-    assert readme_with_columns(readme, markdown_columns()) == readme, (
+    assert with_block(readme, BEGIN, END, markdown_columns()) == readme, (
         "README.md's column tables are stale: run `uv run python -m sim.reporters`"
     )
 
