@@ -11,30 +11,16 @@ scenario and the dashboard use them; nothing else repeats these numbers.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib import resources
-
-from sim.errors import DataError
+from sim.settlement.shipped import read_json
 
 FITTED_FILE = "fitted_parameters.json"
 #: Fitted parameters that are not hazard levels.
 BEHAVIOURAL = ("revision_rate", "logit_scale", "liquidity_decay")
 
 
-@cache
-def _record() -> dict:
-    path = resources.files("sim").joinpath("data", "settlement", FITTED_FILE)
-    try:
-        with path.open("r", encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError as err:
-        raise DataError(str(path), "fitted settlement parameters are missing") from err
-
-
 def fitted_parameters() -> dict[str, float]:
     """All fitted parameters: ``revision_rate``, ``logit_scale`` and the hazard levels."""
-    return {k: float(v) for k, v in _record()["parameters"].items()}
+    return {k: float(v) for k, v in read_json(FITTED_FILE)["parameters"].items()}
 
 
 def fitted_hazard_levels() -> dict[str, float]:
@@ -44,4 +30,4 @@ def fitted_hazard_levels() -> dict[str, float]:
 
 def fitted_record() -> dict:
     """The whole shipped record (parameters, provenance, fit table); do not mutate."""
-    return _record()
+    return read_json(FITTED_FILE)
