@@ -52,7 +52,6 @@ __all__ = [
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-_describe_composition_error = describe_composition_error  # old private name, until callers move
 
 INFO_FLAGS = {"-h", "--help", "--hydra-help", "--version", "-i", "--info", "-sc"}
 INFO_FLAGS |= {"--shell-completion"}
@@ -147,7 +146,7 @@ def preflight(line: CommandLine) -> None:
     if line.multirun:
         from sim.sweep.validate import validate_multirun
 
-        base = validate_multirun(line.overrides, CONF_DIR, describe_composition_error)
+        base = validate_multirun(line.overrides, CONF_DIR)
         check_sweep_inputs(line.overrides)
         check_output(base, multirun=True)
         return

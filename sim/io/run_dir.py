@@ -28,11 +28,6 @@ KEY_PACKAGES = ("mesa", "hydra-core", "numpy", "scipy", "pandas", "pyarrow", "ne
 METADATA = "metadata.json"
 
 
-def _atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Deprecated alias of :func:`sim.io.files.atomic_write_bytes` (until callers switch)."""
-    atomic_write_bytes(path, payload)
-
-
 def _parquet(frame: pd.DataFrame) -> Callable[[BinaryIO], None]:
     return lambda file: frame.to_parquet(file, index=False, engine="pyarrow", compression="zstd")
 

@@ -12,7 +12,7 @@ through its bounds (see :mod:`sim.sweep.design`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +55,12 @@ def _is_group(key: str, conf_dir: Path) -> bool:
     return "." not in key and (key == "scenario" or (conf_dir / key).is_dir())
 
 
-def validate_multirun(
-    overrides: Sequence[str], conf_dir: Path, describe: Callable[[BaseException], str]
-) -> DictConfig:
+def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
     """Check every job a multirun will launch; return the base config (with ``hydra``).
 
     Args:
         overrides: The command line's overrides (sweeps included).
         conf_dir: The primary config directory (``conf/``).
-        describe: Turns a Hydra composition error into ``"key: message"``.
 
     Raises:
         ConfigError: the first bad value, naming its key.
@@ -71,8 +68,10 @@ def validate_multirun(
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
+    from sim.compose import compose
+
     def compose_plain(items: list[str]) -> tuple[DictConfig, DictConfig]:
-        full = _compose_with_hydra(items, conf_dir, describe)
+        full = compose(items, with_hydra=True)
         plain = copy.deepcopy(full)
         with _open(plain):
             plain.pop("hydra")
@@ -124,21 +123,3 @@ class _open:
 
     def __exit__(self, *args: object) -> None:
         OmegaConf.set_struct(self.cfg, True)
-
-
-def _compose_with_hydra(
-    overrides: list[str], conf_dir: Path, describe: Callable[[BaseException], str]
-) -> DictConfig:
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
-            return compose(config_name="config", overrides=overrides, return_hydra_config=True)
-    except Exception as error:  # Hydra raises several types for bad overrides
-        message = describe(error)
-        key, _, rest = message.partition(": ")
-        raise (ConfigError(key, rest) if rest else ConfigError("overrides", message)) from None
-    finally:
-        GlobalHydra.instance().clear()

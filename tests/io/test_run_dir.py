@@ -116,10 +116,9 @@ def test_rerun_into_a_completed_dir_drops_the_old_run_first(tmp_path, config_for
     assert json.loads((tmp_path / "metadata.json").read_text())["status"] == "failed"
 
 
-def test_atomic_writer_is_public_and_the_old_name_still_works(tmp_path):
+def test_atomic_writer_is_public(tmp_path):
     from sim.io.files import atomic_write_bytes
-    from sim.io.run_dir import _atomic_write_bytes
 
     atomic_write_bytes(tmp_path / "a.json", b"{}")
-    _atomic_write_bytes(tmp_path / "b.json", b"[]")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
+    assert (tmp_path / "a.json").read_bytes() == b"{}"
