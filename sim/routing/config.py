@@ -49,9 +49,8 @@ def fitted_parameters() -> dict[str, Any]:
     return json.loads(FITTED_FILE.read_text(encoding="utf-8"))["parameters"]
 
 
+#: Read once per process; the defaults of :class:`CorridorsConfig` below.
 _FITTED = fitted_parameters()
-#: Corridor frictions (US$/t) fitted on the cis2023 matrix (sim/data/corridors/calibration.csv).
-CALIBRATED_FRICTIONS: dict[str, float] = dict(_FITTED["corridor_frictions"])
 #: Modes whose freight rate a config may override (``modes.csv`` rows).
 FREIGHT_MODES = ("rail", "road", "sea", "ferry", "pipeline")
 
@@ -199,7 +198,9 @@ class CorridorsConfig:
     msa_max_iter: int = 40
     msa_tol: float = 3e-2
     group_value_overrides: dict[str, float] = field(default_factory=dict)
-    corridor_frictions: dict[str, float] = field(default_factory=lambda: dict(CALIBRATED_FRICTIONS))
+    corridor_frictions: dict[str, float] = field(
+        default_factory=lambda: dict(_FITTED["corridor_frictions"])
+    )
     freight_rate_overrides: dict[str, float] = field(default_factory=dict)
     economy_hubs: dict[str, list[str]] = field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_ECONOMY_HUBS.items()}
