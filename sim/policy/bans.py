@@ -11,10 +11,12 @@ bans (the exporter forbids) act on the same cells; ``imposed_by`` records which
 it is. The covered share is of the pair's trade as a whole (one sector): the
 banned goods' own substitution is not modelled, only the cut.
 
-Deficits: an economy's trade balance on banned flows is cleared
-(:func:`sim.economics.gravity.spending_ratios`), so a ban never asks an
-economy to carry, through the trade still allowed, a deficit or surplus that
-was earned on the banned goods.
+Deficits: a ban leaves every economy's deficit at its baseline share of income
+(:func:`sim.economics.gravity.spending_ratios`), carried by the trade still
+allowed. A ban thus moves no income between economies: the target's real income
+changes only through its terms of trade p̂/P̂ (and the world factor κ̂ common to
+all), so an embargo cannot make it richer by letting it spend a surplus it earned
+on the banned goods.
 
 Several bans on one pair cover different goods, so their shares add up:
 allowed = 1 − min(1, Σ f·β).
