@@ -335,11 +335,27 @@ def check_output(full: DictConfig, multirun: bool) -> Path:
     from sim.io.files import check_output_dir
 
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-    try:
-        value = OmegaConf.select(full, key, throw_on_missing=True)
-    except Exception as error:  # an interpolation that cannot resolve
-        raise ConfigError(key, " ".join(str(error).split()).split(" full_key")[0]) from None
-    return check_output_dir(key, str(value))
+    names = ["hydra.output_subdir", "hydra.job.name", *(["hydra.sweep.subdir"] if multirun else [])]
+    values = {}
+    for name in [key, *names]:
+        parent, leaf = name.rsplit(".", 1)
+        if name != key and OmegaConf.is_interpolation(OmegaConf.select(full, parent), leaf):
+            values[name] = None  # resolved by Hydra per job (e.g. ${hydra.job.num})
+            continue
+        try:
+            values[name] = OmegaConf.select(full, name, throw_on_missing=True)
+        except Exception as error:  # an interpolation that cannot resolve
+            raise ConfigError(name, " ".join(str(error).split()).split(" full_key")[0]) from None
+    for name in names:  # written inside the run directory: a name, never a path out of it
+        part = values[name]
+        if part is not None and (not str(part).strip() or Path(str(part)).name != str(part)):
+            raise ConfigError(name, f"must be a plain name inside the run directory, got {part!r}")
+    path = check_output_dir(key, str(values[key]))
+    sub = values["hydra.output_subdir"]
+    if not multirun and sub is not None and (path / str(sub)).exists():
+        if not (path / str(sub)).is_dir():
+            raise ConfigError(key, f"{path / str(sub)} exists and is not a directory")
+    return path
 
 
 def check_sweep_inputs(overrides: Sequence[str]) -> None:

@@ -124,6 +124,16 @@ CATALOG: list[tuple[str, list[str], str]] = [
     ("scenario_with_package", ["scenario@foo=../x"], "is not an option name"),
     ("group_option_path", ["tariff=../../conf/x"], "tariff: '../../conf/x' is not an option name"),
     ("scenario_dir_missing", ["--scenario-dir", "/nonexistent/dir"], "--scenario-dir"),
+    # found by the variant sweep of issue 17 (each group as a class)
+    ("resolve_without_cfg", ["--resolve"], "--resolve: works only with --cfg"),
+    ("cfg_flag_bad_choice", ["-c", "nope"], "-c: must be one of job, hydra, all"),
+    ("output_subdir_leaves_run_dir", ["hydra.output_subdir=../.."], "hydra.output_subdir: must be"),
+    ("job_name_is_a_path", ["hydra.job.name=../x"], "hydra.job.name: must be a plain name"),
+    (
+        "unknown_hazard_level",
+        ["settlement.hazard_levels.hazard_1999=0"],
+        "hazard_levels.hazard_1999",
+    ),
 ]
 
 
@@ -195,6 +205,7 @@ SWEEPS: list[tuple[str, list[str], str]] = [
     ("glob_matching_nothing", ["scenario=glob(zz*)"], "scenario: glob(zz*) matches no option"),
     ("glob_on_a_value", ["trade.sigma=glob(*)"], "glob() selects config-group options only"),
     ("nan_in_range_of_other_key", ["sweep.replicate=range(3)", "trade.adjustment=1,nan"], "nan"),
+    ("sweep_subdir_leaves_sweep", ["trade.sigma=3,5", "hydra.sweep.subdir=../x"], "sweep.subdir"),
 ]
 
 
@@ -298,7 +309,22 @@ def test_unreadable_trade_matrix(tmp_path, capsys):
 def _output_cases(tmp_path: Path) -> dict[str, tuple[str, str]]:
     a_file = tmp_path / "a_file"
     a_file.write_text("")
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    hydra_file = tmp_path / "hydra_file"
+    hydra_file.mkdir()
+    (hydra_file / ".hydra").write_text("")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
     return {
+        "symlink_loop": (str(loop / "run"), "symbolic link to nowhere"),
+        "hydra_subdir_is_a_file": (str(hydra_file), ".hydra exists and is not a directory"),
+        "foreign_files": (
+            str(foreign),
+            "already holds 'notes.txt', which is not part of a Caravan",
+        ),
+        "system_dir": ("/etc", "which is not part of a Caravan run"),
         "existing_file": (str(a_file), "exists and is not a directory"),
         "under_a_file": (str(a_file / "run"), "is a file, not a directory"),
         "proc": ("/proc/self/caravan_run", "virtual file system (/proc)"),
@@ -307,11 +333,43 @@ def _output_cases(tmp_path: Path) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.parametrize("case", ["existing_file", "under_a_file", "proc", "sys", "dev_null"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "existing_file",
+        "under_a_file",
+        "proc",
+        "sys",
+        "dev_null",
+        "symlink_loop",
+        "hydra_subdir_is_a_file",
+        "foreign_files",
+        "system_dir",
+    ],
+)
 def test_hostile_output_dir_is_refused_up_front(tmp_path, capsys, case):
     path, cause = _output_cases(tmp_path)[case]
     line = refused(capsys, ["sim.quarters=1", f"hydra.run.dir={path}"])
     assert line.startswith("error: hydra.run.dir: ") and cause in line, line
+
+
+def test_info_flag_leaves_the_overrides_alone(tmp_path, capsys):
+    # ``--info`` takes an optional choice: an override after it is not taken for one
+    main(["--info", f"hydra.run.dir={tmp_path / 'run'}"])
+    captured = capsys.readouterr()
+    assert "error" not in captured.err and "Traceback" not in captured.err
+    assert not (tmp_path / "run").exists()
+
+
+def test_rerun_into_an_earlier_run_directory_is_allowed(tmp_path):
+    # the guard against foreign files lets a directory holding a Caravan run be reused
+    import json
+
+    run = tmp_path / "run"
+    args = ["sim.quarters=1", "settlement.enabled=false", "output.summary=false"]
+    for _ in range(2):
+        main([*args, f"hydra.run.dir={run}"])
+    assert json.loads((run / "metadata.json").read_text())["status"] == "completed"
 
 
 def test_read_only_output_dir_is_refused(tmp_path, capsys, monkeypatch):

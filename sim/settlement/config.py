@@ -405,7 +405,13 @@ class SettlementConfig:
             for name in event_levels():
                 if name not in self.hazard_levels:
                     raise ConfigError(f"{p}.hazard_levels", f"missing level {name!r}")
+        known = event_levels()
         for name, v in self.hazard_levels.items():
+            if name not in known:
+                raise ConfigError(
+                    f"{p}.hazard_levels.{name}",
+                    f"is not a dated event; known: {', '.join(sorted(known))}",
+                )
             _num(f"{p}.hazard_levels.{name}", v, 0.0, 1.0)
 
     def _validate_traders(self, p: str) -> None:
