@@ -279,6 +279,9 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from sim.config import check_bool_overrides
+
+    check_bool_overrides(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):

@@ -134,6 +134,8 @@ CATALOG: list[tuple[str, list[str], str]] = [
         ["settlement.hazard_levels.hazard_1999=0"],
         "hazard_levels.hazard_1999",
     ),
+    ("bool_from_an_integer", ["output.pairs=-1"], "output.pairs: must be true or false, got '-1'"),
+    ("bool_from_a_huge_integer", ["settlement.enabled=99999999999999999999"], "settlement.enabled"),
 ]
 
 
@@ -206,6 +208,12 @@ SWEEPS: list[tuple[str, list[str], str]] = [
     ("glob_on_a_value", ["trade.sigma=glob(*)"], "glob() selects config-group options only"),
     ("nan_in_range_of_other_key", ["sweep.replicate=range(3)", "trade.adjustment=1,nan"], "nan"),
     ("sweep_subdir_leaves_sweep", ["trade.sigma=3,5", "hydra.sweep.subdir=../x"], "sweep.subdir"),
+    ("bool_swept_as_integer", ["output.pairs=true,2"], "output.pairs: must be true or false"),
+    ("range_too_many_jobs", ["sweep.replicate=range(0,100000000)"], "more than 100,000 jobs"),
+    ("ranges_multiply_past_the_cap", ["sweep.replicate=range(400)", "seed=range(400)"], "100,000"),
+    ("range_step_zero", ["trade.sigma=range(2,5,0)"], "trade.sigma: range() step must not be 0"),
+    ("range_with_no_values", ["trade.sigma=range(5,2)"], "has no values"),
+    ("range_nan_step", ["trade.sigma=range(2,5,nan)"], "range() needs finite numbers"),
 ]
 
 
