@@ -35,14 +35,18 @@ class SegmentState:
 
 
 def opened_by(net: Network, cfg: CorridorsConfig, year: int) -> np.ndarray:
-    """Segments open in ``year`` by status, openings and (if enabled) announced years."""
+    """Segments open in ``year`` by status, openings and (if enabled) announced years.
+
+    A segment with a dated capacity (``capacity_schedule.csv``) is closed before
+    its first dated year (not yet in operation), whatever its status.
+    """
     is_open = net.is_open.copy()
     if cfg.announced_openings:
         is_open |= (net.announced_year > 0) & (net.announced_year <= year)
     for o in cfg.openings:
         if o.year <= year:
             is_open[net.segment_index(o.segment)] = True
-    return is_open
+    return is_open & net.built_by(year)
 
 
 def closed_in(net: Network, cfg: CorridorsConfig, quarter: str) -> np.ndarray:
@@ -58,8 +62,10 @@ def closed_in(net: Network, cfg: CorridorsConfig, quarter: str) -> np.ndarray:
 def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentState:
     """Apply the config's levers and shocks for ``quarter`` (``"YYYYQn"``).
 
-    Capacity changes: the latest entry in force (by year, then list order) sets
-    the capacity; a corridor target sets each of its capacitated segments.
+    Capacities are the network's in that year (dated capacities from
+    ``capacity_schedule.csv``, see :meth:`Network.capacity_in`); then capacity
+    changes: the latest entry in force (by year, then list order) sets the
+    capacity; a corridor target sets each of its capacitated segments.
     Border-time factors in force multiply. Fees in force and the calibrated
     corridor frictions add (a corridor's is spread pro rata by km over its
     segments); the total is floored at 0.
@@ -67,7 +73,7 @@ def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentSt
     year = parse_quarter(quarter)[0]
     is_open = opened_by(net, cfg, year) & ~closed_in(net, cfg, quarter)
 
-    capacity = net.capacity.copy()
+    capacity = net.capacity_in(year)
     in_force = sorted((c for c in cfg.capacity_changes if c.year <= year), key=lambda c: c.year)
     for c in in_force:
         idx = net.targets(c.target)

@@ -34,7 +34,7 @@ def scen(flows):
 
 
 def test_no_change_gives_ratio_exactly_one(base, flows):
-    for q in ("2024Q1", "2031Q3"):
+    for q in ("2024Q1", "2024Q4"):  # same year: same dated capacities
         r = base.step(q, flows)
         assert np.array_equal(r.tau_ratio, np.ones((16, 16)))
     assert np.all(np.diag(r.tau) == 1.0) and np.all(np.diag(r.transit_days) == 0.0)
@@ -95,7 +95,8 @@ def test_closing_east_west_diverts_china_eu(base, scen, flows):
         seg.loc["aktau-baku", "volume_t"]
         > before.segments.set_index("segment").loc["aktau-baku", "volume_t"]
     )
-    assert np.array_equal(scen.step("2026Q3", flows).tau_ratio, np.ones((16, 16)))  # reopened
+    reopened, status_quo = scen.step("2026Q3", flows), base.step("2026Q3", flows)
+    np.testing.assert_allclose(reopened.tau_ratio, status_quo.tau_ratio, rtol=1e-6)  # as before
 
 
 def test_suez_closure_raises_cost_of_sea_pairs(scen, flows):
@@ -122,6 +123,23 @@ def test_capacity_schedule(scen, flows):
     cap = {q: scen.step(q, flows).segments.set_index("segment").loc["beyneu-bolashak", "capacity"]
            for q in ("2026Q4", "2027Q1", "2030Q1")}  # fmt: skip
     assert cap == {"2026Q4": 10e6 / 4, "2027Q1": 15e6 / 4, "2030Q1": 20e6 / 4}
+
+
+def test_dated_pipeline_capacity_follows_the_schedule(base, flows):
+    """Power of Siberia ramps up (22.7 bcm delivered in 2023, 30 planned in 2024, 38 from 2025)."""
+
+    def capacity(q: str) -> float:
+        return (
+            base.step(q, flows)
+            .segments.set_index("segment")
+            .loc["pipe:power_of_siberia", "capacity"]
+        )
+
+    per_quarter = {q: capacity(q) for q in ("2024Q4", "2025Q1", "2031Q3")}
+    assert per_quarter == pytest.approx(
+        {"2024Q4": 30 * 0.73e6 / 4, "2025Q1": 38 * 0.73e6 / 4, "2031Q3": 38 * 0.73e6 / 4}
+    )
+    assert base.step("2025Q1", flows).tau_ratio[RUS, CHN] <= 1.0  # more pipe, no dearer
 
 
 def test_delay_rises_monotonically_with_volume(base, flows):
