@@ -29,9 +29,11 @@ class SegmentState:
 
     def key(self) -> bytes:
         """Bytes identifying the state (equal states give equal keys)."""
-        return b"".join(
-            a.tobytes() for a in (self.is_open, self.capacity, self.border_days, self.fee)
-        )
+        return self.cost_key() + self.capacity.tobytes()
+
+    def cost_key(self) -> bytes:
+        """Bytes identifying the free-flow costs and open segments (capacities left out)."""
+        return b"".join(a.tobytes() for a in (self.is_open, self.border_days, self.fee))
 
 
 def opened_by(net: Network, cfg: CorridorsConfig, year: int) -> np.ndarray:

@@ -5,7 +5,12 @@ split into commodity groups by the exporter's export mix and turned into
 tonnes by each group's value per tonne (``commodity_groups.csv``,
 ``export_mix.csv``); the tonnes of every (pair, group) *class* are split over
 the candidate paths the group may use (pipelines only for crude oil and gas)
-by a logit in generalized cost, with BPR congestion, iterated by MSA. The
+by a logit in generalized cost, with BPR congestion, iterated by MSA
+(:mod:`sim.routing._fast_assign`, checked against the readable
+:func:`sim.routing.assign.msa_assign`). A quarter whose free-flow costs and
+open segments are the previous solve's (only tonnes or dated capacities
+differ) starts MSA from that solve's shares, so the result depends on the
+run's history within the MSA tolerance (``msa_tol``). The
 class's expected cost per tonne (logsum) C*_c gives the pair's iceberg cost
 
     τ_ij = 1 + Σ_g m_ig · C*_ijg / V_g
@@ -26,7 +31,8 @@ from scipy import sparse
 
 from sim.errors import ConfigError, ModelError
 from sim.quarters import is_quarter
-from sim.routing.assign import Assignment, msa_assign
+from sim.routing._fast_assign import msa_assign_fast
+from sim.routing.assign import Assignment
 from sim.routing.config import CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
 from sim.routing.levers import SegmentState, segment_state
@@ -259,12 +265,12 @@ class CorridorPhase:
         self._path_scale = np.repeat(c_ref / cfg.logit_theta, sizes)
         self.last_assignment: Assignment | None = None
         self.base_flows = np.asarray(base_flows, dtype=float)
-        # The baseline starts cold; a later quarter whose network state is the
-        # baseline's (only the tonnes differ) starts from the baseline equilibrium.
+        # The baseline starts cold; a later quarter starts from the previous solve's
+        # shares when only tonnes or capacities differ from it (see _solve).
         self._warm: np.ndarray | None = None
-        self._warm_key = state0.key()
+        self._warm_key = b""
         self.baseline = self._solve(start_quarter, state0, base_flows)
-        self._warm = self.last_assignment.shares
+        self.baseline_assignment = self.last_assignment
         self._tau_base = self.baseline.tau
 
     def step(self, quarter: str, flows: np.ndarray) -> RoutingResult:
@@ -309,7 +315,8 @@ class CorridorPhase:
             k = int(np.flatnonzero(~reachable)[0])
             a, b = self.economies[self._class_i[k]], self.economies[self._class_j[k]]
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
-        out: Assignment = msa_assign(
+        warm = state.cost_key() == self._warm_key
+        out: Assignment = msa_assign_fast(
             incidence=self.paths.incidence,
             path_of=c.path,
             ptr=c.ptr,
@@ -324,9 +331,10 @@ class CorridorPhase:
             beta=self.cfg.bpr_beta,
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
-            start_shares=self._warm if state.key() == self._warm_key else None,
+            start_shares=self._warm if warm else None,
         )
         self.last_assignment = out
+        self._warm, self._warm_key = out.shares, state.cost_key()
         expected = logsum_cost(out.path_cost, self._path_scale, available, c.ptr)
         tau = 1.0 + self._pair_sum(
             self._class_share * (iceberg_tau(expected, self._class_value) - 1)
