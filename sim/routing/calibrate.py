@@ -106,7 +106,7 @@ def _class_tonnes_on(phase: CorridorPhase, corridor: str | None, select) -> floa
 
 def rail_value_share_chn_eu(phase: CorridorPhase, result) -> float:
     """Share (%) of CHN↔EUU trade value carried on East-West rail paths."""
-    econ = list(phase.economies)
+    econ = list(phase.model_economies)
     i, j = econ.index("CHN"), econ.index("EUU")
     share = result.route_shares["East-West"]
     flows = phase.base_flows
@@ -143,7 +143,7 @@ def transport_cost_share(phase: CorridorPhase, result) -> float:
     out = phase.last_assignment
     money = out.path_cost - phase._path_time_value * out.path_days
     spent = float((money * out.path_tonnes).sum()) * 4  # US$ per year
-    flows = phase.base_flows * ~np.eye(len(phase.economies), dtype=bool)
+    flows = phase.base_flows * ~np.eye(len(phase.model_economies), dtype=bool)
     return 100 * spent / (float(flows.sum()) * 1e9)
 
 

@@ -1,7 +1,10 @@
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from sim.errors import ConfigError
 from sim.routing import CorridorPhase, CorridorsConfig
 from sim.routing.config import CapacityChange, Closure, Opening
 from sim.routing.levers import segment_state
@@ -198,3 +201,31 @@ def test_bad_flows_rejected(base):
         base.step("2024Q1", np.full((16, 16), np.nan))
     with pytest.raises(ValueError):
         base.step("2024Q1", np.ones((3, 3)))
+
+
+def test_an_economy_without_a_hub_keeps_its_calibrated_cost(caplog):
+    """A world beyond the network's: XNH (synthetic) has no hub; one warning, no error."""
+    routed = ("KAZ", "CHN", "EUU", "TUR", "ROW")
+    econ = (*routed, "XNH")
+    inner = gravity_flows(routed)
+    f = np.full((6, 6), 3.0)
+    f[:5, :5] = inner
+    cfg = CorridorsConfig(closures=[Closure("East-West", "2025Q1", "2025Q4")])
+    with caplog.at_level(logging.WARNING, logger="sim.routing.phase"):
+        ph = CorridorPhase(econ, cfg, f, "2024Q1")
+    warned = [r.getMessage() for r in caplog.records if r.name == "sim.routing.phase"]
+    assert len(warned) == 1 and "XNH" in warned[0] and "calibrated transport cost" in warned[0]
+    assert ph.off_network == ("XNH",) and ph.economies == routed
+    r = ph.step("2025Q2", f)
+    x = econ.index("XNH")
+    assert np.all(r.tau_ratio[x, :] == 1.0) and np.all(r.tau_ratio[:, x] == 1.0)
+    off = ~np.eye(6, dtype=bool)
+    assert np.isnan(r.tau[x][off[x]]).all() and r.tau[x, x] == 1.0
+    assert all(np.all(s[x, :] == 0) and np.all(s[:, x] == 0) for s in r.route_shares.values())
+    # The routed block is what a world without XNH gives, and the shock still bites there.
+    alone = CorridorPhase(routed, cfg, inner, "2024Q1").step("2025Q2", inner)
+    np.testing.assert_allclose(r.tau_ratio[:5, :5], alone.tau_ratio, rtol=1e-12)
+    c, e = routed.index("CHN"), routed.index("EUU")
+    assert r.tau_ratio[c, e] > 1.0
+    with pytest.raises(ConfigError, match="fewer than two economies have a hub"):
+        CorridorPhase(("KAZ", "XNH"), cfg, np.ones((2, 2)), "2024Q1")
