@@ -270,7 +270,10 @@ class CorridorPhase:
             (np.ones(n_classes), (flat, np.arange(n_classes))), shape=(n * n, n_classes)
         )
         self._row_class = np.repeat(np.arange(n_classes), sizes)
-        self._uses_sparse = sparse.csr_matrix(self._uses)
+        rows = self._row_class.size
+        self._row_to_pair = sparse.csr_matrix(
+            (np.ones(rows), (flat[self._row_class], np.arange(rows))), shape=(n * n, rows)
+        )
         # The segment table's label columns, built once (string arrays are slow to infer).
         self._labels = {
             name: pd.Series(list(values)).array
@@ -404,17 +407,7 @@ class CorridorPhase:
         days = self._pair_sum(self._class_weight * class_days)
         # tonnage share of each pair on paths using each corridor: Σ_rows w·s·uses
         row_weight = out.shares * self._class_weight[self._row_class]
-        weighted = sparse.csr_matrix(
-            (
-                row_weight,
-                (
-                    self._class_i[self._row_class] * n + self._class_j[self._row_class],
-                    np.arange(row_weight.size),
-                ),
-            ),
-            shape=(n * n, row_weight.size),
-        )
-        by_pair = np.asarray((weighted @ self._uses_sparse).todense())
+        by_pair = self._row_to_pair @ (self._uses * row_weight[:, None])
         shares = {name: by_pair[:, k].reshape(n, n) for k, name in enumerate(self._corridors)}
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):
