@@ -318,13 +318,18 @@ def check_inputs(cfg) -> None:
         DataError: naming the file and the cause (row and column where they apply).
         ConfigError: for an unknown world or economy, or an empty path.
     """
+    from sim.config import model_economies
     from sim.data.loader import load_world
     from sim.io.files import check_readable_file
+    from sim.routing.network import load_network
+    from sim.routing.validation import check_against_network
 
     matrix = cfg.world.trade_matrix
     if matrix is not None:
         matrix = str(check_readable_file("world.trade_matrix", matrix))
     load_world(cfg.world.name, cfg.world.economies or None, matrix)
+    # corridor levers name segments, corridors and hubs of the network: checked before the run
+    check_against_network(load_network(), cfg.corridors, model_economies(cfg))
 
 
 def check_output(full: DictConfig, multirun: bool) -> Path:

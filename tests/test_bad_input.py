@@ -135,6 +135,9 @@ CATALOG: list[tuple[str, list[str], str]] = [
         "hazard_levels.hazard_1999",
     ),
     ("bool_from_an_integer", ["output.pairs=-1"], "output.pairs: must be true or false, got '-1'"),
+    ("closure_of_unknown_corridor", ["corridors.closures=[{target:abc}]"], "closures[0].target"),
+    ("opening_unknown_segment", ["corridors.openings=[{segment:x}]"], "openings[0].segment"),
+    ("economy_at_unknown_hub", ["corridors.economy_hubs.KAZ=[nowhere]"], "unknown hub 'nowhere'"),
     ("bool_from_a_huge_integer", ["settlement.enabled=99999999999999999999"], "settlement.enabled"),
 ]
 
