@@ -328,7 +328,10 @@ def _output_cases(tmp_path: Path) -> dict[str, tuple[str, str]]:
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
+    table_dir = tmp_path / "table_dir"
+    (table_dir / "economies.parquet").mkdir(parents=True)
     return {
+        "table_name_is_a_directory": (str(table_dir), "holds 'a directory economies.parquet'"),
         "symlink_loop": (str(loop / "run"), "symbolic link to nowhere"),
         "hydra_subdir_is_a_file": (str(hydra_file), ".hydra exists and is not a directory"),
         "foreign_files": (
@@ -353,6 +356,7 @@ def _output_cases(tmp_path: Path) -> dict[str, tuple[str, str]]:
         "sys",
         "dev_null",
         "symlink_loop",
+        "table_name_is_a_directory",
         "hydra_subdir_is_a_file",
         "foreign_files",
         "system_dir",

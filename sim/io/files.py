@@ -149,6 +149,8 @@ def _foreign_entry(path: Path) -> str | None:
             for entry in entries:
                 if not _RUN_ENTRY.fullmatch(entry.name):
                     return entry.name
+                if entry.name.endswith((".parquet", ".json", ".log")) and entry.is_dir():
+                    return f"a directory {entry.name}"
     except OSError:  # missing, or not listable: the checks below report it
         return None
     return None
