@@ -35,10 +35,10 @@ import time
 import mesa
 import numpy as np
 
-from sim.settlement.choice import cumulative_rows
+from sim.quarters import quarter_label, quarter_ordinal
+from sim.settlement.choice import choice_table
 from sim.settlement.hindcast import calibration_world, hindcast_config
 from sim.settlement.phase import SettlementPhase, settlement_tables
-from sim.settlement.quarters import quarter_index, quarter_label
 from sim.settlement.traders import revise
 
 
@@ -59,16 +59,17 @@ class TraderAgent(mesa.Agent):
             due = m.random.random() < m.block[self.row][self.currency]
         if due:
             u = 1.0 - m.random.random()
-            self.currency = bisect.bisect_left(m.cum[self.row], u)
+            self.currency = m.option[self.row][bisect.bisect_left(m.cum[self.row], u)]
             self.clock = m.geometric()
 
 
 class PerAgentModel(mesa.Model):
     """Mesa model holding one agent per trader and the shared probability tables."""
 
-    def __init__(self, rows, currencies, clocks, cum, block, rate, seed) -> None:
+    def __init__(self, rows, currencies, clocks, choices, block, rate, seed) -> None:
         super().__init__(rng=np.random.default_rng(seed))
-        self.cum = [list(r) for r in cum]
+        self.cum = [list(r) for r in choices.cum]
+        self.option = [list(r) for r in choices.option]
         self.block = None if block is None else [list(r) for r in block]
         self.rate = rate
         self._log1m = np.log1p(-rate)
@@ -109,7 +110,7 @@ def _rates(run, n_updates: int, repeats: int) -> tuple[float, float]:
 
 def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, ...]:
     phase, flows = build(n)
-    first = quarter_index("2022Q2")
+    first = quarter_ordinal("2022Q2")
     labels = iter(quarter_label(first + k) for k in range(10**6))
 
     def full() -> None:
@@ -129,12 +130,12 @@ def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, ...]:
     core, t = phase.core, phase.traders
     ev = core.evaluate("2022Q2", core.pair_flows(flows), phase.shares)
     c, g = core.market.n_currencies, core.n_groups
-    cum = cumulative_rows(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
+    choices = choice_table(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
     block = ev.block.reshape(-1)
 
     def kernel() -> None:
         for _ in range(quarters):
-            revise(t, cum, block, phase.cfg.revision_rate, phase.rng)
+            revise(t, choices, block, phase.cfg.revision_rate, phase.rng)
 
     return full_rates, _rates(kernel, n * quarters, repeats), table_rates, end_rates
 
@@ -144,9 +145,9 @@ def bench_per_agent(n: int, quarters: int, repeats: int) -> tuple[float, float]:
     core, t = phase.core, phase.traders
     ev = core.evaluate("2022Q2", core.pair_flows(flows), phase.shares)
     c, g = core.market.n_currencies, core.n_groups
-    cum = cumulative_rows(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
+    choices = choice_table(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
     block = ev.block.reshape(-1, c)
-    model = PerAgentModel(t.row, t.currency, t.clock, cum, block, phase.cfg.revision_rate, 1)
+    model = PerAgentModel(t.row, t.currency, t.clock, choices, block, phase.cfg.revision_rate, 1)
 
     def run() -> None:
         for _ in range(quarters):
