@@ -30,9 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sim.errors import ConfigError
+from sim.quarters import quarter_ordinal
 from sim.settlement.events import event_levels
 from sim.settlement.fitted import fitted_hazard_levels, fitted_parameters
-from sim.settlement.quarters import quarter_index
 
 #: The fitted parameters (``sim/data/settlement/fitted_parameters.json``): the defaults.
 FITTED: dict[str, float] = fitted_parameters()
@@ -358,7 +358,7 @@ class SettlementConfig:
             _ccy(key + ".currency", r.currency)
             _scope(key + ".scope", r.scope, known_econ, known_blocs)
             if r.from_quarter:
-                quarter_index(r.from_quarter, key + ".from_quarter")
+                checked_quarter(key + ".from_quarter", r.from_quarter)
         self._validate_traders(f"{p}.traders")
         self._validate_population(f"{p}.traders", len(economies))
         self._validate_costs(f"{p}.costs")
@@ -526,9 +526,18 @@ def _scope(key: str, scope: str, econ: set[str], blocs: set[str]) -> None:
     )
 
 
+def checked_quarter(key: str, label: str) -> int:
+    """Ordinal of a quarter label; ConfigError naming ``key`` if it is malformed."""
+    try:
+        return quarter_ordinal(label)
+    except ValueError:
+        msg = f"must be a quarter label 'YYYYQn' (n in 1..4), got {label!r}"
+        raise ConfigError(key, msg) from None
+
+
 def _window(key: str, a: str, b: str) -> None:
-    qa = quarter_index(a, key + ".from_quarter") if a else None
-    qb = quarter_index(b, key + ".to_quarter") if b else None
+    qa = checked_quarter(key + ".from_quarter", a) if a else None
+    qb = checked_quarter(key + ".to_quarter", b) if b else None
     if qa is not None and qb is not None and qb < qa:
         raise ConfigError(key + ".to_quarter", f"must not be before from_quarter {a}, got {b}")
 

@@ -39,13 +39,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.errors import ConfigError
+from sim.quarters import quarter_ordinal
 from sim.settlement.config import (
     CURRENCY_ISSUER,
     ISSUER_CURRENCY,
     KNOWN_CURRENCIES,
     SettlementConfig,
 )
-from sim.settlement.quarters import quarter_index
 
 #: Quarter index meaning "always" / "never".
 ALWAYS = -(10**6)
@@ -234,9 +234,8 @@ def build_market(
     option_from[:, vehicle] = ALWAYS
     option_from[np.arange(npairs), home[exp]] = ALWAYS
     option_from[np.arange(npairs), home[imp]] = ALWAYS
-    for k, rule in enumerate(cfg.third_currency_rules):
-        key = f"settlement.third_currency_rules[{k}].from_quarter"
-        start = quarter_index(rule.from_quarter, key) if rule.from_quarter else ALWAYS
+    for rule in cfg.third_currency_rules:
+        start = quarter_ordinal(rule.from_quarter) if rule.from_quarter else ALWAYS
         mask = scope_matrix(rule.scope, codes, blocs_u)[exp, imp]
         col = cidx[rule.currency]
         option_from[mask, col] = np.minimum(option_from[mask, col], start)

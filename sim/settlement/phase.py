@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 
 from sim.settlement.choice import calibrate_intercepts, choice_table, draw_choice
-from sim.settlement.config import SettlementConfig
+from sim.settlement.config import SettlementConfig, checked_quarter
 from sim.settlement.engine import Evaluation, SettlementCore
 from sim.settlement.initial import synthetic_shares, table_shares, with_floor
 from sim.settlement.meanfield import MeanFieldSettlement
 from sim.settlement.outputs import TableBuilder, headline_spec
-from sim.settlement.quarters import quarter_index
 from sim.settlement.traders import (
     cell_counts,
     make_traders,
@@ -166,7 +165,7 @@ class SettlementPhase:
         self.group_weights = np.bincount(t.row, weights=t.weight, minlength=m.n_pairs * g).reshape(
             m.n_pairs, g
         )
-        avail0 = m.available(quarter_index(start_quarter, "settlement.start_quarter"))
+        avail0 = m.available(checked_quarter("settlement.start_quarter", start_quarter))
         if cfg.initial.table:
             target, self.solved_initial = table_shares(m, f0, avail0, cfg.initial.table)
         else:

@@ -180,10 +180,7 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     weight = 1.0 / counts[pair]
     retail = size < retail_threshold(cfg)
     # exposure: systematic sample over a random order within each pair
-    order = np.lexsort((rng.random(n), pair))
-    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - start[pair[order]]
+    rank = random_rank(pair, counts, rng.random(n))
     offset = rng.random(npairs)
     w = np.asarray(cfg.exposure_weights, dtype=float)
     cum = np.cumsum(w / w.sum())
@@ -205,6 +202,26 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     )
 
 
+def random_rank(key: np.ndarray, size: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Rank 0..n−1 of each element within its group of equal ``key``, in the order of ``u``.
+
+    With ``u`` independent uniforms this is a uniformly random order within each
+    group. One sort of ``key + u/2`` (groups stay apart, since u/2 < 1/2); equal
+    to ``np.lexsort((u, key))`` except for u that round to the same sort key
+    (below ~2^-36 apart), whose order is then arbitrary but still random.
+
+    Args:
+        key: (N,) non-negative integer group of each element.
+        size: (K,) group sizes, ``np.bincount(key)``.
+        u: (N,) uniforms in [0, 1).
+    """
+    order = np.argsort(key + 0.5 * u, kind="stable")
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    rank = np.empty(key.size, dtype=np.int64)
+    rank[order] = np.arange(key.size) - start[key[order]]
+    return rank
+
+
 def systematic_uniforms(key: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Uniforms in (0, 1] that cover (0, 1] evenly within each group of equal ``key``.
 
@@ -216,12 +233,8 @@ def systematic_uniforms(key: np.ndarray, rng: np.random.Generator) -> np.ndarray
         key: (N,) non-negative integer group of each element.
         rng: Random generator.
     """
-    n = key.size
-    order = np.lexsort((rng.random(n), key))
     size = np.bincount(key)
-    start = np.concatenate([[0], np.cumsum(size)[:-1]])
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - start[key[order]]
+    rank = random_rank(key, size, rng.random(key.size))
     offset = rng.random(size.size)
     return 1.0 - (rank + offset[key]) / size[key]
 

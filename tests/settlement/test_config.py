@@ -8,7 +8,6 @@ import pytest
 from sim.errors import ConfigError
 from sim.settlement import SettlementConfig, SettlementPhase
 from sim.settlement.config import HazardEntry, LeverEntry, ThirdCurrencyRule
-from sim.settlement.quarters import quarter_index, quarter_label, quarter_range
 
 from .conftest import BLOCS, world
 
@@ -109,14 +108,6 @@ def test_unknown_world_currency_and_bad_flows():
     c.traders.n_traders = 3
     with pytest.raises(ConfigError, match=r"settlement\.traders\.n_traders"):
         SettlementPhase(eco, cur, BLOCS, c, f, rng, "2021Q4")
-
-
-def test_quarter_labels():
-    assert quarter_index("2022Q1") - quarter_index("2021Q4") == 1
-    assert quarter_label(quarter_index("2023Q3")) == "2023Q3"
-    assert quarter_range("2021Q4", "2022Q2") == ["2021Q4", "2022Q1", "2022Q2"]
-    with pytest.raises(ConfigError):
-        quarter_index("2022Q0")
 
 
 @pytest.mark.parametrize(

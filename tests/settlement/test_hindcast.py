@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.data.loader import load_world
+from sim.quarters import quarters_through
 from sim.settlement.config import HazardEntry, SettlementConfig
 from sim.settlement.events import event_hazards
 from sim.settlement.fitted import fitted_parameters, fitted_record
@@ -18,7 +19,6 @@ from sim.settlement.hindcast import (
     run_hindcast,
     targets,
 )
-from sim.settlement.quarters import quarter_range
 
 #: Out-of-sample points (2023): None = within ±7 pp with the shipped fit, else the reason
 #: for the miss (numbers from ``python -m sim.settlement.hindcast``). Misses are reported,
@@ -89,7 +89,7 @@ def test_fit_is_on_the_hindcast_world(record):
 
 
 def test_hindcast_runs_through_2024q4(series):
-    assert list(series.index) == quarter_range("2021Q4", END) and END == "2024Q4"
+    assert list(series.index) == quarters_through("2021Q4", END) and END == "2024Q4"
 
 
 def test_initial_state_reproduces_2021_figures(series):
