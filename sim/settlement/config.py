@@ -28,32 +28,20 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from sim.errors import ConfigError
 from sim.quarters import quarter_ordinal
 from sim.settlement.events import event_levels
 from sim.settlement.fitted import fitted_hazard_levels, fitted_parameters
+from sim.settlement.registry import registry
 
 #: The fitted parameters (``sim/data/settlement/fitted_parameters.json``): the defaults.
 FITTED: dict[str, float] = fitted_parameters()
 
-#: Every economy code the default data knows, plus ROW.
-KNOWN_ECONOMIES: tuple[str, ...] = (
-    "ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB",
-    "CHN", "EUU", "IRN", "IND", "TUR", "ROW",
-)  # fmt: skip
 #: Bytes per trader a run holds (trader arrays, the phase's per-trader indices and the
 #: step's temporaries; an upper estimate of the measured ~200).
 BYTES_PER_TRADER = 256
-#: ISO 4217 code of each known economy (ROW settles in USD).
-ISSUER_CURRENCY: dict[str, str] = {
-    "ARM": "AMD", "AZE": "AZN", "BLR": "BYN", "KAZ": "KZT", "KGZ": "KGS", "MDA": "MDL",
-    "RUS": "RUB", "TJK": "TJS", "TKM": "TMT", "UZB": "UZS", "CHN": "CNY", "EUU": "EUR",
-    "IRN": "IRR", "IND": "INR", "TUR": "TRY", "ROW": "USD",
-}  # fmt: skip
-#: Currency code → issuing economy code.
-CURRENCY_ISSUER: dict[str, str] = {c: e for e, c in ISSUER_CURRENCY.items()}
-KNOWN_CURRENCIES: frozenset[str] = frozenset(ISSUER_CURRENCY.values())
 
 
 @dataclass
@@ -327,14 +315,22 @@ class SettlementConfig:
     mandates: list[LeverEntry] = field(default_factory=list)
 
     def validate(
-        self, economies: Sequence[str], blocs: dict[str, Sequence[str]] | None = None
+        self,
+        economies: Sequence[str],
+        blocs: dict[str, Sequence[str]] | None = None,
+        currencies: Sequence[str] = (),
     ) -> None:
         """Check ranges, codes, scopes and quarter labels.
+
+        Codes and currencies are those of the World (:mod:`sim.settlement.registry`):
+        the run's, then the shipped world's.
 
         Args:
             economies: The world's economy codes.
             blocs: Bloc name → members; bloc names are valid scopes. The
                 default blocs CIS and EAEU are always accepted.
+            currencies: The world's currency of each economy (default: as in
+                the shipped world).
 
         Raises:
             ConfigError: Naming the first offending key, e.g.
@@ -342,7 +338,12 @@ class SettlementConfig:
         """
         p = "settlement"
         known_blocs = {"CIS", "EAEU"} | set(blocs or {})
-        known_econ = set(KNOWN_ECONOMIES) | set(economies)
+        for k, c in enumerate(currencies):
+            if not (isinstance(c, str) and len(c) == 3 and c.isalpha() and c.isupper()):
+                raise ConfigError(f"{p}.currencies[{k}]", f"must be an ISO 4217 code, got {c!r}")
+        reg = registry(economies, currencies)
+        known_econ = set(reg.economies)
+        _ccy = partial(_currency, known=reg.currency_set)
         _num(f"{p}.revision_rate", self.revision_rate, 0.0, 1.0, lo_open=True)
         _num(f"{p}.logit_scale", self.logit_scale, 0.0, 1e6, lo_open=True)
         if not self.vehicles:
@@ -361,7 +362,7 @@ class SettlementConfig:
                 checked_quarter(key + ".from_quarter", r.from_quarter)
         self._validate_traders(f"{p}.traders")
         self._validate_population(f"{p}.traders", len(economies))
-        self._validate_costs(f"{p}.costs")
+        self._validate_costs(f"{p}.costs", reg.currency_set)
         i = self.initial
         if i.table not in ("", "cis2021"):
             raise ConfigError(f"{p}.initial.table", f"must be 'cis2021' or '', got {i.table!r}")
@@ -473,14 +474,14 @@ class SettlementConfig:
                 "shipped table)",
             )
 
-    def _validate_costs(self, p: str) -> None:
+    def _validate_costs(self, p: str, currencies: frozenset[str]) -> None:
         c = self.costs
         _num(f"{p}.vehicle_spread", c.vehicle_spread, 0.0, 0.2)
         _num(f"{p}.national_spread_min", c.national_spread_min, 0.0, 0.2)
         _num(f"{p}.national_spread_max", c.national_spread_max, c.national_spread_min, 0.5)
         _num(f"{p}.liquidity_decay", c.liquidity_decay, 0.0, 1e3)
         for cur, v in c.exogenous_liquidity.items():
-            _ccy(f"{p}.exogenous_liquidity", cur)
+            _currency(f"{p}.exogenous_liquidity", cur, currencies)
             _num(f"{p}.exogenous_liquidity.{cur}", v, 0.0, 1.0)
         _num(f"{p}.delay_cost_per_day", c.delay_cost_per_day, 0.0, 0.1)
         _num(f"{p}.vehicle_delay_days", c.vehicle_delay_days, 0.0, 365.0)
@@ -508,11 +509,10 @@ def _num(key: str, v: object, lo: float, hi: float, lo_open: bool = False) -> No
         raise ConfigError(key, f"must be in {left}{lo:g}, {hi:g}], got {v!r}")
 
 
-def _ccy(key: str, code: str) -> None:
-    if code not in KNOWN_CURRENCIES:
-        raise ConfigError(
-            key, f"unknown currency code {code!r}; known: {', '.join(sorted(KNOWN_CURRENCIES))}"
-        )
+def _currency(key: str, code: str, known: frozenset[str]) -> None:
+    """ConfigError unless ``code`` is the currency of some economy of the World."""
+    if code not in known:
+        raise ConfigError(key, f"unknown currency code {code!r}; known: {', '.join(sorted(known))}")
 
 
 def _scope(key: str, scope: str, econ: set[str], blocs: set[str]) -> None:

@@ -84,7 +84,7 @@ class SettlementCore:
         blocs: dict[str, tuple[str, ...]],
         cfg: SettlementConfig,
     ) -> None:
-        cfg.validate(economies, blocs)
+        cfg.validate(economies, blocs, currencies)
         self.cfg = cfg
         self.market: Market = build_market(economies, currencies, blocs, cfg)
         self.schedule = LeverSchedule(self.market, cfg)

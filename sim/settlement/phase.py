@@ -135,8 +135,8 @@ class SettlementPhase:
     """Trader populations choosing settlement currencies (numpy arrays, no agent objects).
 
     Args:
-        economies: Economy codes (any subset of the known 15, ROW last).
-        currencies: ISO 4217 currency per economy.
+        economies: Economy codes of the World (ROW last).
+        currencies: Currency of each economy (``World.currency_of``).
         blocs: Bloc name → member codes (``"CIS"``, ``"EAEU"``, ...).
         cfg: Settlement config (validated; ConfigError names the key).
         base_flows: (n, n) trade matrix at start (US$ bn/yr, row exporter):

@@ -87,13 +87,13 @@ def test_bad_values_name_the_key(mutate, key):
     assert str(err.value).startswith(key + ":")
 
 
-def test_unknown_world_currency_and_bad_flows():
+def test_malformed_world_currency_and_bad_flows():
     eco, cur, f = world(("KAZ", "RUS"))
     c = SettlementConfig()
     c.traders.n_traders = 500
     rng = np.random.default_rng(0)
     with pytest.raises(ConfigError, match=r"settlement\.currencies\[1\]"):
-        SettlementPhase(eco, ("KZT", "QQQ", "USD"), BLOCS, c, f, rng, "2021Q4")
+        SettlementPhase(eco, ("KZT", "rub1", "USD"), BLOCS, c, f, rng, "2021Q4")
     bad = f.copy()
     bad[0, 1] = -1.0
     with pytest.raises(ConfigError, match=r"settlement\.base_flows"):
