@@ -203,12 +203,13 @@ class CostConfig:
             (``assumed`` 3 %).
         synthetic_cross: If True, a linked bank converts through USD when the
             direct cross is dearer (spread capped at two vehicle spreads).
-        vehicle_leg_hazard: If True, a vehicle-currency leg that buys or sells a
-            party's own currency (a rest-of-world importer buying RUB with USD)
-            carries the pair's blocking hazard on that vehicle currency: the FX
-            trade settles its vehicle side with the party's banks. Off by default
-            because it worsens the fit to the 2022 points (sensitivity
-            ``python -m sim.settlement.calibrate --variant vehicle_leg_hazard``).
+        vehicle_leg_hazard: Share, in [0, 1], of the pair's blocking hazard on a
+            vehicle currency that a vehicle-currency leg buying or selling a
+            party's own currency carries (a rest-of-world importer buying RUB
+            with USD settles the vehicle side with the Russian party's banks).
+            0 (default): none; 1: all (sensitivities ``python -m
+            sim.settlement.calibrate --variant vehicle_leg_hazard`` and
+            ``--variant vehicle_leg_share``, which fits the share on 2022).
         liquidity_decay: κ in s(ℓ) = s_min + (s_max - s_min)·exp(-κ·ℓ), >= 0.
             Default: fitted on the 2022 points (``fitted_parameters.json``).
         exogenous_liquidity: Extra liquidity ℓ0 per currency (offshore depth),
@@ -233,7 +234,7 @@ class CostConfig:
     national_spread_min: float = param(0.001, low=0, high=0.2, unit="ad valorem")
     national_spread_max: float = param(0.03, low=0, high=0.5, unit="ad valorem")
     synthetic_cross: bool = True
-    vehicle_leg_hazard: bool = False
+    vehicle_leg_hazard: float = param(0.0, low=0, high=1, unit="share of the hazard")
     liquidity_decay: float = param(FITTED["liquidity_decay"], low=0, high=1000)
     exogenous_liquidity: dict[str, float] = param(
         default_factory=dict, low=0, high=1, unit="share of a market's volume"

@@ -103,6 +103,8 @@ def hindcast_config(
     cfg.revision_rate = float(p["revision_rate"])
     cfg.logit_scale = float(p["logit_scale"])
     cfg.costs.liquidity_decay = float(p["liquidity_decay"])
+    if "vehicle_leg_hazard" in p:
+        cfg.costs.vehicle_leg_hazard = float(p["vehicle_leg_hazard"])
     cfg.hazard_levels = {
         **cfg.hazard_levels,
         **{k: float(v) for k, v in p.items() if k not in BEHAVIOURAL},
