@@ -163,12 +163,16 @@ def choice_table(prob: np.ndarray, available: np.ndarray) -> ChoiceTable:
         prob: (R, C) probabilities, 0 where not available.
         available: (R, C) bool, at least one option per row.
     """
-    k = int(available.sum(axis=1).max())
-    option = np.argsort(~available, axis=1, kind="stable")[:, :k]  # offered first, in order
-    offered = np.take_along_axis(available, option, axis=1)
-    cum = np.cumsum(np.where(offered, np.take_along_axis(prob, option, axis=1), 0.0), axis=1)
-    last = offered.sum(axis=1) - 1
-    cum[np.arange(k)[None, :] >= last[:, None]] = 1.0
+    n = available.sum(axis=1)
+    k = int(n.max())
+    rows, cols = np.nonzero(available)  # row-major: each row's offered options in order
+    pos = np.arange(rows.size) - np.repeat(np.cumsum(n) - n, n)  # column in the compact row
+    option = np.repeat(cols[np.cumsum(n) - 1][:, None], k, axis=1)  # pad: the last offered
+    option[rows, pos] = cols
+    compact = np.zeros((available.shape[0], k))
+    compact[rows, pos] = prob[rows, cols]
+    cum = np.cumsum(compact, axis=1)
+    cum[np.arange(k)[None, :] >= (n - 1)[:, None]] = 1.0
     return ChoiceTable(cum=cum, option=option.astype(np.int32))
 
 
