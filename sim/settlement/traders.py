@@ -208,14 +208,15 @@ def random_rank(key: np.ndarray, size: np.ndarray, u: np.ndarray) -> np.ndarray:
     With ``u`` independent uniforms this is a uniformly random order within each
     group. One sort of ``key + u/2`` (groups stay apart, since u/2 < 1/2); equal
     to ``np.lexsort((u, key))`` except for u that round to the same sort key
-    (below ~2^-36 apart), whose order is then arbitrary but still random.
+    (below ~2^-36 apart), whose order is then arbitrary (but deterministic) and
+    still random.
 
     Args:
         key: (N,) non-negative integer group of each element.
         size: (K,) group sizes, ``np.bincount(key)``.
         u: (N,) uniforms in [0, 1).
     """
-    order = np.argsort(key + 0.5 * u, kind="stable")
+    order = np.argsort(key + 0.5 * u)
     start = np.concatenate([[0], np.cumsum(size)[:-1]])
     rank = np.empty(key.size, dtype=np.int64)
     rank[order] = np.arange(key.size) - start[key[order]]
