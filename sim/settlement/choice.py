@@ -188,5 +188,6 @@ def draw_choice(table: ChoiceTable, rows: np.ndarray, u: np.ndarray) -> np.ndarr
         (k,) int32 currency indices.
     """
     # rows are non-decreasing and end at exactly 1, so a column is always found
-    col = np.argmax(table.cum[rows] >= u[:, None], axis=1)
-    return table.option[rows, col]
+    k = table.cum.shape[1]
+    col = np.argmax(table.cum.take(rows, axis=0) >= u[:, None], axis=1)
+    return table.option.reshape(-1).take(rows * k + col)
