@@ -29,7 +29,7 @@ from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 from sim.settlement.config import LeverEntry, SettlementConfig
 from sim.settlement.events import event_hazards
-from sim.settlement.market import ALWAYS, NEVER, Market, scope_matrix
+from sim.settlement.market import ALWAYS, Market, scope_matrix
 
 
 @dataclass(frozen=True)
@@ -162,15 +162,17 @@ def schedules(entry: object) -> tuple[Schedule, Schedule | None]:
     after ``to_quarter`` (``""``: never). Ramp (``ramp_to`` set; validation
     requires both quarters): ``linear`` over a+1 … b, so its fraction is
     (q − a)/(b − a) for a ≤ q ≤ b. The scope's pairs are resolved by the caller
-    (:meth:`LeverSchedule._pairs`), so ``cells`` is empty here.
+    (:meth:`LeverSchedule._pairs`), so the schedules carry no ``cells``.
     """
-    a = quarter_ordinal(entry.from_quarter) if entry.from_quarter else ALWAYS
-    b = quarter_ordinal(entry.to_quarter) if entry.to_quarter else NEVER
-    none = np.zeros((0, 0), dtype=bool)
-    window = Schedule(none, a, a, None if b == NEVER else b + 1, "step")
+    if entry.from_quarter:
+        window = Schedule.window(entry.from_quarter, entry.to_quarter or None)
+    else:  # in force from any initial state on
+        lifted = quarter_ordinal(entry.to_quarter) + 1 if entry.to_quarter else None
+        window = Schedule(cells=None, first=ALWAYS, last=ALWAYS, lifted=lifted, path="step")
     if getattr(entry, "ramp_to", None) is None:
         return window, None
-    return window, Schedule(none, a + 1, max(a + 1, b), None, "linear")
+    a, b = window.first, quarter_ordinal(entry.to_quarter)  # validation: both quarters given
+    return window, Schedule(cells=None, first=a + 1, last=max(a + 1, b), lifted=None, path="linear")
 
 
 def lever_value(e: LeverEntry, q: int) -> float | None:
