@@ -49,7 +49,7 @@ from sim.data.world import World
 from sim.errors import ConfigError, DataError
 
 #: Worlds shipped with the package.
-WORLDS: tuple[str, ...] = ("cis2023", "cis2021")
+WORLDS: tuple[str, ...] = ("cis2023", "cis2021", "dots2020")
 #: The tables that make up a world (hashed into ``data_version``).
 TABLES: tuple[str, ...] = (
     "blocs.csv",
