@@ -94,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         "--raw", type=Path, default=None, help="shared data dir (default: ../shared/data)"
     )
     ap.add_argument(
-        "--world", choices=sorted((*SPECS, WIDE)), action="append", help="world(s) to build (default: all)"
+        "--world",
+        choices=sorted((*SPECS, WIDE)),
+        action="append",
+        help="world(s) to build (default: all)",
     )
     ap.add_argument(
         "--out", type=Path, default=None, help="output dir (default: the package; one world only)"

@@ -112,8 +112,9 @@ def macro(years: range) -> dict[tuple[str, int], Macro]:
 
     cache = resources.files("atlas_common_data").joinpath("data", "cache")
     with resources.as_file(cache.joinpath("imf_data.parquet")) as p:
-        imf = pd.read_parquet(p, columns=["iso3_code", "year", "gdp", "population",
-                                          "gdp_const_growth"])  # fmt: skip
+        imf = pd.read_parquet(
+            p, columns=["iso3_code", "year", "gdp", "population", "gdp_const_growth"]
+        )
     with resources.as_file(cache.joinpath("wdi_data.parquet")) as p:
         wdi = pd.read_parquet(p, columns=["iso3_code", "year", "gdp", "population"])
     imf = imf[imf["year"].isin(list(years))]
@@ -133,8 +134,10 @@ def macro(years: range) -> dict[tuple[str, int], Macro]:
 
         gdp, gsrc = pick("gdp")
         pop, psrc = pick("population")
-        growth = float(a.gdp_const_growth) if a is not None and pd.notna(a.gdp_const_growth) else (
-            math.nan
+        growth = (
+            float(a.gdp_const_growth)
+            if a is not None and pd.notna(a.gdp_const_growth)
+            else (math.nan)
         )
         out[key] = Macro(gdp / 1e9, pop / 1e6, growth, gsrc, psrc)
     return out

@@ -34,13 +34,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.data.build.cells import GROSS_OUTPUT_MULTIPLIER, MAX_EXPORT_SHARE
-from sim.data.build.common import ROW, CLASSES, Cell, join_sources, to_csv
+from sim.data.build.common import CLASSES, ROW, Cell, join_sources
 from sim.data.build.geo import GEO_SOURCES, Country, Macro, haversine_km, internal_km
 from sim.data.build.raw import Raw
 from sim.data.build.report import md_table, provenance_shares
 from sim.data.build.spec import SOURCES
-from sim.data.build.tables import bloc_rows
-from sim.data.loader import TABLES
+from sim.data.build.tables import assemble, bloc_rows
 from sim.data.ppml import distance_elasticity, fit_ppml_fe
 
 NAME = "dots2020"
@@ -140,8 +139,17 @@ def attributes(
         else:
             g = countries[e]
             name, cur, lat, lon, csrc = g.name, g.currency, g.lat, g.lon, "GN"
-        out[e] = {"name": name, "currency": cur, "lat": lat, "lon": lon, "coord_source": csrc,
-                  "gdp": gdp, "gdp_source": gsrc, "population": pop, "population_source": psrc}  # fmt: skip
+        out[e] = {
+            "name": name,
+            "currency": cur,
+            "lat": lat,
+            "lon": lon,
+            "coord_source": csrc,
+            "gdp": gdp,
+            "gdp_source": gsrc,
+            "population": pop,
+            "population_source": psrc,
+        }
     return out
 
 
@@ -186,8 +194,15 @@ def trade_cells(
             if v20 is not None and v20 > 0:
                 cells[(o, d)] = Cell(o, d, v20, "dots", "DOTS", value_raw=f"DOTS 2020 {v20:.4f}")
             elif v19 is not None and v19 > 0:
-                cells[(o, d)] = Cell(o, d, v19, "dots", "DOTS", value_raw=f"DOTS 2019 {v19:.4f}",
-                                     method="DOTS 2020 missing or 0: 2019 value")  # fmt: skip
+                cells[(o, d)] = Cell(
+                    o,
+                    d,
+                    v19,
+                    "dots",
+                    "DOTS",
+                    value_raw=f"DOTS 2019 {v19:.4f}",
+                    method="DOTS 2020 missing or 0: 2019 value",
+                )
             else:
                 why = "no DOTS value" if v20 is None and v19 is None else "DOTS reports 0"
                 missing.append(((o, d), why))
@@ -205,16 +220,23 @@ def trade_cells(
         row[1 + idx[o]] = 1.0
         if idx[d] > 0:
             row[1 + n + idx[d] - 1] = 1.0
-        cells[(o, d)] = Cell(o, d, float(np.exp(row @ fit.coef)), "imputed",
-                             join_sources("PPML", "HAV"),
-                             method=f"FE-PPML prediction on ln distance ({why} in 2019-2020)")  # fmt: skip
+        cells[(o, d)] = Cell(
+            o,
+            d,
+            float(np.exp(row @ fit.coef)),
+            "imputed",
+            join_sources("PPML", "HAV"),
+            method=f"FE-PPML prediction on ln distance ({why} in 2019-2020)",
+        )
     inside = {m for e in econ for m in _members(raw, e)}
     for o in econ:
         world = sum(raw.dots_world.get((a, YEAR), 0.0) for a in _members(raw, o))
         intra = sum(
-            raw.dots.get((a, b, YEAR), 0.0) for a in _members(raw, o) for b in _members(raw, o)
+            raw.dots.get((a, b, YEAR), 0.0)
+            for a in _members(raw, o)
+            for b in _members(raw, o)
             if a != b
-        )  # fmt: skip
+        )
         to_econ = sum(cells[(o, d)].value for d in econ if d != o)
         rest = world - intra - to_econ
         method = f"DOTS 2020 world total {world - intra:.4f} minus exports to the world's economies"
@@ -228,20 +250,32 @@ def trade_cells(
         members = set(_members(raw, d))
         for yy in (YEAR, YEAR - 1):
             v = sum(
-                val for (a, b, y), val in raw.dots.items()
+                val
+                for (a, b, y), val in raw.dots.items()
                 if y == yy and b in members and a not in inside
-            )  # fmt: skip
+            )
             if v > 0:
-                cells[(ROW, d)] = Cell(ROW, d, v, "dots", "DOTS",
-                                       method=f"DOTS {yy} exports to it of every reporter "
-                                       "outside the world")  # fmt: skip
+                cells[(ROW, d)] = Cell(
+                    ROW,
+                    d,
+                    v,
+                    "dots",
+                    "DOTS",
+                    method=f"DOTS {yy} exports to it of every reporter outside the world",
+                )
                 break
         else:
             imports = sum(cells[(o, d)].value for o in econ if o != d)
-            cells[(ROW, d)] = Cell(ROW, d, ROW_EXPORT_FLOOR * imports, "imputed", "A",
-                                   method=f"no reporter outside the world exports to it in "
-                                   f"DOTS 2019-2020: {ROW_EXPORT_FLOOR:.0%} of its imports "
-                                   "from the world's economies (assumed)")  # fmt: skip
+            cells[(ROW, d)] = Cell(
+                ROW,
+                d,
+                ROW_EXPORT_FLOOR * imports,
+                "imputed",
+                "A",
+                method=f"no reporter outside the world exports to it in "
+                f"DOTS 2019-2020: {ROW_EXPORT_FLOOR:.0%} of its imports "
+                "from the world's economies (assumed)",
+            )
     return cells, (float(fit.coef[0]), float(fit.se[0]))
 
 
@@ -258,19 +292,29 @@ def close(
         by_gdp = float(attrs[e]["gdp"]) * GROSS_OUTPUT_MULTIPLIER  # type: ignore[arg-type]
         gross[e] = max(by_gdp, exports / MAX_EXPORT_SHARE)
         how = "GDP x 1" if gross[e] == by_gdp else f"exports / {MAX_EXPORT_SHARE:g}"
-        cells[(e, e)] = Cell(e, e, gross[e] - exports, "domestic", join_sources(
-            str(attrs[e]["gdp_source"]), "DOTS", "A"),
-            method=f"gross output ({how}) minus exports")  # fmt: skip
+        cells[(e, e)] = Cell(
+            e,
+            e,
+            gross[e] - exports,
+            "domestic",
+            join_sources(str(attrs[e]["gdp_source"]), "DOTS", "A"),
+            method=f"gross output ({how}) minus exports",
+        )
     row_gdp = world_gdp - sum(float(attrs[e]["gdp"]) for e in econ)  # type: ignore[arg-type]
     row_x = sum(cells[(ROW, e)].value for e in econ)
     gross[ROW] = max(row_gdp * GROSS_OUTPUT_MULTIPLIER, row_x / MAX_EXPORT_SHARE)
     if gross[ROW] - row_x <= 0:
         raise ValueError(f"{NAME}: ROW domestic sales not positive ({gross[ROW] - row_x})")
-    cells[(ROW, ROW)] = Cell(ROW, ROW, gross[ROW] - row_x, "residual",
-                             join_sources("IMF-WEO-ACD", "A"),
-                             method="ROW gross output max(GDP x 1, exports / 0.5), ROW GDP = world "
-                             "GDP (sum of WEO economies) minus the economies' GDP; minus ROW's "
-                             "exports")  # fmt: skip
+    cells[(ROW, ROW)] = Cell(
+        ROW,
+        ROW,
+        gross[ROW] - row_x,
+        "residual",
+        join_sources("IMF-WEO-ACD", "A"),
+        method="ROW gross output max(GDP x 1, exports / 0.5), ROW GDP = world "
+        "GDP (sum of WEO economies) minus the economies' GDP; minus ROW's "
+        "exports",
+    )
     return gross
 
 
@@ -293,27 +337,32 @@ def growth(
         pairs = [
             (macro[(m, YEAR)].gdp_usd_bn, macro[(m, year)].growth_pct)
             for m in members
-            if (m, year) in macro and not math.isnan(macro[(m, year)].growth_pct)
+            if (m, year) in macro
+            and not math.isnan(macro[(m, year)].growth_pct)
             and not math.isnan(macro[(m, YEAR)].gdp_usd_bn)
-        ]  # fmt: skip
+        ]
         w = sum(p[0] for p in pairs)
         return round(sum(a * b for a, b in pairs) / w, 6)
 
     for e in econ:
         if e == "EUU":
-            out[e] = {y: (weighted(raw.eu_members, y), "derived", "IMF-WEO-ACD")
-                      for y in GROWTH_YEARS}  # fmt: skip
+            out[e] = {
+                y: (weighted(raw.eu_members, y), "derived", "IMF-WEO-ACD") for y in GROWTH_YEARS
+            }
         else:
-            out[e] = {y: (macro[(e, y)].growth_pct, "observed", "IMF-WEO-ACD")
-                      for y in GROWTH_YEARS}  # fmt: skip
+            out[e] = {
+                y: (macro[(e, y)].growth_pct, "observed", "IMF-WEO-ACD") for y in GROWTH_YEARS
+            }
     out[ROW] = {y: (weighted(row_members, y), "derived", "IMF-WEO-ACD") for y in GROWTH_YEARS}
     return out
 
 
 def build_wide(
-    raw: Raw, countries: dict[str, Country], macro: dict[tuple[str, int], Macro],
+    raw: Raw,
+    countries: dict[str, Country],
+    macro: dict[tuple[str, int], Macro],
     world_gdp: tuple[float, int],
-) -> WideWorld:  # fmt: skip
+) -> WideWorld:
     """Steps 1-5 of the module doc."""
     econ, excluded = select(raw, countries, macro)
     attrs = attributes(raw, countries, macro, econ)
@@ -323,8 +372,17 @@ def build_wide(
     for k, c in cells.items():
         if not (c.value > 0 and math.isfinite(c.value)):
             raise ValueError(f"{NAME}: cell {k} not positive/finite: {c.value}")
-    return WideWorld(econ, excluded, cells, dist, attrs, growth(raw, macro, econ, set(excluded)),
-                     gross, world_gdp, elasticity)  # fmt: skip
+    return WideWorld(
+        econ,
+        excluded,
+        cells,
+        dist,
+        attrs,
+        growth(raw, macro, econ, set(excluded)),
+        gross,
+        world_gdp,
+        elasticity,
+    )
 
 
 def wide_tables(raw: Raw, w: WideWorld) -> dict[str, bytes]:
@@ -335,60 +393,90 @@ def wide_tables(raw: Raw, w: WideWorld) -> dict[str, bytes]:
         a = w.attrs[e]
         x = sum(w.cells[(e, d)].value for d in all_e if d != e)
         m = sum(w.cells[(o, e)].value for o in all_e if o != e)
-        econ_rows.append([e, a["name"], a["currency"], a["lat"], a["lon"], a["coord_source"],
-                          a["gdp"], a["gdp_source"], a["population"], a["population_source"],
-                          x, "DOTS", m, "DOTS", w.gross_output[e],
-                          join_sources(str(a["gdp_source"]), "A"), "observed", ""])  # fmt: skip
+        econ_rows.append(
+            [
+                e,
+                a["name"],
+                a["currency"],
+                a["lat"],
+                a["lon"],
+                a["coord_source"],
+                a["gdp"],
+                a["gdp_source"],
+                a["population"],
+                a["population_source"],
+                x,
+                "DOTS",
+                m,
+                "DOTS",
+                w.gross_output[e],
+                join_sources(str(a["gdp_source"]), "A"),
+                "observed",
+                "",
+            ]
+        )
     row_gdp = w.world_gdp[0] - sum(float(w.attrs[e]["gdp"]) for e in econ)  # type: ignore[arg-type]
-    econ_rows.append([ROW, "Rest of world", "USD", "", "", "", row_gdp, "IMF-WEO-ACD", "",
-                      "", sum(w.cells[(ROW, e)].value for e in econ), "DOTS",
-                      sum(w.cells[(e, ROW)].value for e in econ), "DOTS", w.gross_output[ROW],
-                      join_sources("IMF-WEO-ACD", "A"), "residual",
-                      f"GDP = sum of WEO GDP {YEAR} over {w.world_gdp[1]} economies minus the "
-                      "modelled ones; population and coordinates not defined"])  # fmt: skip
-    econ_header = [
-        "iso3", "name", "currency", "lat", "lon", "coord_source", "gdp_usd_bn", "gdp_source",
-        "population_m", "population_source", "exports_usd_bn", "exports_source",
-        "imports_usd_bn", "imports_source", "gross_output_usd_bn", "gross_output_source",
-        "provenance", "note",
-    ]  # fmt: skip
+    econ_rows.append(
+        [
+            ROW,
+            "Rest of world",
+            "USD",
+            "",
+            "",
+            "",
+            row_gdp,
+            "IMF-WEO-ACD",
+            "",
+            "",
+            sum(w.cells[(ROW, e)].value for e in econ),
+            "DOTS",
+            sum(w.cells[(e, ROW)].value for e in econ),
+            "DOTS",
+            w.gross_output[ROW],
+            join_sources("IMF-WEO-ACD", "A"),
+            "residual",
+            f"GDP = sum of WEO GDP {YEAR} over {w.world_gdp[1]} economies minus the "
+            "modelled ones; population and coordinates not defined",
+        ]
+    )
     tm_rows = [
         [o, d, c.value, c.provenance, c.source, "", "", "", "", "", c.value_raw, c.method]
-        for o in all_e for d in all_e for c in [w.cells[(o, d)]]
-    ]  # fmt: skip
-    tm_header = [
-        "exporter", "importer", "value_usd_bn", "provenance", "source", "value_reporter",
-        "value_mirror", "value_dots_base", "dots_year", "flag", "value_raw", "method",
-    ]  # fmt: skip
+        for o in all_e
+        for d in all_e
+        for c in [w.cells[(o, d)]]
+    ]
     dist_rows = [
         [o, d, w.distance[(o, d)], "", "", "", "HM-INT;GN" if o == d else "HAV;GN"]
-        for o in econ for d in econ
-    ]  # fmt: skip
+        for o in econ
+        for d in econ
+    ]
     growth_rows = [
-        [e, y, v, prov, src, "" if prov == "observed" else "2020-GDP-weighted mean of the "
-         + ("members' rates" if e == "EUU" else "rates of the WEO economies outside the world")]
-        for e in all_e for y, (v, prov, src) in w.growth[e].items()
-    ]  # fmt: skip
+        [
+            e,
+            y,
+            v,
+            prov,
+            src,
+            ""
+            if prov == "observed"
+            else "2020-GDP-weighted mean of the "
+            + ("members' rates" if e == "EUU" else "rates of the WEO economies outside the world"),
+        ]
+        for e in all_e
+        for y, (v, prov, src) in w.growth[e].items()
+    ]
     world_rows = [["name", NAME, ""], ["year", YEAR, ""], ["base_year", YEAR, "DOTS"]]
-    tables = {
-        "economies.csv": to_csv(econ_header, econ_rows),
-        "trade_matrix.csv": to_csv(tm_header, tm_rows),
-        "growth.csv": to_csv(
-            ["iso3", "year", "real_gdp_growth_pct", "provenance", "source", "note"], growth_rows
-        ),
-        "distances.csv": to_csv(
-            ["exporter", "importer", "distw_km", "contig", "comlang_off", "rta_2021", "source"],
-            dist_rows,
-        ),
-        "blocs.csv": to_csv(["bloc", "iso3", "status", "source", "note"], bloc_rows(raw)),
-        "dots_deviations.csv": to_csv(
-            ["exporter", "importer", "provenance", "value_usd_bn", "value_dots_base", "ratio",
-             "reason", "source"], []),  # fmt: skip
-        "world.csv": to_csv(["key", "value", "source"], world_rows),
-    }
-    if set(tables) != set(TABLES):
-        raise ValueError(f"tables {sorted(tables)} differ from loader.TABLES {sorted(TABLES)}")
-    return tables
+    return assemble(
+        {
+            "economies.csv": econ_rows,
+            "trade_matrix.csv": tm_rows,
+            "growth.csv": growth_rows,
+            "distances.csv": dist_rows,
+            "blocs.csv": bloc_rows(raw),
+            "dots_deviations.csv": [],
+            "world.csv": world_rows,
+        }
+    )
 
 
 def wide_report(raw: Raw, w: WideWorld, data_version: str) -> str:
@@ -424,7 +512,8 @@ def wide_report(raw: Raw, w: WideWorld, data_version: str) -> str:
         "",
         "Classes: `dots` = IMF DOTS exporter-reported or IMF-estimated (2020, else 2019); "
         "`imputed` = FE-PPML. (Classes of cis2023 not used here: "
-        + ", ".join(c for c in CLASSES if c not in shares) + ".)",
+        + ", ".join(c for c in CLASSES if c not in shares)
+        + ".)",
         "",
         md_table(["provenance", "cells", "share of value"], prov_rows),
         "",
