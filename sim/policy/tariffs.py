@@ -43,6 +43,7 @@ import pandas as pd
 from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 
+INTERIM_AGREEMENT = "EAEU-Iran interim agreement"
 IRAN_INTERIM_CUT_BY_IRAN = 0.07
 IRAN_INTERIM_CUT_BY_EAEU = 0.035
 
@@ -60,6 +61,17 @@ def _applied_table() -> pd.DataFrame:
     path = resources.files("sim.data.policy").joinpath("tariffs_applied.csv")
     with resources.as_file(path) as file:
         return pd.read_csv(file)
+
+
+@lru_cache(maxsize=1)
+def _interim_partner() -> str:
+    """The EAEU's partner in the 2019 interim agreement (``trade_agreements.csv``: IRN)."""
+    path = resources.files("sim.data.policy").joinpath("trade_agreements.csv")
+    with resources.as_file(path) as file:
+        table = pd.read_csv(file)
+    row = table[table["agreement"] == INTERIM_AGREEMENT].iloc[0]
+    (partner,) = [p for p in str(row["parties"]).split(";") if p != "EAEU"]
+    return partner
 
 
 def applied_rates(economies: Sequence[str], cis: Sequence[str] = ()) -> AppliedRates:
@@ -131,8 +143,9 @@ def baseline_tariffs(
     both_fta = np.outer(fta, fta)
     tariff = np.where(both_fta, tariff * cis_fta_exemption_share, tariff)
     tariff = np.where(np.outer(eaeu, eaeu), 0.0, tariff)
-    if eaeu_iran_interim and "IRN" in codes:
-        irn = codes.index("IRN")
+    partner = _interim_partner()
+    if eaeu_iran_interim and partner in codes:
+        irn = codes.index(partner)
         tariff[eaeu, irn] = np.maximum(tariff[eaeu, irn] - IRAN_INTERIM_CUT_BY_IRAN, 0.0)
         tariff[irn, eaeu] = np.maximum(tariff[irn, eaeu] - IRAN_INTERIM_CUT_BY_EAEU, 0.0)
     np.fill_diagonal(tariff, 0.0)
