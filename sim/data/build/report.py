@@ -133,7 +133,10 @@ def elasticity_drivers(raw: Raw, mx: Matrix, top: int = 8) -> str:
             rows.append([distance_elasticity(m, dist)[0] - beta, f"{o}->{d}", c.provenance,
                          c.value, alt, c.source])  # fmt: skip
     if not any(r[2] in PUBLISHED for r in rows):
-        return "No published cell in this world (its EU row is Eurostat's, the rest the scaled DOTS pattern)."
+        return (
+            "No published cell in this world (its EU row is Eurostat's, the rest the "
+            "scaled DOTS pattern)."
+        )
     rows.sort(key=lambda r: float(str(r[0])))
     m = shipped.copy()
     for r in rows[:top]:
