@@ -223,6 +223,8 @@ def _validate_layer(cfg: CaravanConfig, layer: str) -> None:
 
     economies = list(model_economies(cfg)[:-1])
     if layer == "corridors":
-        check(economies)
+        from sim.routing.placed import placed_economies
+
+        check(list(placed_economies(economies, section)))
     else:
         check(economies + ["ROW"])
