@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim.data.world import World
 from sim.routing.config import CorridorsConfig
 from sim.routing.phase import CorridorPhase, RoutingResult
 
@@ -27,9 +28,8 @@ class PlacedRouting:
     """:class:`CorridorPhase` on the placed economies, embedded in the world's n×n arrays.
 
     Args:
-        economies: Economy codes in model order, ROW last.
+        world: The run's world (its economies, ROW last, and baseline flows).
         cfg: The ``corridors`` config.
-        base_flows: n×n baseline trade, US$ bn per year.
         start_quarter: ``YYYYQn``.
 
     Attributes:
@@ -37,19 +37,13 @@ class PlacedRouting:
         phase: The routing phase of the placed economies.
     """
 
-    def __init__(
-        self,
-        economies: Sequence[str],
-        cfg: CorridorsConfig,
-        base_flows: np.ndarray,
-        start_quarter: str,
-    ) -> None:
-        self.economies = tuple(economies)
+    def __init__(self, world: World, cfg: CorridorsConfig, start_quarter: str) -> None:
+        self.economies = tuple(world.economies)
         placed = placed_economies(self.economies, cfg)
         self.unplaced = tuple(e for e in self.economies if e not in placed)
         self._idx = np.array([self.economies.index(e) for e in placed], dtype=np.int64)
         self._n = len(self.economies)
-        flows = np.asarray(base_flows, dtype=float)
+        flows = np.asarray(world.flows, dtype=float)
         self.phase = CorridorPhase(placed, cfg, flows[np.ix_(self._idx, self._idx)], start_quarter)
         if self.unplaced:
             print(
