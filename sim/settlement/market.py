@@ -38,10 +38,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.data.loader import known_currencies
 from sim.errors import ConfigError
 from sim.settlement.config import (
     CURRENCY_ISSUER,
     ISSUER_CURRENCY,
+    KNOWN_CURRENCIES,
     SettlementConfig,
 )
 from sim.settlement.quarters import quarter_index
@@ -199,9 +201,9 @@ def build_market(
         )
     if len(economies) < 2:
         raise ConfigError("settlement.economies", "needs at least two economies")
-    for k, c in enumerate(currencies):  # the World's currencies: any ISO 4217 code
-        if not (isinstance(c, str) and len(c) == 3 and c.isalpha() and c.isupper()):
-            raise ConfigError(f"settlement.currencies[{k}]", f"not an ISO 4217 code: {c!r}")
+    for k, c in enumerate(currencies):  # the currencies of the shipped worlds (the registry)
+        if c not in KNOWN_CURRENCIES and c not in known_currencies():
+            raise ConfigError(f"settlement.currencies[{k}]", f"unknown currency code {c!r}")
     ccys: list[str] = []
     for c in list(currencies) + list(cfg.vehicles) + [r.currency for r in cfg.third_currency_rules]:
         if c not in ccys:
