@@ -225,7 +225,7 @@ def trade_cells(
             d,
             float(np.exp(row @ fit.coef)),
             "imputed",
-            join_sources("PPML", "HAV"),
+            join_sources("PPML-D", "HAV"),
             method=f"FE-PPML prediction on ln distance ({why} in 2019-2020)",
         )
     inside = {m for e in econ for m in _members(raw, e)}
@@ -493,7 +493,15 @@ def wide_report(raw: Raw, w: WideWorld, data_version: str) -> str:
     currencies = sorted({str(w.attrs[e]["currency"]) for e in econ})
     from_gn = [e for e in econ if w.attrs[e]["coord_source"] == "GN"]
     wdi = [e for e in econ if "WDI-ACD" in str(w.attrs[e]["gdp_source"])]
-    sources = {**{k: SOURCES[k] for k in ("DOTS", "COCO", "PPML", "A", "AGR")}, **GEO_SOURCES}
+    sources = {**{k: SOURCES[k] for k in ("DOTS", "COCO", "A", "AGR")}, **GEO_SOURCES}
+    sources["PPML-D"] = (
+        "FE-PPML gravity fit of this build: ln great-circle distance with exporter and importer "
+        "fixed effects, on the DOTS cells among the world's economies"
+    )
+    why = {
+        k: sum(1 for (o, d) in inner if w.cells[(o, d)].method.endswith(f"({k} in 2019-2020)"))
+        for k in ("no DOTS value", "DOTS reports 0")
+    }
     sources["G"] = "countries_2023.csv (GeoNames coordinates, ISO 4217), for the 15 of cis2023"
     doc = (__doc__ or "").split("Rule (written into the world's DATA_REPORT.md):", 1)[1]
     lines = [
@@ -516,6 +524,18 @@ def wide_report(raw: Raw, w: WideWorld, data_version: str) -> str:
         + ".)",
         "",
         md_table(["provenance", "cells", "share of value"], prov_rows),
+        "",
+        f"Imputed cells: {why['no DOTS value']} with no DOTS value in 2019-2020, "
+        f"{why['DOTS reports 0']} where DOTS reports 0 in both years (kept positive for the "
+        "CES demand).",
+        "",
+        "## Assumed parameters [A]",
+        "",
+        f"- Gross output = max(GDP x {GROSS_OUTPUT_MULTIPLIER:g}, exports / "
+        f"{MAX_EXPORT_SHARE:g}), as in cis2023.",
+        f"- Exports to ROW floored at {ROW_EXPORT_FLOOR:.0%} of the DOTS world total; ROW's "
+        f"exports to an economy no outside reporter serves: {ROW_EXPORT_FLOOR:.0%} of its "
+        "imports from the world (both flagged `imputed`).",
         "",
         "## Distance elasticity",
         "",
