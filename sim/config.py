@@ -59,7 +59,8 @@ def _codes(key: str, codes: Sequence[str], allow_blocs: bool, world_name: str) -
             listed = (
                 ", ".join(allowed)
                 if len(allowed) <= 25
-                else f"the {len(economies)} economies of sim/data/{world_name}/economies.csv"
+                else f"the {len(economies)} economies of sim/data/{world_name}/economies.csv "
+                "(those left out for want of data are listed in its DATA_REPORT.md)"
                 + (f" or {', '.join(blocs)}, ALL" if allow_blocs else "")
             )
             raise ConfigError(key, f"unknown economy {code!r}{hint}; allowed: {listed}")

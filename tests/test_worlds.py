@@ -68,3 +68,13 @@ def test_every_dots_economy_with_complete_data_runs_a_few_quarters(config_for) -
     calibrated, _ = distance_elasticity(np.asarray(w.flows[:k, :k]), dist)
     assert BAND[0] <= simulated <= BAND[1], (simulated, calibrated)
     assert abs(simulated - calibrated) < 0.1
+
+
+def test_an_economy_without_complete_data_is_refused_with_where_to_look(config_for) -> None:
+    from sim.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        config_for("world.name=dots2020", "world.economies=[RUS,SYR]")
+    message = str(err.value)
+    assert message.startswith("world.economies: unknown economy 'SYR'")
+    assert "sim/data/dots2020/economies.csv" in message and "DATA_REPORT.md" in message
