@@ -87,3 +87,12 @@ def test_build_reproduces_the_shipped_wide_world(raw_dir: Path, tmp_path: Path) 
     shipped = resources.files("sim.data").joinpath(WORLD)
     for name in (*TABLES, "DATA_REPORT.md"):
         assert (tmp_path / name).read_bytes() == shipped.joinpath(name).read_bytes(), name
+
+
+def test_great_circle_and_internal_distance_formulas() -> None:
+    from sim.data.build.geo import haversine_km, internal_km
+
+    # Moscow (55.7522 N, 37.6156 E) - Astana (51.1801 N, 71.4460 E): about 2,260 km
+    assert haversine_km(55.7522, 37.6156, 51.1801, 71.44598) == pytest.approx(2260, rel=0.01)
+    assert haversine_km(10.0, 20.0, 10.0, 20.0) == 0.0
+    assert internal_km(math.pi * 100.0**2) == pytest.approx(67.0)
