@@ -287,9 +287,6 @@ class CaravanConfig:
 
     def check(self, ctx: Context, prefix: str) -> None:
         """The subsystems' own validators, then the memory the run would need."""
-        from sim.routing.placed import placed_economies  # the routing phase's rule
-
-        self.corridors.validate(placed_economies(ctx.economies, self.corridors))
         self.settlement.validate(ctx.economies)
         check_memory(self, ctx.economies)
 

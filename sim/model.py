@@ -40,8 +40,7 @@ from sim.policy.bans import allowed_share, compile_bans
 from sim.policy.growth import endowment_path
 from sim.policy.tariffs import baseline_tariffs, compile_changes, scaled_matrix
 from sim.quarters import quarter_ordinal, quarter_range
-from sim.routing.phase import RoutingResult
-from sim.routing.placed import PlacedRouting
+from sim.routing.phase import CorridorPhase, RoutingResult
 from sim.settlement.initial import spinup_quarters
 from sim.settlement.phase import SettlementPhase, SettlementResult, settlement_tables
 
@@ -130,7 +129,7 @@ class CaravanModel(mesa.Model):
         self.endowment = endowment_path(w, self.quarters, cfg.sim.growth)
         self.cost_ratio = np.ones((w.n, w.n))
         self.equilibrium: EquilibriumChange | None = None
-        self.routing = PlacedRouting(w, cfg.corridors, cfg.sim.start)
+        self.routing = CorridorPhase(w.economies, cfg.corridors, w.flows, cfg.sim.start)
         self.routing_result: RoutingResult | None = None
         spinup = settlement_spinup_quarters(cfg)
         self.settlement: SettlementPhase | None = None
