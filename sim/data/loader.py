@@ -434,16 +434,6 @@ def load_world(
     )
 
 
-@functools.cache
-def known_currencies() -> frozenset[str]:
-    """Every currency some shipped world's economy uses (``economies.csv`` of each world)."""
-    out: set[str] = set()
-    for name in WORLDS:
-        data = resources.files("sim.data").joinpath(name, "economies.csv").read_bytes()
-        out.update(r["currency"] for r in _rows(data))
-    return frozenset(out)
-
-
 def load_growth(name: str = "cis2023") -> dict[str, dict[int, float]]:
     """Shipped baseline real GDP growth: economy code -> {year: rate as a fraction}.
 
