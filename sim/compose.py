@@ -269,6 +269,31 @@ def describe_composition_error(error: BaseException) -> str:
     return text.split(" Available options")[0].split(" See https://")[0]
 
 
+def _check_scenario_bools(overrides: Sequence[str]) -> None:
+    """Refuse a chosen scenario file that gives a true/false key a non-bool (e.g. ``5``).
+
+    The file's own values are read from the config store before Hydra merges them
+    onto the schema (which would read any integer as true).
+
+    Raises:
+        ConfigError: naming the scenario and the key.
+    """
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    from sim.config import check_bools
+
+    repo = ConfigStore.instance().repo.get("scenario", {})
+    for override in overrides:
+        key, sep, name = override.lstrip("+").partition("=")
+        entry = repo.get(f"{name.strip()}.yaml") if sep and key == "scenario" else None
+        if entry is not None:
+            try:
+                check_bools(OmegaConf.to_container(entry.node, resolve=False))
+            except ConfigError as error:
+                raise ConfigError(f"scenario={name.strip()}", str(error)) from None
+
+
 def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig:
     """Compose ``conf/`` with (normalised) ``overrides``; errors become one line.
 
@@ -282,6 +307,7 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
     from sim.config import check_bool_overrides
 
     check_bool_overrides(overrides)
+    _check_scenario_bools(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
