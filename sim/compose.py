@@ -393,10 +393,12 @@ def check_output(full: DictConfig, multirun: bool) -> Path:
 
 
 def check_sweep_inputs(overrides: Sequence[str]) -> None:
-    """Check the data files of every distinct world a sweep's jobs will read.
+    """Check the data every distinct job of a sweep will read or name, before the launch.
 
-    The keys that choose what a job reads are ``world*`` and ``scenario``;
-    each combination of their swept values is composed once.
+    The keys that choose what a job reads are ``world*`` and ``scenario``; the
+    ``corridors.*`` levers name segments, corridors and hubs of the network.
+    Each combination of their swept values is composed once and checked by
+    :func:`check_inputs`.
 
     Raises:
         CaravanError: for the first job's world whose files are bad.
@@ -411,7 +413,7 @@ def check_sweep_inputs(overrides: Sequence[str]) -> None:
     constants, choices = [], []
     for override in parsed:
         key = override.get_key_element()
-        reads = override.key_or_group.startswith(("world", "scenario"))
+        reads = override.key_or_group.startswith(("world", "scenario", "corridors"))
         if override.is_sweep_override() and reads and override.is_discrete_sweep():
             choices.append([f"{key}={text}" for text in override.sweep_string_iterator()])
         elif not override.is_sweep_override():  # other swept keys do not change the data
@@ -420,7 +422,12 @@ def check_sweep_inputs(overrides: Sequence[str]) -> None:
     for combo in itertools.product(*choices):
         typed = to_typed(compose([*constants, *combo]))
         world = typed.world
-        fingerprint = (world.name, tuple(world.economies), world.trade_matrix)
+        fingerprint = (
+            world.name,
+            tuple(world.economies),
+            world.trade_matrix,
+            repr(typed.corridors),
+        )
         if fingerprint not in seen:
             seen.add(fingerprint)
             check_inputs(typed)

@@ -228,6 +228,11 @@ SWEEPS: list[tuple[str, list[str], str]] = [
     ("range_step_zero", ["trade.sigma=range(2,5,0)"], "trade.sigma: range() step must not be 0"),
     ("range_with_no_values", ["trade.sigma=range(5,2)"], "has no values"),
     ("range_nan_step", ["trade.sigma=range(2,5,nan)"], "range() needs finite numbers"),
+    (
+        "swept_closure_of_unknown_corridor",
+        ["corridors.closures=[{target:middle_corridor}],[{target:abc}]"],
+        "closures[0].target",
+    ),
 ]
 
 
@@ -478,3 +483,15 @@ def test_scenario_file_with_an_integer_for_a_flag_is_refused(tmp_path, capsys):
     )
     cfg = compose_and_validate(["scenario=my_flags"], scenario_dir=own)
     assert cfg.tariff.changes[0].both_directions is False
+
+
+def test_a_valid_sweep_of_list_levers_passes_the_pre_check():
+    from sim.compose import CONF_DIR, check_sweep_inputs
+    from sim.sweep.validate import validate_multirun
+
+    overrides = [
+        "corridors.closures=[{target:aktau-baku}],[{target:aktau-baku,from_quarter:2025Q2}]",
+        "sim.quarters=1",
+    ]
+    validate_multirun(overrides, CONF_DIR)  # raised "dict is not a subclass of Closure" before
+    check_sweep_inputs(overrides)
