@@ -525,3 +525,10 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
     """
     check_tree(cfg, "", Context(root=cfg, economies=model_economies(cfg)))
     return cfg
+
+
+if __name__ == "__main__":  # regenerate README.md's configuration table
+    from sim.fields import BEGIN, END, markdown_table
+    from sim.readme import regenerate
+
+    regenerate(BEGIN, END, markdown_table(CaravanConfig))
