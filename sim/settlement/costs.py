@@ -225,12 +225,10 @@ def vehicle_leg_hazard(market: Market, hazard: np.ndarray) -> np.ndarray:
     return imp_leg * hazard[rows, home_imp][:, None] + exp_leg * hazard[rows, home_exp][:, None]
 
 
-def direct_spreads(
-    market: Market, liquidity: np.ndarray, params: CostConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """(P, C) spread of a direct conversion by the importer and by the exporter.
+def economy_spreads(liquidity: np.ndarray, params: CostConfig) -> np.ndarray:
+    """(n, C) spread of a direct conversion by each economy into each currency.
 
-    ``s(ℓ_e(c))`` of the converting economy, capped at two vehicle spreads if
+    ``s(ℓ_e(c))`` (:func:`conversion_spread`), capped at two vehicle spreads if
     ``synthetic_cross``.
     """
     s = conversion_spread(
@@ -239,6 +237,17 @@ def direct_spreads(
     )  # fmt: skip
     if params.synthetic_cross:
         s = np.minimum(s, 2.0 * params.vehicle_spread)
+    return s
+
+
+def direct_spreads(
+    market: Market, liquidity: np.ndarray, params: CostConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """(P, C) spread of a direct conversion by the importer and by the exporter.
+
+    :func:`economy_spreads` of the converting economy.
+    """
+    s = economy_spreads(liquidity, params)
     return s[market.imp], s[market.exp]
 
 

@@ -186,8 +186,9 @@ class SettlementPhase:
         self._headline = headline_spec(m)
         counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
         self._shares = counts.sum(axis=1) / t.counts[:, None]
-        ev0 = self.core.evaluate(start_quarter, f0, self._shares)
-        start_cost = self.tallies(counts, ev0.cost)[1]
+        # the start cost on the option slots (traders hold nothing else)
+        ev0 = self.core.evaluate_options(start_quarter, f0, self._shares)
+        start_cost = self.tallies(counts, self.core.options.scatter(ev0.cost, m.n_currencies))[1]
         self._start_factor = 1.0 + self._matrix(start_cost)
 
     def _initial_probabilities(
@@ -196,27 +197,32 @@ class SettlementPhase:
         """(P, G, C) choice probabilities of the initial state (intercepts calibrated here).
 
         Fixed point: intercepts given liquidity (:func:`calibrate_intercepts`),
-        liquidity given the shares the intercepts imply.
+        liquidity given the shares the intercepts imply. Solved on each pair's
+        option slots (:class:`~sim.settlement.options.OptionSet`), not on all C
+        currencies of the world.
         """
         core, cfg, m, g = self.core, self.cfg, self.core.market, self.core.n_groups
         if cfg.initial.intercepts == "none":
             return np.broadcast_to(target[:, None, :], (m.n_pairs, g, m.n_currencies)).copy()
         # options offered only later keep intercept 0 (they are never vehicles)
         free = avail0 if cfg.initial.intercepts == "all" else avail0 & m.vehicle[None, :]
-        tgt = with_floor(target, avail0, cfg.initial.floor_share)
+        opt, c = core.options, m.n_currencies
+        free, offered = opt.gather(free) & opt.valid, opt.gather(avail0) & opt.valid
+        tgt = opt.gather(with_floor(target, avail0, cfg.initial.floor_share))
         liq_shares = target
         for _ in range(50):
-            ev = core.evaluate(self.start_quarter, f0, liq_shares)
-            core.intercepts = calibrate_intercepts(
-                tgt, avail0, ev.cost, self.group_weights, cfg.logit_scale, free=free
+            ev = core.evaluate_options(self.start_quarter, f0, liq_shares)
+            a = calibrate_intercepts(
+                tgt, offered, ev.cost, self.group_weights, cfg.logit_scale, free=free
             )
-            prob = core.evaluate(self.start_quarter, f0, liq_shares).prob
-            implied = np.einsum("pg,pgc->pc", self.group_weights, prob)
+            core.intercepts = opt.scatter(a, c)
+            prob = core.evaluate_options(self.start_quarter, f0, liq_shares).prob
+            implied = opt.scatter(np.einsum("pg,pgc->pc", self.group_weights, prob), c)
             done = np.max(np.abs(implied - liq_shares)) < 1e-9
             liq_shares = implied
             if done:
                 break
-        return prob
+        return opt.scatter(prob, c)
 
     def tallies(
         self, counts: np.ndarray, cost: np.ndarray
