@@ -96,6 +96,42 @@ def economy_liquidity(
     return np.minimum(1.0, own + exogenous[None, :])
 
 
+def option_liquidity(
+    parties: tuple[np.ndarray, np.ndarray],
+    column: np.ndarray,
+    flows: np.ndarray,
+    shares: np.ndarray,
+    exogenous: np.ndarray,
+    n: int,
+) -> np.ndarray:
+    """:func:`economy_liquidity` from shares on each pair's option slots.
+
+    The same ``ℓ_e(c) = min(1, Σ_p A_ep F_p s_pc / Σ_p A_ep F_p + ℓ0_c)``, summed over
+    the two parties of each pair and its K option slots instead of an (n, P) product.
+
+    Args:
+        parties: (P,) exporter and (P,) importer index of each pair.
+        column: (P, K) currency of each slot (:class:`~sim.settlement.options.OptionSet`).
+        flows: (P,) pair trade value.
+        shares: (P, K) value share of each slot (0 on padded slots).
+        exogenous: (C,) exogenous liquidity ℓ0_c.
+        n: Number of economies.
+
+    Returns:
+        (n, C) liquidity in [0, 1].
+    """
+    c = exogenous.size
+    weight = (flows[:, None] * shares).reshape(-1)
+    num = np.zeros(n * c)
+    den = np.zeros(n)
+    for econ in parties:
+        num += np.bincount((econ[:, None] * c + column).reshape(-1), weight, n * c)
+        den += np.bincount(econ, flows, n)
+    num = num.reshape(n, c)
+    own = np.divide(num, den[:, None], out=np.zeros_like(num), where=den[:, None] > 0)
+    return np.minimum(1.0, own + exogenous[None, :])
+
+
 @dataclass(frozen=True)
 class OptionCosts:
     """Costs of every option for both segments.

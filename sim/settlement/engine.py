@@ -20,6 +20,7 @@ from sim.settlement.costs import (
     direct_spreads,
     economy_liquidity,
     economy_spreads,
+    option_liquidity,
     static_option_terms,
 )
 from sim.settlement.events import ExternalLiquidity
@@ -239,6 +240,10 @@ class SettlementCore:
         depth of :func:`~sim.settlement.events.external_liquidity`.
         """
         liq = economy_liquidity(self.market.incidence, pair_flows, shares, self.exogenous)
+        return self._with_external(quarter, liq)
+
+    def _with_external(self, quarter: str, liq: np.ndarray) -> np.ndarray:
+        """Liquidity floored by the quarter's dated exogenous depth (if any)."""
         if quarter not in self._external:
             series = self._external_series
             ext = None if series is None or not series.series else series.at(quarter)
@@ -281,14 +286,17 @@ class SettlementCore:
     ) -> Evaluation:
         """:meth:`evaluate` on each pair's options only (the calibrated intercepts).
 
-        Same arguments; every (.., C) array of the result is (.., K) instead, slot k
-        of pair p being currency ``self.options.column[p, k]`` (padded slots are not
-        offered). Equal to :meth:`evaluate` at those slots; on a wide world a
-        fraction of its cost.
+        Same arguments, but ``shares`` (P, K) and every (.., C) array of the result
+        (.., K): slot k of pair p is currency ``self.options.column[p, k]`` (padded
+        slots are not offered and hold share 0). Equal to :meth:`evaluate` at those
+        slots up to rounding; on a wide world a fraction of its cost.
         """
         m, o = self.market, self.options
         st = self._option_static(quarter)
-        liq = self.liquidity(quarter, pair_flows, shares)
+        own = option_liquidity(
+            (m.exp, m.imp), o.column, pair_flows, shares, self.exogenous, len(m.economies)
+        )
+        liq = self._with_external(quarter, own)
         s = economy_spreads(liq, self.cfg.costs)
         di, de = s[m.imp[:, None], o.column], s[m.exp[:, None], o.column]
         return self._choice(quarter, st, di, de, liq)
@@ -315,7 +323,7 @@ class SettlementCore:
             )
             self._option_terms = (lev, gathered)
         lt = self._option_terms[1]
-        offered = o.valid & o.gather(avail)
+        offered = o.gather(avail)
         a = o.gather(self._intercepts)
         beta = float(self.cfg.logit_scale)
         st = _with_intercepts(lt, offered, a, beta)

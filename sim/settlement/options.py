@@ -39,9 +39,10 @@ class OptionSet:
         return cls(column=column, valid=np.arange(k)[None, :] < n[:, None])
 
     def gather(self, dense: np.ndarray) -> np.ndarray:
-        """(P, ..., K) values of a (P, ..., C) array at each pair's slots."""
-        idx = self.column.reshape(self.column.shape[:1] + (1,) * (dense.ndim - 2) + (-1,))
-        return np.take_along_axis(dense, idx, axis=-1)
+        """(P, ..., K) values of a (P, ..., C) array at each pair's slots, 0 on padded slots."""
+        lead = self.column.shape[:1] + (1,) * (dense.ndim - 2) + (-1,)
+        values = np.take_along_axis(dense, self.column.reshape(lead), axis=-1)
+        return np.where(self.valid.reshape(lead), values, np.zeros((), dense.dtype))
 
     def scatter(self, compact: np.ndarray, n_currencies: int) -> np.ndarray:
         """(P, ..., C) array with the valid slots of ``compact`` (P, ..., K), 0 elsewhere."""

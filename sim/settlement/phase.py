@@ -187,7 +187,7 @@ class SettlementPhase:
         counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
         self._shares = counts.sum(axis=1) / t.counts[:, None]
         # the start cost on the option slots (traders hold nothing else)
-        ev0 = self.core.evaluate_options(start_quarter, f0, self._shares)
+        ev0 = self.core.evaluate_options(start_quarter, f0, self.core.options.gather(self._shares))
         start_cost = self.tallies(counts, self.core.options.scatter(ev0.cost, m.n_currencies))[1]
         self._start_factor = 1.0 + self._matrix(start_cost)
 
@@ -207,9 +207,9 @@ class SettlementPhase:
         # options offered only later keep intercept 0 (they are never vehicles)
         free = avail0 if cfg.initial.intercepts == "all" else avail0 & m.vehicle[None, :]
         opt, c = core.options, m.n_currencies
-        free, offered = opt.gather(free) & opt.valid, opt.gather(avail0) & opt.valid
+        free, offered = opt.gather(free), opt.gather(avail0)
         tgt = opt.gather(with_floor(target, avail0, cfg.initial.floor_share))
-        liq_shares = target
+        liq_shares = opt.gather(target)
         for _ in range(50):
             ev = core.evaluate_options(self.start_quarter, f0, liq_shares)
             a = calibrate_intercepts(
@@ -217,7 +217,7 @@ class SettlementPhase:
             )
             core.intercepts = opt.scatter(a, c)
             prob = core.evaluate_options(self.start_quarter, f0, liq_shares).prob
-            implied = opt.scatter(np.einsum("pg,pgc->pc", self.group_weights, prob), c)
+            implied = np.einsum("pg,pgc->pc", self.group_weights, prob)
             done = np.max(np.abs(implied - liq_shares)) < 1e-9
             liq_shares = implied
             if done:
