@@ -188,6 +188,10 @@ class SettlementCore:
             avail = self._avail[period] = self.market.available(q)
         return avail
 
+    def offered(self, quarter: str) -> np.ndarray:
+        """(P, C) options offered in ``quarter``."""
+        return self._available(quarter_ordinal(quarter))
+
     def static(self, quarter: str, intercepts: np.ndarray | None = None) -> _Static:
         """The liquidity-independent part of the quarter's choice problem (cached).
 

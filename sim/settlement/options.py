@@ -38,6 +38,13 @@ class OptionSet:
         column[rows, pos] = cols
         return cls(column=column, valid=np.arange(k)[None, :] < n[:, None])
 
+    def slot_of(self, n_currencies: int) -> np.ndarray:
+        """(P, C) int32 slot of each pair's option currency, −1 where not an option."""
+        rows, k = np.nonzero(self.valid)
+        out = np.full((self.column.shape[0], n_currencies), -1, dtype=np.int32)
+        out[rows, self.column[rows, k]] = k
+        return out
+
     def gather(self, dense: np.ndarray) -> np.ndarray:
         """(P, ..., K) values of a (P, ..., C) array at each pair's slots, 0 on padded slots."""
         lead = self.column.shape[:1] + (1,) * (dense.ndim - 2) + (-1,)

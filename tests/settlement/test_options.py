@@ -17,6 +17,7 @@ from sim.quarters import quarters_through
 from sim.runner import simulate
 from sim.settlement.costs import economy_liquidity, option_liquidity
 from sim.settlement.options import OptionSet
+from sim.settlement.traders import slot_cells
 
 from .test_engine import phase  # noqa: F401 - the fixture
 
@@ -82,3 +83,14 @@ def test_set_up_and_tables_equal_the_dense_set_up(name):
     assert_allclose(world, ref[f"{name}_world"], rtol=1e-12, equal_nan=True)
     settlement = tables["settlement"][["share_by_value", "mean_cost"]].to_numpy(float)
     assert_allclose(settlement, ref[f"{name}_settlement"], rtol=1e-12)
+
+
+def test_slot_cells_point_at_each_traders_currency(phase):  # noqa: F811
+    ph, _ = phase
+    t, o, g = ph.traders, ph.core.options, ph.core.n_groups
+    k = o.column.shape[1]
+    cells = slot_cells(t, o.slot_of(ph.market.n_currencies), g, k)
+    row, slot = np.divmod(cells, k)
+    np.testing.assert_array_equal(row, t.row)
+    np.testing.assert_array_equal(o.column[t.row // g, slot], t.currency)
+    assert o.valid[t.row // g, slot].all()
