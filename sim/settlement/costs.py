@@ -183,16 +183,32 @@ def static_option_terms(
     subsidy: np.ndarray,
     mandate: np.ndarray,
     params: CostConfig,
+    column: np.ndarray | None = None,
 ) -> StaticOptionTerms:
-    """Liquidity-independent terms of :func:`option_costs` (arguments as there)."""
+    """Liquidity-independent terms of :func:`option_costs` (arguments as there).
+
+    With ``column`` ((P, K) currency of each pair's option slots,
+    :class:`~sim.settlement.options.OptionSet`) the terms are (P, 2, K) on the slots.
+    """
     m = market
     sv = params.vehicle_spread
-    iss = np.maximum(m.issuer_u, 0)
+    if column is None:
+        column = np.arange(m.n_currencies)[None, :]
+
+        def pick(x: np.ndarray) -> np.ndarray:
+            return x
+
+    else:
+
+        def pick(x: np.ndarray) -> np.ndarray:
+            return np.take_along_axis(x, column, axis=1)
+
+    iss = np.maximum(m.issuer_u, 0)[column]
     cards_pc = cards[:, None]
 
     def leg(kind: np.ndarray, econ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(P, 2, C) density of a direct national leg and the leg's fixed cost."""
-        d = density[econ[:, None], iss[None, :]]
+        d = density[econ[:, None], iss]
         d = np.where(kind == LEG_NATIONAL, d, 1.0)
         # segment axis: 0 wholesale, 1 retail (card acceptance adds a direct channel)
         d = np.stack([d, 1.0 - (1.0 - d) * (1.0 - cards_pc)], axis=1)
@@ -202,26 +218,27 @@ def static_option_terms(
         fixed = np.where(k == LEG_NONE, 0.0, np.where(national, (1.0 - d) * 2.0 * sv, sv))
         return d, coef, fixed
 
-    d_i, coef_i, fix_i = leg(m.leg_kind_imp, m.imp)
-    d_e, coef_e, fix_e = leg(m.leg_kind_exp, m.exp)
+    kind_imp, kind_exp = pick(m.leg_kind_imp), pick(m.leg_kind_exp)
+    d_i, coef_i, fix_i = leg(kind_imp, m.imp)
+    d_e, coef_e, fix_e = leg(kind_exp, m.exp)
     conversion_fixed = fix_i + fix_e
-    has_nat = ((m.leg_kind_imp == LEG_NATIONAL) | (m.leg_kind_exp == LEG_NATIONAL))[:, None, :]
+    has_nat = ((kind_imp == LEG_NATIONAL) | (kind_exp == LEG_NATIONAL))[:, None, :]
     d_opt = d_i * d_e
     d_direct = params.national_delay_days + interconnection * (
         params.interconnected_delay_days - params.national_delay_days
     )
     days_nat = d_opt * d_direct[:, None, None] + (1.0 - d_opt) * 2.0 * params.vehicle_delay_days
     delay = np.where(has_nat, days_nat, params.vehicle_delay_days)
-    national = m.national[:, None, :]
+    national = pick(m.national)[:, None, :]
     fixed = (
         conversion_fixed
         + delay * params.delay_cost_per_day
         - subsidy[:, None, None] * national
         + mandate[:, None, None] * ~national
     )
-    h_eff = hazard[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
+    h_eff = pick(hazard)[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
     if params.vehicle_leg_hazard:
-        h_eff = h_eff + params.vehicle_leg_hazard * vehicle_leg_hazard(m, hazard)[:, None, :]
+        h_eff = h_eff + params.vehicle_leg_hazard * pick(vehicle_leg_hazard(m, hazard))[:, None, :]
     return StaticOptionTerms(
         fixed=fixed,
         coef_imp=coef_i,

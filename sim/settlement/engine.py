@@ -160,17 +160,20 @@ class SettlementCore:
 
     def _lever_terms(self, lev: Levers) -> _LeverTerms:
         """The part of :meth:`static` that depends on the levers only (cached per lever set)."""
-        cached = self._terms
-        if cached is not None and cached.levers is lev:
-            return cached
-        m, cfg = self.market, self.cfg
+        if self._terms is None or self._terms.levers is not lev:
+            self._terms = self._terms_of(lev, None)
+        return self._terms
+
+    def _terms_of(self, lev: Levers, column: np.ndarray | None) -> _LeverTerms:
+        """Lever terms on all currencies, or on the (P, K) option slots ``column``."""
+        cfg = self.cfg
         terms = static_option_terms(
-            m, lev.density, lev.hazard, lev.interconnection, lev.cards,
-            lev.subsidy, lev.mandate, cfg.costs,
+            self.market, lev.density, lev.hazard, lev.interconnection, lev.cards,
+            lev.subsidy, lev.mandate, cfg.costs, column,
         )  # fmt: skip
         seg = self.segment_of_group
         h = terms.hazard[:, seg, :] * self.exposure_of_group[None, :, None]
-        self._terms = _LeverTerms(
+        return _LeverTerms(
             levers=lev,
             fixed=terms.fixed[:, seg, :] + cfg.costs.loss_given_block * h,
             coef_imp=terms.coef_imp,
@@ -178,7 +181,6 @@ class SettlementCore:
             block=np.minimum(1.0, h),
             any_hazard=bool(np.any(lev.hazard > 0)),
         )
-        return self._terms
 
     def _available(self, q: int) -> np.ndarray:
         """(P, C) offered options in quarter index ``q`` (one array per opening period)."""
@@ -316,16 +318,7 @@ class SettlementCore:
             return cached[1]
         # the lever terms on the slots change with the levers only
         if self._option_terms is None or self._option_terms[0] is not lev:
-            lt = self._lever_terms(lev)
-            gathered = _LeverTerms(
-                levers=lev,
-                fixed=o.gather(lt.fixed),
-                coef_imp=o.gather(lt.coef_imp),
-                coef_exp=o.gather(lt.coef_exp),
-                block=o.gather(lt.block),
-                any_hazard=lt.any_hazard,
-            )
-            self._option_terms = (lev, gathered)
+            self._option_terms = (lev, self._terms_of(lev, o.column))
         lt = self._option_terms[1]
         offered = o.gather(avail)
         a = o.gather(self._intercepts)

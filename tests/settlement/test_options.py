@@ -6,6 +6,7 @@ currencies of the world; they must give what the dense (P, C) path gives.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from numpy.testing import assert_allclose
 from sim.compose import compose_and_validate
 from sim.quarters import quarters_through
 from sim.runner import simulate
-from sim.settlement.costs import economy_liquidity, option_liquidity
+from sim.settlement.costs import economy_liquidity, option_liquidity, static_option_terms
 from sim.settlement.options import OptionSet
 from sim.settlement.traders import slot_cells
 
@@ -94,3 +95,19 @@ def test_slot_cells_point_at_each_traders_currency(phase):  # noqa: F811
     np.testing.assert_array_equal(row, t.row)
     np.testing.assert_array_equal(o.column[t.row // g, slot], t.currency)
     assert o.valid[t.row // g, slot].all()
+
+
+@pytest.mark.parametrize("omega", [0.0, 0.5])
+def test_static_terms_on_the_slots_equal_the_dense_ones(phase, omega):  # noqa: F811
+    ph, _ = phase
+    core, m, o = ph.core, ph.market, ph.core.options
+    params = replace(core.cfg.costs, vehicle_leg_hazard=omega)
+    lev = core.schedule.at("2022Q4")  # hazard, cards, subsidy and mandate all on
+    args = (m, lev.density, lev.hazard, lev.interconnection, lev.cards, lev.subsidy)
+    dense = static_option_terms(*args, lev.mandate, params)
+    slots = static_option_terms(*args, lev.mandate, params, o.column)
+    assert np.any(dense.hazard > 0)
+    for name in ("fixed", "coef_imp", "coef_exp", "conversion_fixed", "hazard", "delay_days"):
+        got = o.scatter(getattr(slots, name), m.n_currencies)
+        want = o.scatter(o.gather(getattr(dense, name)), m.n_currencies)
+        assert_allclose(got, want, rtol=1e-12, atol=1e-15, err_msg=name)
