@@ -269,6 +269,31 @@ def describe_composition_error(error: BaseException) -> str:
     return text.split(" Available options")[0].split(" See https://")[0]
 
 
+def _check_scenario_bools(overrides: Sequence[str]) -> None:
+    """Refuse a chosen scenario file that gives a true/false key a non-bool (e.g. ``5``).
+
+    The file's own values are read from the config store before Hydra merges them
+    onto the schema (which would read any integer as true).
+
+    Raises:
+        ConfigError: naming the scenario and the key.
+    """
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    from sim.config import check_bools
+
+    repo = ConfigStore.instance().repo.get("scenario", {})
+    for override in overrides:
+        key, sep, name = override.lstrip("+").partition("=")
+        entry = repo.get(f"{name.strip()}.yaml") if sep and key == "scenario" else None
+        if entry is not None:
+            try:
+                check_bools(OmegaConf.to_container(entry.node, resolve=False))
+            except ConfigError as error:
+                raise ConfigError(f"scenario={name.strip()}", str(error)) from None
+
+
 def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig:
     """Compose ``conf/`` with (normalised) ``overrides``; errors become one line.
 
@@ -279,6 +304,10 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from sim.config import check_bool_overrides
+
+    check_bool_overrides(overrides)
+    _check_scenario_bools(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -315,13 +344,18 @@ def check_inputs(cfg) -> None:
         DataError: naming the file and the cause (row and column where they apply).
         ConfigError: for an unknown world or economy, or an empty path.
     """
+    from sim.config import model_economies
     from sim.data.loader import load_world
     from sim.io.files import check_readable_file
+    from sim.routing.network import load_network
+    from sim.routing.validation import check_against_network
 
     matrix = cfg.world.trade_matrix
     if matrix is not None:
         matrix = str(check_readable_file("world.trade_matrix", matrix))
     load_world(cfg.world.name, cfg.world.economies or None, matrix)
+    # corridor levers name segments, corridors and hubs of the network: checked before the run
+    check_against_network(load_network(), cfg.corridors, model_economies(cfg))
 
 
 def check_output(full: DictConfig, multirun: bool) -> Path:
@@ -335,18 +369,36 @@ def check_output(full: DictConfig, multirun: bool) -> Path:
     from sim.io.files import check_output_dir
 
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-    try:
-        value = OmegaConf.select(full, key, throw_on_missing=True)
-    except Exception as error:  # an interpolation that cannot resolve
-        raise ConfigError(key, " ".join(str(error).split()).split(" full_key")[0]) from None
-    return check_output_dir(key, str(value))
+    names = ["hydra.output_subdir", "hydra.job.name", *(["hydra.sweep.subdir"] if multirun else [])]
+    values = {}
+    for name in [key, *names]:
+        parent, leaf = name.rsplit(".", 1)
+        if name != key and OmegaConf.is_interpolation(OmegaConf.select(full, parent), leaf):
+            values[name] = None  # resolved by Hydra per job (e.g. ${hydra.job.num})
+            continue
+        try:
+            values[name] = OmegaConf.select(full, name, throw_on_missing=True)
+        except Exception as error:  # an interpolation that cannot resolve
+            raise ConfigError(name, " ".join(str(error).split()).split(" full_key")[0]) from None
+    for name in names:  # written inside the run directory: a name, never a path out of it
+        part = values[name]
+        if part is not None and (not str(part).strip() or Path(str(part)).name != str(part)):
+            raise ConfigError(name, f"must be a plain name inside the run directory, got {part!r}")
+    path = check_output_dir(key, str(values[key]))
+    sub = values["hydra.output_subdir"]
+    if not multirun and sub is not None and (path / str(sub)).exists():
+        if not (path / str(sub)).is_dir():
+            raise ConfigError(key, f"{path / str(sub)} exists and is not a directory")
+    return path
 
 
 def check_sweep_inputs(overrides: Sequence[str]) -> None:
-    """Check the data files of every distinct world a sweep's jobs will read.
+    """Check the data every distinct job of a sweep will read or name, before the launch.
 
-    The keys that choose what a job reads are ``world*`` and ``scenario``;
-    each combination of their swept values is composed once.
+    The keys that choose what a job reads are ``world*`` and ``scenario``; the
+    ``corridors.*`` levers name segments, corridors and hubs of the network.
+    Each combination of their swept values is composed once and checked by
+    :func:`check_inputs`.
 
     Raises:
         CaravanError: for the first job's world whose files are bad.
@@ -361,7 +413,7 @@ def check_sweep_inputs(overrides: Sequence[str]) -> None:
     constants, choices = [], []
     for override in parsed:
         key = override.get_key_element()
-        reads = override.key_or_group.startswith(("world", "scenario"))
+        reads = override.key_or_group.startswith(("world", "scenario", "corridors"))
         if override.is_sweep_override() and reads and override.is_discrete_sweep():
             choices.append([f"{key}={text}" for text in override.sweep_string_iterator()])
         elif not override.is_sweep_override():  # other swept keys do not change the data
@@ -370,7 +422,12 @@ def check_sweep_inputs(overrides: Sequence[str]) -> None:
     for combo in itertools.product(*choices):
         typed = to_typed(compose([*constants, *combo]))
         world = typed.world
-        fingerprint = (world.name, tuple(world.economies), world.trade_matrix)
+        fingerprint = (
+            world.name,
+            tuple(world.economies),
+            world.trade_matrix,
+            repr(typed.corridors),
+        )
         if fingerprint not in seen:
             seen.add(fingerprint)
             check_inputs(typed)

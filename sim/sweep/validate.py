@@ -17,29 +17,35 @@ from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
 from sim.sweep.schema import validate_sweep
 
 
-def _check(cfg: DictConfig) -> None:
+def _check(cfg: DictConfig | dict) -> None:
     from sim.config import to_typed, validate
 
     validate_sweep(validate(to_typed(cfg)).sweep)
 
 
-def _with_value(base: DictConfig, key: str, value: Any) -> DictConfig:
-    """A copy of ``base`` with ``key`` set to ``value`` (schema types enforced)."""
-    cfg = copy.deepcopy(base)
-    try:
-        OmegaConf.update(cfg, key, value, merge=False)
-    except OmegaConfBaseException as error:
-        message = str(getattr(error, "msg", error)).splitlines()[0]
-        if "not in struct" in message or "Key '" in message:
-            message = "unknown key (not in the config schema)"
-        raise ConfigError(key, message) from None
-    return cfg
+def _with_value(base: DictConfig, key: str, value: Any) -> dict:
+    """A plain copy of ``base`` with ``key`` set to ``value``.
+
+    The copy is plain (dicts and lists), so a swept list of lever entries
+    (``corridors.closures=[{…}],[{…}]``) is merged onto the schema by
+    :func:`sim.config.to_typed` like any composed value; an unknown key or a
+    wrong type is refused there, naming the key.
+    """
+    plain = OmegaConf.to_container(base, resolve=True)
+    *parents, leaf = key.split(".")
+    node = plain
+    for part in parents:
+        child = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if not isinstance(child, dict):
+            raise ConfigError(key, "unknown key (not in the config schema)")
+        node = child
+    node[leaf] = value
+    return plain
 
 
 def _representatives(values: list[Any]) -> list[Any]:
@@ -82,6 +88,9 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
         parsed = OverridesParser.create().parse_overrides(list(overrides))
     except HydraException as error:
         raise ConfigError("overrides", " ".join(str(error).split())) from None
+    from sim.config import check_bool_overrides
+
+    _check_size(parsed)
     constants: list[str] = []
     sweeps: list[tuple[str, str, list[Any], list[str]]] = []
     for override in parsed:
@@ -90,6 +99,7 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
         elif override.is_discrete_sweep():
             key = override.get_key_element()
             strings = list(override.sweep_string_iterator())
+            check_bool_overrides([f"{override.key_or_group}={text}" for text in strings])
             sweeps.append((key, override.key_or_group, list(override.sweep_iterator()), strings))
     firsts = [f"{key}={strings[0]}" for key, _, _, strings in sweeps]
     base, plain = compose_plain([*constants, *firsts])
@@ -110,6 +120,44 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
         for key, value in check_design(OmegaConf.to_container(sweeper, resolve=False)):
             _check(_with_value(plain, key, value))
     return base
+
+
+MAX_JOBS = 100_000
+"""Most jobs one sweep may launch (its values are checked, and listed, before any runs)."""
+
+
+def _check_size(parsed: list) -> None:
+    """Refuse an empty or zero-step range, and a sweep of more than :data:`MAX_JOBS` jobs.
+
+    Range lengths are computed, not listed, so ``range(0, 10**9)`` is refused at once.
+    """
+    import math
+
+    from hydra.core.override_parser.types import RangeSweep
+
+    jobs = 1
+    for override in parsed:
+        if not override.is_sweep_override() or not override.is_discrete_sweep():
+            continue
+        sweep = override.value()
+        key = override.key_or_group
+        if isinstance(sweep, RangeSweep):
+            start, stop, step = sweep.start, sweep.stop, sweep.step
+            bounds = (start, stop, step)
+            if not all(isinstance(v, int | float) and math.isfinite(v) for v in bounds):
+                raise ConfigError(key, f"range() needs finite numbers, got {override.input_line!r}")
+            if step == 0:
+                raise ConfigError(key, "range() step must not be 0")
+            size = max(0, math.ceil((stop - start) / step))
+        else:
+            size = len(list(override.sweep_string_iterator()))
+        if size == 0:
+            raise ConfigError(key, f"the sweep {override.input_line!r} has no values")
+        jobs *= size
+        if jobs > MAX_JOBS:
+            raise ConfigError(
+                key, f"the sweep would launch more than {MAX_JOBS:,} jobs; sweep fewer values"
+            )
 
 
 class _open:
