@@ -96,6 +96,42 @@ def economy_liquidity(
     return np.minimum(1.0, own + exogenous[None, :])
 
 
+def option_liquidity(
+    parties: tuple[np.ndarray, np.ndarray],
+    column: np.ndarray,
+    flows: np.ndarray,
+    shares: np.ndarray,
+    exogenous: np.ndarray,
+    n: int,
+) -> np.ndarray:
+    """:func:`economy_liquidity` from shares on each pair's option slots.
+
+    The same ``ℓ_e(c) = min(1, Σ_p A_ep F_p s_pc / Σ_p A_ep F_p + ℓ0_c)``, summed over
+    the two parties of each pair and its K option slots instead of an (n, P) product.
+
+    Args:
+        parties: (P,) exporter and (P,) importer index of each pair.
+        column: (P, K) currency of each slot (:class:`~sim.settlement.options.OptionSet`).
+        flows: (P,) pair trade value.
+        shares: (P, K) value share of each slot (0 on padded slots).
+        exogenous: (C,) exogenous liquidity ℓ0_c.
+        n: Number of economies.
+
+    Returns:
+        (n, C) liquidity in [0, 1].
+    """
+    c = exogenous.size
+    weight = (flows[:, None] * shares).reshape(-1)
+    num = np.zeros(n * c)
+    den = np.zeros(n)
+    for econ in parties:
+        num += np.bincount((econ[:, None] * c + column).reshape(-1), weight, n * c)
+        den += np.bincount(econ, flows, n)
+    num = num.reshape(n, c)
+    own = np.divide(num, den[:, None], out=np.zeros_like(num), where=den[:, None] > 0)
+    return np.minimum(1.0, own + exogenous[None, :])
+
+
 @dataclass(frozen=True)
 class OptionCosts:
     """Costs of every option for both segments.
@@ -147,16 +183,32 @@ def static_option_terms(
     subsidy: np.ndarray,
     mandate: np.ndarray,
     params: CostConfig,
+    column: np.ndarray | None = None,
 ) -> StaticOptionTerms:
-    """Liquidity-independent terms of :func:`option_costs` (arguments as there)."""
+    """Liquidity-independent terms of :func:`option_costs` (arguments as there).
+
+    With ``column`` ((P, K) currency of each pair's option slots,
+    :class:`~sim.settlement.options.OptionSet`) the terms are (P, 2, K) on the slots.
+    """
     m = market
     sv = params.vehicle_spread
-    iss = np.maximum(m.issuer_u, 0)
+    if column is None:
+        column = np.arange(m.n_currencies)[None, :]
+
+        def pick(x: np.ndarray) -> np.ndarray:
+            return x
+
+    else:
+
+        def pick(x: np.ndarray) -> np.ndarray:
+            return np.take_along_axis(x, column, axis=1)
+
+    iss = np.maximum(m.issuer_u, 0)[column]
     cards_pc = cards[:, None]
 
     def leg(kind: np.ndarray, econ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(P, 2, C) density of a direct national leg and the leg's fixed cost."""
-        d = density[econ[:, None], iss[None, :]]
+        d = density[econ[:, None], iss]
         d = np.where(kind == LEG_NATIONAL, d, 1.0)
         # segment axis: 0 wholesale, 1 retail (card acceptance adds a direct channel)
         d = np.stack([d, 1.0 - (1.0 - d) * (1.0 - cards_pc)], axis=1)
@@ -166,26 +218,27 @@ def static_option_terms(
         fixed = np.where(k == LEG_NONE, 0.0, np.where(national, (1.0 - d) * 2.0 * sv, sv))
         return d, coef, fixed
 
-    d_i, coef_i, fix_i = leg(m.leg_kind_imp, m.imp)
-    d_e, coef_e, fix_e = leg(m.leg_kind_exp, m.exp)
+    kind_imp, kind_exp = pick(m.leg_kind_imp), pick(m.leg_kind_exp)
+    d_i, coef_i, fix_i = leg(kind_imp, m.imp)
+    d_e, coef_e, fix_e = leg(kind_exp, m.exp)
     conversion_fixed = fix_i + fix_e
-    has_nat = ((m.leg_kind_imp == LEG_NATIONAL) | (m.leg_kind_exp == LEG_NATIONAL))[:, None, :]
+    has_nat = ((kind_imp == LEG_NATIONAL) | (kind_exp == LEG_NATIONAL))[:, None, :]
     d_opt = d_i * d_e
     d_direct = params.national_delay_days + interconnection * (
         params.interconnected_delay_days - params.national_delay_days
     )
     days_nat = d_opt * d_direct[:, None, None] + (1.0 - d_opt) * 2.0 * params.vehicle_delay_days
     delay = np.where(has_nat, days_nat, params.vehicle_delay_days)
-    national = m.national[:, None, :]
+    national = pick(m.national)[:, None, :]
     fixed = (
         conversion_fixed
         + delay * params.delay_cost_per_day
         - subsidy[:, None, None] * national
         + mandate[:, None, None] * ~national
     )
-    h_eff = hazard[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
+    h_eff = pick(hazard)[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
     if params.vehicle_leg_hazard:
-        h_eff = h_eff + params.vehicle_leg_hazard * vehicle_leg_hazard(m, hazard)[:, None, :]
+        h_eff = h_eff + params.vehicle_leg_hazard * pick(vehicle_leg_hazard(m, hazard))[:, None, :]
     return StaticOptionTerms(
         fixed=fixed,
         coef_imp=coef_i,
@@ -225,12 +278,10 @@ def vehicle_leg_hazard(market: Market, hazard: np.ndarray) -> np.ndarray:
     return imp_leg * hazard[rows, home_imp][:, None] + exp_leg * hazard[rows, home_exp][:, None]
 
 
-def direct_spreads(
-    market: Market, liquidity: np.ndarray, params: CostConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """(P, C) spread of a direct conversion by the importer and by the exporter.
+def economy_spreads(liquidity: np.ndarray, params: CostConfig) -> np.ndarray:
+    """(n, C) spread of a direct conversion by each economy into each currency.
 
-    ``s(ℓ_e(c))`` of the converting economy, capped at two vehicle spreads if
+    ``s(ℓ_e(c))`` (:func:`conversion_spread`), capped at two vehicle spreads if
     ``synthetic_cross``.
     """
     s = conversion_spread(
@@ -239,6 +290,17 @@ def direct_spreads(
     )  # fmt: skip
     if params.synthetic_cross:
         s = np.minimum(s, 2.0 * params.vehicle_spread)
+    return s
+
+
+def direct_spreads(
+    market: Market, liquidity: np.ndarray, params: CostConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """(P, C) spread of a direct conversion by the importer and by the exporter.
+
+    :func:`economy_spreads` of the converting economy.
+    """
+    s = economy_spreads(liquidity, params)
     return s[market.imp], s[market.exp]
 
 

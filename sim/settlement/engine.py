@@ -16,10 +16,17 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.quarters import quarter_ordinal
 from sim.settlement.config import SettlementConfig
-from sim.settlement.costs import direct_spreads, economy_liquidity, static_option_terms
+from sim.settlement.costs import (
+    direct_spreads,
+    economy_liquidity,
+    economy_spreads,
+    option_liquidity,
+    static_option_terms,
+)
 from sim.settlement.events import ExternalLiquidity
 from sim.settlement.levers import Levers, LeverSchedule
 from sim.settlement.market import Market, build_market
+from sim.settlement.options import OptionSet
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,34 @@ class _Static:
     any_hazard: bool
 
 
+@dataclass(frozen=True)
+class _LeverTerms:
+    """The part of :class:`_Static` that depends on the levers only, not on intercepts."""
+
+    levers: Levers
+    fixed: np.ndarray  # (P, G, C)
+    coef_imp: np.ndarray  # (P, 2, C)
+    coef_exp: np.ndarray  # (P, 2, C)
+    block: np.ndarray  # (P, G, C)
+    any_hazard: bool
+
+
+def _with_intercepts(lt: _LeverTerms, available: np.ndarray, a: np.ndarray, beta: float) -> _Static:
+    """The static choice problem: lever terms, offered options, intercepts a and β."""
+    return _Static(
+        levers=lt.levers,
+        intercepts=a,
+        beta=beta,
+        available=available,
+        fixed=lt.fixed,
+        coef_imp=lt.coef_imp,
+        coef_exp=lt.coef_exp,
+        block=lt.block,
+        v_fixed=np.where(available[:, None, :], a[:, None, :] - beta * lt.fixed, -np.inf),
+        any_hazard=lt.any_hazard,
+    )
+
+
 class SettlementCore:
     """Market structure, lever schedule, groups and intercepts of one run.
 
@@ -99,6 +134,10 @@ class SettlementCore:
         )
         self._intercepts = np.zeros((m.n_pairs, m.n_currencies))
         self._static: dict[int, _Static] = {}  # slot 0: the last lever set
+        self._terms: _LeverTerms | None = None  # the last lever set's terms
+        self.options = OptionSet.of(m.ever_available())
+        self._option_cache: tuple[tuple, _Static] | None = None  # evaluate_options' static
+        self._option_terms: tuple[Levers, _LeverTerms] | None = None  # its lever terms
         # the offered set changes only at the quarters options open: one array per period
         self._opening = sorted({int(x) for x in np.unique(m.option_from)})
         self._avail: dict[int, np.ndarray] = {}
@@ -117,6 +156,43 @@ class SettlementCore:
     def intercepts(self, value: np.ndarray) -> None:
         self._intercepts = np.asarray(value, dtype=float)
         self._static.clear()
+        self._option_cache = None
+
+    def _lever_terms(self, lev: Levers) -> _LeverTerms:
+        """The part of :meth:`static` that depends on the levers only (cached per lever set)."""
+        if self._terms is None or self._terms.levers is not lev:
+            self._terms = self._terms_of(lev, None)
+        return self._terms
+
+    def _terms_of(self, lev: Levers, column: np.ndarray | None) -> _LeverTerms:
+        """Lever terms on all currencies, or on the (P, K) option slots ``column``."""
+        cfg = self.cfg
+        terms = static_option_terms(
+            self.market, lev.density, lev.hazard, lev.interconnection, lev.cards,
+            lev.subsidy, lev.mandate, cfg.costs, column,
+        )  # fmt: skip
+        seg = self.segment_of_group
+        h = terms.hazard[:, seg, :] * self.exposure_of_group[None, :, None]
+        return _LeverTerms(
+            levers=lev,
+            fixed=terms.fixed[:, seg, :] + cfg.costs.loss_given_block * h,
+            coef_imp=terms.coef_imp,
+            coef_exp=terms.coef_exp,
+            block=np.minimum(1.0, h),
+            any_hazard=bool(np.any(lev.hazard > 0)),
+        )
+
+    def _available(self, q: int) -> np.ndarray:
+        """(P, C) offered options in quarter index ``q`` (one array per opening period)."""
+        period = bisect.bisect_right(self._opening, q)
+        avail = self._avail.get(period)
+        if avail is None:
+            avail = self._avail[period] = self.market.available(q)
+        return avail
+
+    def offered(self, quarter: str) -> np.ndarray:
+        """(P, C) options offered in ``quarter``."""
+        return self._available(quarter_ordinal(quarter))
 
     def static(self, quarter: str, intercepts: np.ndarray | None = None) -> _Static:
         """The liquidity-independent part of the quarter's choice problem (cached).
@@ -126,13 +202,9 @@ class SettlementCore:
             intercepts: Override of the calibrated intercepts (not cached).
         """
         lev = self.schedule.at(quarter)
-        q = quarter_ordinal(quarter)
         a = self._intercepts if intercepts is None else intercepts
         beta = float(self.cfg.logit_scale)
-        period = bisect.bisect_right(self._opening, q)
-        avail = self._avail.get(period)
-        if avail is None:
-            avail = self._avail[period] = self.market.available(q)
+        avail = self._available(quarter_ordinal(quarter))
         # reuse while levers (one object per constant period), offered options,
         # intercepts and β are the same
         st = self._static.get(0)
@@ -144,27 +216,7 @@ class SettlementCore:
             and st.available is avail
         ):
             return st
-        m, cfg = self.market, self.cfg
-        terms = static_option_terms(
-            m, lev.density, lev.hazard, lev.interconnection, lev.cards,
-            lev.subsidy, lev.mandate, cfg.costs,
-        )  # fmt: skip
-        seg = self.segment_of_group
-        h = terms.hazard[:, seg, :] * self.exposure_of_group[None, :, None]
-        fixed = terms.fixed[:, seg, :] + cfg.costs.loss_given_block * h
-        v_fixed = np.where(avail[:, None, :], a[:, None, :] - beta * fixed, -np.inf)
-        st = _Static(
-            levers=lev,
-            intercepts=a,
-            beta=beta,
-            available=avail,
-            fixed=fixed,
-            coef_imp=terms.coef_imp,
-            coef_exp=terms.coef_exp,
-            block=np.minimum(1.0, h),
-            v_fixed=v_fixed,
-            any_hazard=bool(np.any(lev.hazard > 0)),
-        )
+        st = _with_intercepts(self._lever_terms(lev), avail, a, beta)
         if intercepts is None:
             self._static[0] = st
         return st
@@ -194,6 +246,10 @@ class SettlementCore:
         depth of :func:`~sim.settlement.events.external_liquidity`.
         """
         liq = economy_liquidity(self.market.incidence, pair_flows, shares, self.exogenous)
+        return self._with_external(quarter, liq)
+
+    def _with_external(self, quarter: str, liq: np.ndarray) -> np.ndarray:
+        """Liquidity floored by the quarter's dated exogenous depth (if any)."""
         if quarter not in self._external:
             series = self._external_series
             ext = None if series is None or not series.series else series.at(quarter)
@@ -226,12 +282,57 @@ class SettlementCore:
         Returns:
             :class:`Evaluation`.
         """
-        m = self.market
         st = self.static(quarter, intercepts)
         liq = self.liquidity(quarter, pair_flows, shares)
-        di, de = direct_spreads(m, liq, self.cfg.costs)
+        di, de = direct_spreads(self.market, liq, self.cfg.costs)
+        return self._choice(quarter, st, di, de, liq)
+
+    def evaluate_options(
+        self, quarter: str, pair_flows: np.ndarray, shares: np.ndarray
+    ) -> Evaluation:
+        """:meth:`evaluate` on each pair's options only (the calibrated intercepts).
+
+        Same arguments, but ``shares`` (P, K) and every (.., C) array of the result
+        (.., K): slot k of pair p is currency ``self.options.column[p, k]`` (padded
+        slots are not offered and hold share 0). Equal to :meth:`evaluate` at those
+        slots up to rounding; on a wide world a fraction of its cost.
+        """
+        m, o = self.market, self.options
+        st = self._option_static(quarter)
+        own = option_liquidity(
+            (m.exp, m.imp), o.column, pair_flows, shares, self.exogenous, len(m.economies)
+        )
+        liq = self._with_external(quarter, own)
+        s = economy_spreads(liq, self.cfg.costs)
+        di, de = s[m.imp[:, None], o.column], s[m.exp[:, None], o.column]
+        return self._choice(quarter, st, di, de, liq)
+
+    def _option_static(self, quarter: str) -> _Static:
+        """:meth:`static` (calibrated intercepts) on each pair's option slots (cached)."""
+        o = self.options
+        lev = self.schedule.at(quarter)
+        avail = self._available(quarter_ordinal(quarter))
+        key = (lev, avail, self._intercepts)
+        cached = self._option_cache
+        if cached is not None and all(x is y for x, y in zip(cached[0], key, strict=True)):
+            return cached[1]
+        # the lever terms on the slots change with the levers only
+        if self._option_terms is None or self._option_terms[0] is not lev:
+            self._option_terms = (lev, self._terms_of(lev, o.column))
+        lt = self._option_terms[1]
+        offered = o.gather(avail)
+        a = o.gather(self._intercepts)
+        beta = float(self.cfg.logit_scale)
+        st = _with_intercepts(lt, offered, a, beta)
+        self._option_cache = (key, st)
+        return st
+
+    def _choice(
+        self, quarter: str, st: _Static, di: np.ndarray, de: np.ndarray, liq: np.ndarray
+    ) -> Evaluation:
+        """Costs and logit probabilities from the static part and the direct spreads."""
         # groups are ordered segment-major (g = s·E + e): the moving part is per segment
-        p, c = m.n_pairs, m.n_currencies
+        p, c = di.shape
         moving = st.coef_imp * di[:, None, :]
         moving += st.coef_exp * de[:, None, :]
         moving = moving[:, :, None, :]  # (P, 2, 1, C)

@@ -51,6 +51,8 @@ class HeadlineSpec:
         p, c = m.n_pairs, m.n_currencies
         veh, nat = m.vehicle, m.national
         every = np.ones(p, dtype=bool)
+        # shares are 0 outside the options a pair is ever offered: only those cells enter
+        cells = self._cells = np.flatnonzero(m.ever_available())
         names: list[str] = []
         num: list[np.ndarray] = []
         den: list[np.ndarray] = []
@@ -62,7 +64,7 @@ class HeadlineSpec:
             sel = np.broadcast_to(cols, (p, c)) & rows[:, None]
             order.append(("share", len(names)))
             names.append(key)
-            num.append(sel.reshape(-1).astype(float))
+            num.append(sel.reshape(-1).take(cells).astype(float))
             den.append(rows.astype(float))
 
         def cost(key: str, rows: np.ndarray) -> None:
@@ -105,7 +107,7 @@ class HeadlineSpec:
             share(f"{a.lower()}_{b.lower()}_national", rows, nat)
         self.names = tuple(names)
         self.cost_names = tuple(cost_names)
-        self.numerator = np.array(num)  # (K, P·C)
+        self.numerator = np.array(num)  # (K, offered cells of the P·C)
         self.denominator = np.array(den)  # (K, P)
         self.cost_rows = np.array(cost_rows)  # (K', P)
         self.order = tuple(order)
@@ -122,7 +124,7 @@ class HeadlineSpec:
         self, flows: np.ndarray, shares: np.ndarray, pair_cost: np.ndarray
     ) -> dict[str, float]:
         """Headline series (see module docstring); arguments as :func:`headline`."""
-        fs = (flows[:, None] * shares).reshape(-1)
+        fs = (flows[:, None] * shares).reshape(-1).take(self._cells)
         den = self.denominator @ flows
         cden = self.cost_rows @ flows
         # NaN where the denominator is 0 (divided only where it is positive)
@@ -172,12 +174,13 @@ class TableBuilder:
 
     def __init__(self, market: Market) -> None:
         m = market
-        p, c = np.divmod(np.arange(m.n_pairs * m.n_currencies), m.n_currencies)
         econ = np.asarray(m.economies, dtype=object)
-        ccy = np.asarray(m.currencies, dtype=object)
-        self.exporter = pd.array(econ[m.exp[p]], dtype="str")
-        self.importer = pd.array(econ[m.imp[p]], dtype="str")
-        self.currency = pd.array(ccy[c], dtype="str")
+        self.n_currencies = m.n_currencies
+        # labels per pair and per currency; a table takes those of its cells
+        self.exporter = pd.array(econ[m.exp], dtype="str")
+        self.importer = pd.array(econ[m.imp], dtype="str")
+        self.currency = pd.array(np.asarray(m.currencies, dtype=object), dtype="str")
+        self.size = m.n_pairs * m.n_currencies
 
     def __call__(
         self,
@@ -207,10 +210,11 @@ class TableBuilder:
             by_count: (Q, P, C) count shares (or Q arrays).
             mean_cost: (Q, P, C) ad-valorem cost (or Q arrays).
         """
-        q, size = len(quarters), self.currency.size
+        q, size = len(quarters), self.size
         shown = np.reshape(available, (q, size)) | (np.reshape(by_count, (q, size)) > 0)
         flat = np.flatnonzero(shown)  # quarter by quarter, cells in (P, C) order
         quarter, keep = np.divmod(flat, size)
+        pair, ccy = np.divmod(keep, self.n_currencies)
 
         def column(arrays: Sequence[np.ndarray]) -> np.ndarray:
             return np.reshape(arrays, -1).take(flat)
@@ -218,9 +222,9 @@ class TableBuilder:
         return pd.DataFrame(
             {
                 "quarter": pd.array(list(quarters), dtype="str").take(quarter),
-                "exporter": self.exporter.take(keep),
-                "importer": self.importer.take(keep),
-                "currency": self.currency.take(keep),
+                "exporter": self.exporter.take(pair),
+                "importer": self.importer.take(pair),
+                "currency": self.currency.take(ccy),
                 "share_by_value": column(by_value),
                 "share_by_count": column(by_count),
                 "mean_cost": column(mean_cost),

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.settlement.choice import calibrate_intercepts, choice_table, draw_choice
+from sim.settlement.choice import ChoiceTable, calibrate_intercepts, choice_table, draw_choice
 from sim.settlement.config import SettlementConfig, checked_quarter
 from sim.settlement.engine import Evaluation, SettlementCore
 from sim.settlement.initial import synthetic_shares, table_shares, with_floor
@@ -33,6 +33,8 @@ from sim.settlement.traders import (
     make_traders,
     revise,
     revision_clocks,
+    slot_cells,
+    slot_counts,
     systematic_uniforms,
     tallies,
 )
@@ -182,12 +184,14 @@ class SettlementPhase:
         # systematic within each (pair, group): the initial shares are met up to one trader
         t.currency[:] = draw_choice(choices, t.row, systematic_uniforms(t.row, rng))
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
+        self._slot_of = self.core.options.slot_of(m.n_currencies)
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
         self._shares = counts.sum(axis=1) / t.counts[:, None]
-        ev0 = self.core.evaluate(start_quarter, f0, self._shares)
-        start_cost = self.tallies(counts, ev0.cost)[1]
+        # the start cost on the option slots (traders hold nothing else)
+        ev0 = self.core.evaluate_options(start_quarter, f0, self.core.options.gather(self._shares))
+        start_cost = self.tallies(counts, self.core.options.scatter(ev0.cost, m.n_currencies))[1]
         self._start_factor = 1.0 + self._matrix(start_cost)
 
     def _initial_probabilities(
@@ -196,27 +200,32 @@ class SettlementPhase:
         """(P, G, C) choice probabilities of the initial state (intercepts calibrated here).
 
         Fixed point: intercepts given liquidity (:func:`calibrate_intercepts`),
-        liquidity given the shares the intercepts imply.
+        liquidity given the shares the intercepts imply. Solved on each pair's
+        option slots (:class:`~sim.settlement.options.OptionSet`), not on all C
+        currencies of the world.
         """
         core, cfg, m, g = self.core, self.cfg, self.core.market, self.core.n_groups
         if cfg.initial.intercepts == "none":
             return np.broadcast_to(target[:, None, :], (m.n_pairs, g, m.n_currencies)).copy()
         # options offered only later keep intercept 0 (they are never vehicles)
         free = avail0 if cfg.initial.intercepts == "all" else avail0 & m.vehicle[None, :]
-        tgt = with_floor(target, avail0, cfg.initial.floor_share)
-        liq_shares = target
+        opt, c = core.options, m.n_currencies
+        free, offered = opt.gather(free), opt.gather(avail0)
+        tgt = opt.gather(with_floor(target, avail0, cfg.initial.floor_share))
+        liq_shares = opt.gather(target)
         for _ in range(50):
-            ev = core.evaluate(self.start_quarter, f0, liq_shares)
-            core.intercepts = calibrate_intercepts(
-                tgt, avail0, ev.cost, self.group_weights, cfg.logit_scale, free=free
+            ev = core.evaluate_options(self.start_quarter, f0, liq_shares)
+            a = calibrate_intercepts(
+                tgt, offered, ev.cost, self.group_weights, cfg.logit_scale, free=free
             )
-            prob = core.evaluate(self.start_quarter, f0, liq_shares).prob
+            core.intercepts = opt.scatter(a, c)
+            prob = core.evaluate_options(self.start_quarter, f0, liq_shares).prob
             implied = np.einsum("pg,pgc->pc", self.group_weights, prob)
             done = np.max(np.abs(implied - liq_shares)) < 1e-9
             liq_shares = implied
             if done:
                 break
-        return prob
+        return opt.scatter(prob, c)
 
     def tallies(
         self, counts: np.ndarray, cost: np.ndarray
@@ -249,27 +258,38 @@ class SettlementPhase:
         Returns:
             :class:`SettlementResult` (the state at the end of the quarter).
         """
-        t, m, g = self.traders, self.core.market, self.core.n_groups
+        t, m, g, o = self.traders, self.core.market, self.core.n_groups, self.core.options
+        c, k = m.n_currencies, o.column.shape[1]
         f = self.core.pair_flows(flows)
-        # levers of the quarter, liquidity from last quarter's shares, option costs, logit
-        ev: Evaluation = self.core.evaluate(quarter, f, self._shares)
-        choices = choice_table(ev.prob.reshape(-1, m.n_currencies), np.repeat(ev.available, g, 0))
+        # levers of the quarter, liquidity from last quarter's shares, option costs, logit,
+        # all on each pair's K option slots (:class:`~sim.settlement.options.OptionSet`)
+        ev: Evaluation = self.core.evaluate_options(quarter, f, o.gather(self._shares))
+        choices = self._slot_choices(ev.prob.reshape(-1, k), np.repeat(ev.available, g, 0))
         held_before = self._shares > 0
         # revisions: expired clocks and blocked payments choose again by the logit
         block = ev.block.reshape(-1) if ev.any_hazard else None
-        revised = revise(t, choices, block, self.cfg.revision_rate, self.rng)
+        cells = slot_cells(t, self._slot_of, g, k) if block is not None else None
+        revised = revise(t, choices, block, self.cfg.revision_rate, self.rng, cells)
         # tallies: shares, the cost traders pay, the cost factor for trade, headlines
-        counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(ev.cost.shape)
-        self._shares, pair_cost, mean = self.tallies(counts, ev.cost)
+        counts = slot_counts(slot_cells(t, self._slot_of, g, k), m.n_pairs * g, k)
+        shares, pair_cost, mean = self.tallies(counts.reshape(ev.cost.shape), ev.cost)
+        self._shares, mean = o.scatter(shares, c), o.scatter(mean, c)
         cost = self._matrix(pair_cost)
         head = self._headline(f, self._shares, pair_cost)
         head["revised_share"] = revised / t.n
-        shown = ev.available | held_before
+        shown = self.core.offered(quarter) | held_before
         # value and count shares are equal by design (value-stratified traders)
         table = TableSource(self, (quarter, shown, self._shares, self._shares, mean))
         return SettlementResult(
             cost=cost, cost_ratio=(1.0 + cost) / self._start_factor, table=table, headline=head
         )
+
+    def _slot_choices(self, prob: np.ndarray, available: np.ndarray) -> ChoiceTable:
+        """:func:`choice_table` of (P·G, K) slot probabilities, drawing currency indices."""
+        table = choice_table(prob, available)
+        column = np.repeat(self.core.options.column, self.core.n_groups, axis=0)
+        option = np.take_along_axis(column, table.option, axis=1).astype(np.int32)
+        return ChoiceTable(cum=table.cum, option=option)
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""

@@ -246,6 +246,7 @@ def revise(
     block_flat: np.ndarray | None,
     rate: float,
     rng: np.random.Generator,
+    cells: np.ndarray | None = None,
 ) -> int:
     """One quarter of revision, in place.
 
@@ -260,6 +261,8 @@ def revise(
         block_flat: (P·G·C,) blocking probability, or None if no hazard.
         rate: Calvo revision rate.
         rng: Random generator.
+        cells: (n,) each trader's cell in ``block_flat`` (default ``row·C + currency``;
+            given when ``block_flat`` is on option slots, see :func:`slot_cells`).
 
     Returns:
         Number of traders that revised.
@@ -268,14 +271,35 @@ def revise(
     t.clock -= 1
     due = t.clock <= 0
     if block_flat is not None:
-        n_currencies = block_flat.size // table.cum.shape[0]
-        pb = block_flat.take(t.row * np.int32(n_currencies) + t.currency)
+        if cells is None:
+            n_currencies = block_flat.size // table.cum.shape[0]
+            cells = t.row * np.int32(n_currencies) + t.currency
+        pb = block_flat.take(cells)
         due |= rng.random(t.n, dtype=np.float32) < pb
     idx = np.flatnonzero(due)
     if idx.size:
         t.currency[idx] = draw_choice(table, t.row[idx], 1.0 - rng.random(idx.size))
         t.clock[idx] = revision_clocks(rng, rate, idx.size)
     return int(idx.size)
+
+
+def slot_cells(traders: Traders, slot_of: np.ndarray, n_groups: int, n_slots: int) -> np.ndarray:
+    """(n,) cell ``row·K + slot`` of each trader's currency among its pair's K option slots.
+
+    Args:
+        traders: Population.
+        slot_of: (P, C) slot of each option currency (:meth:`OptionSet.slot_of`).
+        n_groups: Groups per pair G (``row = pair·G + group``).
+        n_slots: Slots per pair K.
+    """
+    pair = traders.row // np.int32(n_groups)
+    slot = slot_of.reshape(-1).take(pair * np.int32(slot_of.shape[1]) + traders.currency)
+    return traders.row * np.int32(n_slots) + slot
+
+
+def slot_counts(cells: np.ndarray, n_rows: int, n_slots: int) -> np.ndarray:
+    """(R, K) traders of each (pair, group) row in each option slot (:func:`slot_cells`)."""
+    return np.bincount(cells, minlength=n_rows * n_slots).reshape(n_rows, n_slots)
 
 
 def cell_counts(traders: Traders, n_rows: int, n_currencies: int) -> np.ndarray:
