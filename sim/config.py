@@ -280,7 +280,6 @@ class CaravanConfig:
 
     def check(self, ctx: Context, prefix: str) -> None:
         """The subsystems' own validators, then the memory the run would need."""
-        self.corridors.validate(ctx.economies)
         self.settlement.validate(ctx.economies)
         check_memory(self, ctx.economies)
 

@@ -71,14 +71,15 @@ class Schedule:
     """A lever's scope, window and path, resolved against one world.
 
     Attributes:
-        cells: n×n mask of the pairs in scope.
+        cells: n×n mask of the pairs in scope; None for a lever scoped on
+            something else (a corridor lever names segments, see :meth:`window`).
         first: quarter ordinal of the first quarter in force.
         last: quarter ordinal in which a linear phase-in completes (≥ first).
         lifted: quarter ordinal from which the lever no longer applies (None = never).
         path: ``linear`` or ``step``.
     """
 
-    cells: np.ndarray
+    cells: np.ndarray | None
     first: int
     last: int
     lifted: int | None
@@ -106,6 +107,17 @@ class Schedule:
             lifted=quarter_ordinal(until) if until else None,
             path=entry.path,
         )
+
+    @classmethod
+    def window(cls, first: str, last_in_force: str | None = None) -> Schedule:
+        """A step lever in force from ``first`` through ``last_in_force`` (inclusive).
+
+        Quarter labels; ``last_in_force`` None = for good. No pair scope (``cells``
+        None): the corridor levers' scope is their target segments.
+        """
+        start = quarter_ordinal(first)
+        lifted = quarter_ordinal(last_in_force) + 1 if last_in_force else None
+        return cls(cells=None, first=start, last=start, lifted=lifted, path="step")
 
     def fraction(self, quarter: int) -> float:
         """Share of the lever in force in the quarter with ordinal ``quarter``, in [0, 1]."""

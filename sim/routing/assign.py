@@ -62,8 +62,11 @@ def msa_assign(
     BPR factor f = f(v_n); path costs C = A (m f) + δV · (A (t0 f)); auxiliary shares
     σ* = logit(C); auxiliary volumes y = Aᵀ (σ* · q); stop if
     max_{s capacitated} |y_s − v_s| / c_s ≤ tol; else σ_{n+1} = σ_n + (σ* − σ_n) / (n + 1)
-    and v_{n+1} = Aᵀ (σ_{n+1} · q). It starts from the free-flow logit shares,
-    never from a previous quarter, so equal inputs give bit-identical outputs.
+    and v_{n+1} = Aᵀ (σ_{n+1} · q). It starts from the free-flow logit shares or
+    from ``start_shares``; equal inputs give bit-identical outputs. The stop test
+    sees capacitated volumes only, so a warm start is sound only from shares
+    solved at the same free-flow costs and open paths (tonnes and capacities may
+    differ): the caller's job (:class:`sim.routing.phase.CorridorPhase`).
     Averaging shares keeps Σ_paths tonnes = pair tonnes exactly (up to rounding).
     Pairs none of whose paths cross a capacitated segment keep their free-flow
     shares, which is what the iteration would give them; only the others are
@@ -89,7 +92,8 @@ def msa_assign(
         path_of: Row → path index into ``incidence`` (default: row r is path r).
             ``ptr``, ``time_value``, ``scale`` and ``available`` are per row.
         start_shares: Shares per row to start the iteration from (e.g. the
-            baseline equilibrium; shares are per pair, so they fit any tonnes);
+            previous quarter's equilibrium at the same free-flow costs; shares
+            are per pair, so they fit any tonnes);
             a pair with share on a closed path restarts from its free-flow
             logit shares. Default: start from the free-flow logit shares.
         max_iter: Maximum MSA iterations (≥ 1).

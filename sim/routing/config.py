@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError
-from sim.quarters import is_quarter, parse_quarter, quarter_ordinal
+from sim.fields import Context, check_tree, param
+from sim.quarters import quarter_ordinal
 
 #: Default economy -> hub mapping (hub ids of ``sim/data/corridors/hubs.csv``).
 DEFAULT_ECONOMY_HUBS: dict[str, list[str]] = {
@@ -67,8 +68,8 @@ class CapacityChange:
     """
 
     target: str = ""
-    year: int = 2027
-    capacity_mt_per_year: float = 10.0
+    year: int = param(2027, low=MIN_YEAR, high=MAX_YEAR, integer=True, unit="year")
+    capacity_mt_per_year: float = param(10.0, low=0, high=1000, open_low=True, unit="Mt/yr")
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Opening:
     """
 
     segment: str = ""
-    year: int = 2028
+    year: int = param(2028, low=MIN_YEAR, high=MAX_YEAR, integer=True, unit="year")
 
 
 @dataclass
@@ -96,8 +97,8 @@ class BorderTimeChange:
     """
 
     target: str = ""
-    year: int = 2025
-    factor: float = 1.0
+    year: int = param(2025, low=MIN_YEAR, high=MAX_YEAR, integer=True, unit="year")
+    factor: float = param(1.0, low=0, high=10, unit="× shipped delay")
 
 
 @dataclass
@@ -114,8 +115,8 @@ class FeeChange:
     """
 
     target: str = ""
-    year: int = 2025
-    usd_per_t: float = 0.0
+    year: int = param(2025, low=MIN_YEAR, high=MAX_YEAR, integer=True, unit="year")
+    usd_per_t: float = param(0.0, low=-1000, high=1000, unit="US$/t")
 
 
 @dataclass
@@ -129,8 +130,16 @@ class Closure:
     """
 
     target: str = ""
-    from_quarter: str = "2025Q1"
-    to_quarter: str = "2025Q4"
+    from_quarter: str = param("2025Q1", quarter=True)
+    to_quarter: str = param("2025Q4", quarter=True)
+
+    def check(self, ctx: Context, prefix: str) -> None:
+        """``to_quarter`` is not before ``from_quarter``."""
+        if quarter_ordinal(self.to_quarter) < quarter_ordinal(self.from_quarter):
+            raise ConfigError(
+                f"{prefix}.to_quarter",
+                f"must not be before from_quarter {self.from_quarter}, got {self.to_quarter}",
+            )
 
 
 @dataclass
@@ -159,10 +168,10 @@ class CorridorsConfig:
         msa_max_iter: Maximum MSA iterations per quarter, in [1, 1000]. Default 40.
         msa_tol: Stop when max over capacitated segments of |y − v| / c ≤ tol,
             in (0, 1]. Default 0.03 (3 % of capacity; the quarter's gap is
-            reported in ``RoutingResult.gap``). A quarter whose network state
-            is the baseline's starts from the baseline equilibrium, so one near
-            it stops after one iteration; a quarter with levers in force starts
-            from the free-flow shares.
+            reported in ``RoutingResult.gap``). A quarter whose free-flow costs and
+            open segments are the previous quarter's (only tonnes or dated
+            capacities differ) starts from that quarter's shares; other quarters
+            start from the free-flow shares.
         group_value_overrides: US$/t by commodity group (ids of
             ``sim/data/corridors/commodity_groups.csv``, e.g. ``manufactures``),
             values in (0, 1e7]; override the shipped value per tonne.
@@ -189,19 +198,25 @@ class CorridorsConfig:
         closures: Closures of segments or corridors (shocks).
     """
 
-    value_of_time_per_day: float = float(_FITTED["value_of_time_per_day"])
-    logit_theta: float = 5.0
-    k_paths: int = 5
-    path_relevance: float = 3.0
-    bpr_alpha: float = 0.15
-    bpr_beta: float = 4.0
-    msa_max_iter: int = 40
-    msa_tol: float = 3e-2
-    group_value_overrides: dict[str, float] = field(default_factory=dict)
-    corridor_frictions: dict[str, float] = field(
-        default_factory=lambda: dict(_FITTED["corridor_frictions"])
+    value_of_time_per_day: float = param(
+        float(_FITTED["value_of_time_per_day"]), low=0, high=0.1, unit="share of value per day"
     )
-    freight_rate_overrides: dict[str, float] = field(default_factory=dict)
+    logit_theta: float = param(5.0, low=0, high=100, open_low=True)
+    k_paths: int = param(5, low=1, high=50, integer=True, unit="paths")
+    path_relevance: float = param(3.0, low=1, high=100, unit="× cheapest free-flow cost")
+    bpr_alpha: float = param(0.15, low=0, high=10)
+    bpr_beta: float = param(4.0, low=0, high=10)
+    msa_max_iter: int = param(40, low=1, high=1000, integer=True, unit="iterations")
+    msa_tol: float = param(3e-2, low=0, high=1, open_low=True, unit="share of capacity")
+    group_value_overrides: dict[str, float] = param(
+        default_factory=dict, low=0, high=10_000_000, open_low=True, unit="US$/t"
+    )
+    corridor_frictions: dict[str, float] = param(
+        default_factory=lambda: dict(_FITTED["corridor_frictions"]), low=0, high=1000, unit="US$/t"
+    )
+    freight_rate_overrides: dict[str, float] = param(
+        default_factory=dict, low=0, high=10, unit="US$ per tonne-km"
+    )
     economy_hubs: dict[str, list[str]] = field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_ECONOMY_HUBS.items()}
     )
@@ -213,10 +228,13 @@ class CorridorsConfig:
     closures: list[Closure] = field(default_factory=list)
 
     def validate(self, economies: Sequence[str]) -> None:
-        """Check ranges, quarter labels and the economy-hub mapping's shape.
+        """Check this config alone (prefix ``corridors``) for the given economies.
 
-        Names that only the network knows (segments, corridors, hubs, commodity
-        groups) and the route check are checked where the network lives, by
+        The ranges, units and quarter labels are on the fields (:func:`sim.fields.param`)
+        and checked by :func:`sim.fields.check_tree`, which the whole-config
+        validation runs too; :meth:`check` adds the cross-field rules. Names that
+        only the network knows (segments, corridors, hubs, commodity groups) and
+        the route check are checked where the network lives, by
         :func:`sim.routing.validation.check_against_network`, which
         :class:`~sim.routing.phase.CorridorPhase` runs before anything else.
         This method reads no data.
@@ -224,74 +242,28 @@ class CorridorsConfig:
         Raises:
             ConfigError: with the dotted key, e.g. ``corridors.logit_theta``.
         """
-        _range("corridors.value_of_time_per_day", self.value_of_time_per_day, 0.0, 0.1)
-        _range("corridors.logit_theta", self.logit_theta, 0.0, 100.0, low_open=True)
-        _integer("corridors.k_paths", self.k_paths, 1, 50)
-        _range("corridors.path_relevance", self.path_relevance, 1.0, 100.0)
-        _range("corridors.bpr_alpha", self.bpr_alpha, 0.0, 10.0)
-        _range("corridors.bpr_beta", self.bpr_beta, 0.0, 10.0)
-        _integer("corridors.msa_max_iter", self.msa_max_iter, 1, 1000)
-        _range("corridors.msa_tol", self.msa_tol, 0.0, 1.0, low_open=True)
-        for group, value in self.group_value_overrides.items():
-            _range(f"corridors.group_value_overrides.{group}", value, 0.0, 1e7, low_open=True)
-        for name, value in self.corridor_frictions.items():
-            _range(f"corridors.corridor_frictions.{name}", value, 0.0, 1000.0)
-        for mode, value in self.freight_rate_overrides.items():
-            dotted = f"corridors.freight_rate_overrides.{mode}"
+        check_tree(self, "corridors", Context(root=self, economies=tuple(economies)))
+
+    def check(self, ctx: Context, prefix: str) -> None:
+        """Cross-field rules: freight-rate modes, the economy-hub mapping's shape.
+
+        An economy without a hub is allowed (it stays off the network, see
+        :class:`~sim.routing.phase.CorridorPhase`); a hub may serve one economy only.
+        """
+        for mode in self.freight_rate_overrides:
             if mode not in FREIGHT_MODES:
-                raise ConfigError(dotted, f"unknown mode; allowed: {', '.join(FREIGHT_MODES)}")
-            _range(dotted, value, 0.0, 10.0)
+                raise ConfigError(
+                    f"{prefix}.freight_rate_overrides.{mode}",
+                    f"unknown mode; allowed: {', '.join(FREIGHT_MODES)}",
+                )
+        economies = ctx.economies
         if len(set(economies)) != len(economies):
-            raise ConfigError("corridors.economy_hubs", "economies list an economy twice")
+            raise ConfigError(f"{prefix}.economy_hubs", "economies list an economy twice")
         owner: dict[str, str] = {}
         for code in economies:
-            hubs = self.economy_hubs.get(code)
-            if not hubs:
-                raise ConfigError("corridors.economy_hubs", f"no hub for economy {code!r}")
-            for hub in hubs:
+            for hub in self.economy_hubs.get(code) or ():
                 if owner.setdefault(hub, code) != code:
                     raise ConfigError(
-                        f"corridors.economy_hubs.{code}",
+                        f"{prefix}.economy_hubs.{code}",
                         f"hub {hub!r} is already the hub of {owner[hub]}",
                     )
-        for i, c in enumerate(self.capacity_changes):
-            key = f"corridors.capacity_changes[{i}]"
-            _integer(f"{key}.year", c.year, MIN_YEAR, MAX_YEAR)
-            _range(f"{key}.capacity_mt_per_year", c.capacity_mt_per_year, 0.0, 1000.0, True)
-        for i, o in enumerate(self.openings):
-            _integer(f"corridors.openings[{i}].year", o.year, MIN_YEAR, MAX_YEAR)
-        for i, b in enumerate(self.border_time_changes):
-            key = f"corridors.border_time_changes[{i}]"
-            _integer(f"{key}.year", b.year, MIN_YEAR, MAX_YEAR)
-            _range(f"{key}.factor", b.factor, 0.0, 10.0)
-        for i, f in enumerate(self.fee_changes):
-            key = f"corridors.fee_changes[{i}]"
-            _integer(f"{key}.year", f.year, MIN_YEAR, MAX_YEAR)
-            _range(f"{key}.usd_per_t", f.usd_per_t, -1000.0, 1000.0)
-        for i, c in enumerate(self.closures):
-            key = f"corridors.closures[{i}]"
-            for name in ("from_quarter", "to_quarter"):
-                label = getattr(c, name)
-                if not is_quarter(label) or not MIN_YEAR <= parse_quarter(label)[0] <= MAX_YEAR:
-                    raise ConfigError(
-                        f"{key}.{name}",
-                        f"must be a quarter label YYYYQn (1990-2100), got {label!r}",
-                    )
-            if quarter_ordinal(c.to_quarter) < quarter_ordinal(c.from_quarter):
-                raise ConfigError(
-                    f"{key}.to_quarter",
-                    f"must not be before from_quarter {c.from_quarter}, got {c.to_quarter}",
-                )
-
-
-def _range(key: str, value: object, low: float, high: float, low_open: bool = False) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    ok = ok and (low < value if low_open else low <= value) and value <= high  # type: ignore[operator]
-    if not ok:
-        bracket = "(" if low_open else "["
-        raise ConfigError(key, f"must be in {bracket}{low:g}, {high:g}], got {value}")
-
-
-def _integer(key: str, value: object, low: int, high: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ConfigError(key, f"must be an integer in [{low}, {high}], got {value}")

@@ -1,4 +1,10 @@
-"""The network's state in one quarter: which segments are open, capacities, delays, fees."""
+"""The network's state in one quarter: which segments are open, capacities, delays, fees.
+
+Every lever's dates are a :class:`sim.policy.schedule.Schedule` window (step
+path, no pair scope; the scope is the lever's target segments): openings,
+capacity, border-time and fee changes from Q1 of their year on, closures from
+``from_quarter`` through ``to_quarter``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.policy.schedule import Schedule
 from sim.quarters import parse_quarter, quarter_ordinal
 from sim.routing.config import CorridorsConfig
 from sim.routing.network import Network
@@ -29,20 +36,41 @@ class SegmentState:
 
     def key(self) -> bytes:
         """Bytes identifying the state (equal states give equal keys)."""
-        return b"".join(
-            a.tobytes() for a in (self.is_open, self.capacity, self.border_days, self.fee)
-        )
+        return self.cost_key() + self.capacity.tobytes()
+
+    def cost_key(self) -> bytes:
+        """Bytes identifying the free-flow costs and open segments (capacities left out)."""
+        return b"".join(a.tobytes() for a in (self.is_open, self.border_days, self.fee))
+
+
+def from_year(year: int) -> Schedule:
+    """The schedule of a corridor lever in force from Q1 of ``year`` on, for good."""
+    return Schedule.window(f"{year}Q1")
+
+
+def year_start(year: int) -> int:
+    """Quarter ordinal of Q1 of ``year`` (any year, e.g. 10**6 for 'ever')."""
+    return 4 * year
+
+
+def in_force(schedule: Schedule, quarter: int) -> bool:
+    """True if a (step) corridor lever is in force in the quarter with ordinal ``quarter``."""
+    return schedule.fraction(quarter) > 0
 
 
 def opened_by(net: Network, cfg: CorridorsConfig, year: int) -> np.ndarray:
-    """Segments open in ``year`` by status, openings and (if enabled) announced years."""
+    """Segments open in ``year`` by status, openings and (if enabled) announced years.
+
+    A segment with a dated capacity (``capacity_schedule.csv``) is closed before
+    its first dated year (not yet in operation), whatever its status.
+    """
     is_open = net.is_open.copy()
     if cfg.announced_openings:
         is_open |= (net.announced_year > 0) & (net.announced_year <= year)
     for o in cfg.openings:
-        if o.year <= year:
+        if in_force(from_year(o.year), year_start(year)):
             is_open[net.segment_index(o.segment)] = True
-    return is_open
+    return is_open & net.built_by(year)
 
 
 def closed_in(net: Network, cfg: CorridorsConfig, quarter: str) -> np.ndarray:
@@ -50,7 +78,7 @@ def closed_in(net: Network, cfg: CorridorsConfig, quarter: str) -> np.ndarray:
     q = quarter_ordinal(quarter)
     closed = np.zeros(net.n_segments, dtype=bool)
     for c in cfg.closures:
-        if quarter_ordinal(c.from_quarter) <= q <= quarter_ordinal(c.to_quarter):
+        if in_force(Schedule.window(c.from_quarter, c.to_quarter), q):
             closed[net.targets(c.target)] = True
     return closed
 
@@ -58,18 +86,21 @@ def closed_in(net: Network, cfg: CorridorsConfig, quarter: str) -> np.ndarray:
 def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentState:
     """Apply the config's levers and shocks for ``quarter`` (``"YYYYQn"``).
 
-    Capacity changes: the latest entry in force (by year, then list order) sets
-    the capacity; a corridor target sets each of its capacitated segments.
+    Capacities are the network's in that year (dated capacities from
+    ``capacity_schedule.csv``, see :meth:`Network.capacity_in`); then capacity
+    changes: the latest entry in force (by year, then list order) sets the
+    capacity; a corridor target sets each of its capacitated segments.
     Border-time factors in force multiply. Fees in force and the calibrated
     corridor frictions add (a corridor's is spread pro rata by km over its
     segments); the total is floored at 0.
     """
     year = parse_quarter(quarter)[0]
+    q = quarter_ordinal(quarter)
     is_open = opened_by(net, cfg, year) & ~closed_in(net, cfg, quarter)
 
-    capacity = net.capacity.copy()
-    in_force = sorted((c for c in cfg.capacity_changes if c.year <= year), key=lambda c: c.year)
-    for c in in_force:
+    capacity = net.capacity_in(year)
+    changes = [c for c in cfg.capacity_changes if in_force(from_year(c.year), q)]
+    for c in sorted(changes, key=lambda c: c.year):
         idx = net.targets(c.target)
         if c.target not in net.segment_ids:
             idx = idx[np.isfinite(net.capacity[idx])]
@@ -77,12 +108,12 @@ def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentSt
 
     border = net.border_days.copy()
     for b in cfg.border_time_changes:
-        if b.year <= year:
+        if in_force(from_year(b.year), q):
             border[net.targets(b.target)] *= b.factor
 
     fee = net.fee.copy()
     for f in cfg.fee_changes:
-        if f.year > year:
+        if not in_force(from_year(f.year), q):
             continue
         idx = net.targets(f.target)
         if f.target in net.segment_ids:

@@ -10,7 +10,7 @@ it changes between land and sea.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -97,6 +97,9 @@ class Network:
         announced_year: Announced opening year of a planned segment (0 = none).
         rate: Freight rate (US$ per tonne-km) per mode.
         commodities: The commodity groups (``commodity_groups.csv``, ``export_mix.csv``).
+        schedule_segment: Segment index of each ``capacity_schedule.csv`` row.
+        schedule_year: First year (``from_year``) of each row.
+        schedule_capacity: Capacity (t/yr) from that year on.
     """
 
     hubs: pd.DataFrame
@@ -116,6 +119,38 @@ class Network:
     announced_year: np.ndarray
     rate: dict[str, float]
     commodities: Commodities
+    schedule_segment: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    schedule_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    schedule_capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def capacity_in(self, year: int) -> np.ndarray:
+        """Capacity (t/yr; NaN = uncapacitated) of each segment in ``year``.
+
+        A segment in ``capacity_schedule.csv`` has, from each row's
+        ``from_year`` on, that row's capacity (the latest row in force); other
+        segments keep ``segments.csv``'s. Before its first row a scheduled
+        segment is not in operation (see :meth:`built_by`) and keeps its first
+        row's capacity.
+        """
+        capacity = self.capacity.copy()
+        for seg in np.unique(self.schedule_segment):
+            rows = np.flatnonzero(self.schedule_segment == seg)
+            years = self.schedule_year[rows]
+            in_force = rows[years <= year]
+            row = (
+                in_force[np.argmax(years[years <= year])]
+                if in_force.size
+                else rows[np.argmin(years)]
+            )
+            capacity[seg] = self.schedule_capacity[row]
+        return capacity
+
+    def built_by(self, year: int) -> np.ndarray:
+        """False on scheduled segments whose first dated year is after ``year`` (not yet built)."""
+        built = np.ones(self.n_segments, dtype=bool)
+        for seg in np.unique(self.schedule_segment):
+            built[seg] = self.schedule_year[self.schedule_segment == seg].min() <= year
+        return built
 
     @property
     def n_segments(self) -> int:
@@ -268,6 +303,7 @@ def _load(folder: str) -> Network:
     cols = list(zip(*rows, strict=True))
 
     commodities = _commodities(base, rate)
+    schedule = _schedule(base / "capacity_schedule.csv", tuple(cols[0]))
 
     return Network(
         hubs=hubs,
@@ -287,7 +323,33 @@ def _load(folder: str) -> Network:
         announced_year=np.array(cols[13], dtype=int),
         rate=rate,
         commodities=commodities,
+        schedule_segment=schedule[0],
+        schedule_year=schedule[1],
+        schedule_capacity=schedule[2],
     )
+
+
+def _schedule(path: Path, segment_ids: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+    """Read ``capacity_schedule.csv`` (optional): segment index, from_year, t/yr per row."""
+    if not path.is_file():
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+    table = _read_csv(path, ("segment", "from_year", "capacity_t_per_year", "capacity_basis"))
+    index = {s: i for i, s in enumerate(segment_ids)}
+    seg, year, cap = [], [], []
+    for i, r in table.iterrows():
+        line = int(i) + 2
+        if r["segment"] not in index:
+            raise DataError(str(path), f"row {line}, column 'segment': unknown {r['segment']!r}")
+        value = _number(path, line, "capacity_t_per_year", r["capacity_t_per_year"])
+        if value == 0:
+            raise DataError(str(path), f"row {line}, column 'capacity_t_per_year': must be > 0")
+        seg.append(index[r["segment"]])
+        year.append(int(_number(path, line, "from_year", r["from_year"])))
+        cap.append(value)
+    pairs = list(zip(seg, year, strict=True))
+    if len(set(pairs)) != len(pairs):
+        raise DataError(str(path), "a (segment, from_year) is listed twice")
+    return np.array(seg, dtype=int), np.array(year, dtype=int), np.array(cap, dtype=float)
 
 
 def _commodities(base: Path, rate: dict[str, float]) -> Commodities:

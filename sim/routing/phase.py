@@ -5,7 +5,12 @@ split into commodity groups by the exporter's export mix and turned into
 tonnes by each group's value per tonne (``commodity_groups.csv``,
 ``export_mix.csv``); the tonnes of every (pair, group) *class* are split over
 the candidate paths the group may use (pipelines only for crude oil and gas)
-by a logit in generalized cost, with BPR congestion, iterated by MSA. The
+by a logit in generalized cost, with BPR congestion, iterated by MSA
+(:mod:`sim.routing._fast_assign`, checked against the readable
+:func:`sim.routing.assign.msa_assign`). A quarter whose free-flow costs and
+open segments are the previous solve's (only tonnes or dated capacities
+differ) starts MSA from that solve's shares, so the result depends on the
+run's history within the MSA tolerance (``msa_tol``). The
 class's expected cost per tonne (logsum) C*_c gives the pair's iceberg cost
 
     τ_ij = 1 + Σ_g m_ig · C*_ijg / V_g
@@ -17,6 +22,8 @@ a share of the goods' value, reported relative to the start-quarter baseline.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +33,8 @@ from scipy import sparse
 
 from sim.errors import ConfigError, ModelError
 from sim.quarters import is_quarter
-from sim.routing.assign import Assignment, msa_assign
+from sim.routing._fast_assign import msa_assign_fast
+from sim.routing.assign import Assignment
 from sim.routing.config import CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
 from sim.routing.levers import SegmentState, segment_state
@@ -35,6 +43,7 @@ from sim.routing.path_cache import cache_key, cached_paths
 from sim.routing.paths import PathSet, enumerate_paths
 from sim.routing.validation import check_against_network
 
+LOG = logging.getLogger(__name__)
 SEGMENT_COLUMNS = (
     "quarter",
     "segment",
@@ -150,18 +159,37 @@ def build_classes(paths: PathSet, mix: np.ndarray, pipeline_group: np.ndarray) -
     )
 
 
+def _with_unit_diagonal(a: np.ndarray) -> np.ndarray:
+    np.fill_diagonal(a, 1.0)
+    return a
+
+
+def _with_zero_diagonal(a: np.ndarray) -> np.ndarray:
+    np.fill_diagonal(a, 0.0)
+    return a
+
+
 class CorridorPhase:
     """Routes each quarter's trade over the corridor network.
 
+    Economies without a hub in ``corridors.economy_hubs`` (a world beyond the
+    network's) are off the network: their pairs keep the world's calibrated
+    transport cost (τ ratio 1, τ and transit days NaN, nothing routed), and
+    the construction logs one warning naming them.
+
     Args:
-        economies: Economy codes in model order (any subset of the 15, plus ROW).
+        economies: Economy codes in model order (any subset of the 15, plus ROW,
+            or economies the network does not know, which stay off it).
         cfg: The ``corridors`` config (dataclass or its OmegaConf object).
         base_flows: n×n baseline trade, US$ bn per year (row exporter).
         start_quarter: ``YYYYQn``; the baseline is assigned in this quarter.
 
     Attributes:
-        baseline: The start-quarter result (τ_base).
-        base_flows: The baseline trade it was assigned (US$ bn/yr).
+        model_economies: All economies, in model order (results are n×n over them).
+        economies: The routed economies (those with a hub); classes index these.
+        off_network: Economies without a hub.
+        baseline: The start-quarter result (τ_base), in model order.
+        base_flows: The baseline trade it was assigned (US$ bn/yr), model order.
         paths: The candidate paths (enumerated once per distinct input; cached
             on disk, see :mod:`sim.routing.path_cache`).
         paths_source: ``"memory"``, ``"disk"`` or ``"built"``.
@@ -181,8 +209,22 @@ class CorridorPhase:
     ) -> None:
         if not is_quarter(start_quarter):
             raise ConfigError("sim.start", f"must be a quarter label YYYYQn, got {start_quarter!r}")
-        self.economies = tuple(economies)
+        self.model_economies = tuple(economies)
         self.cfg = cfg
+        on = np.array([bool(cfg.economy_hubs.get(e)) for e in self.model_economies], dtype=bool)
+        self.off_network = tuple(e for e, o in zip(self.model_economies, on, strict=True) if not o)
+        if on.sum() < 2:
+            raise ConfigError("corridors.economy_hubs", "fewer than two economies have a hub")
+        if self.off_network:
+            LOG.warning(
+                "routing: %s %s no hub on the corridor network; trade to and from %s "
+                "keeps its calibrated transport cost (tau ratio 1, no tonnes routed)",
+                ", ".join(self.off_network),
+                "has" if len(self.off_network) == 1 else "have",
+                "it" if len(self.off_network) == 1 else "them",
+            )
+        self._on = np.flatnonzero(on)
+        self.economies = tuple(self.model_economies[i] for i in self._on)
         cfg.validate(self.economies)
         self.net = net = load_network()
         check_against_network(net, cfg, self.economies)
@@ -228,7 +270,10 @@ class CorridorPhase:
             (np.ones(n_classes), (flat, np.arange(n_classes))), shape=(n * n, n_classes)
         )
         self._row_class = np.repeat(np.arange(n_classes), sizes)
-        self._uses_sparse = sparse.csr_matrix(self._uses)
+        rows = self._row_class.size
+        self._row_to_pair = sparse.csr_matrix(
+            (np.ones(rows), (flat[self._row_class], np.arange(rows))), shape=(n * n, rows)
+        )
         # The segment table's label columns, built once (string arrays are slow to infer).
         self._labels = {
             name: pd.Series(list(values)).array
@@ -259,30 +304,54 @@ class CorridorPhase:
         self._path_scale = np.repeat(c_ref / cfg.logit_theta, sizes)
         self.last_assignment: Assignment | None = None
         self.base_flows = np.asarray(base_flows, dtype=float)
-        # The baseline starts cold; a later quarter whose network state is the
-        # baseline's (only the tonnes differ) starts from the baseline equilibrium.
+        base_flows = self._routed(self.base_flows)
+        # The baseline starts cold; a later quarter starts from the previous solve's
+        # shares when only tonnes or capacities differ from it (see _solve).
         self._warm: np.ndarray | None = None
-        self._warm_key = state0.key()
-        self.baseline = self._solve(start_quarter, state0, base_flows)
-        self._warm = self.last_assignment.shares
-        self._tau_base = self.baseline.tau
+        self._warm_key = b""
+        baseline = self._solve(start_quarter, state0, base_flows)
+        self.baseline_assignment = self.last_assignment
+        self._tau_base = baseline.tau
+        self.baseline = self._in_model_order(baseline)
 
     def step(self, quarter: str, flows: np.ndarray) -> RoutingResult:
         """Assign ``flows`` (n×n US$ bn/yr) in ``quarter`` (``YYYYQn``); return costs and loads."""
         if not is_quarter(quarter):
             raise ValueError(f"not a quarter label YYYYQn: {quarter!r}")
-        result = self._solve(quarter, segment_state(self.net, self.cfg, quarter), flows)
+        state = segment_state(self.net, self.cfg, quarter)
+        result = self._solve(quarter, state, self._routed(np.asarray(flows, dtype=float)))
         ratio = result.tau / self._tau_base
         np.fill_diagonal(ratio, 1.0)
-        return RoutingResult(
-            quarter=result.quarter,
-            tau_ratio=ratio,
-            tau=result.tau,
-            transit_days=result.transit_days,
-            route_shares=result.route_shares,
-            segments=result.segments,
-            iterations=result.iterations,
-            gap=result.gap,
+        return self._in_model_order(dataclasses.replace(result, tau_ratio=ratio))
+
+    def _routed(self, flows: np.ndarray) -> np.ndarray:
+        """The routed economies' block of a model-order n×n array."""
+        n = len(self.model_economies)
+        if flows.shape != (n, n):
+            raise ValueError(f"flows must be a finite, non-negative {n}x{n} array")
+        return flows[np.ix_(self._on, self._on)]
+
+    def _in_model_order(self, result: RoutingResult) -> RoutingResult:
+        """``result`` with its n×n arrays over all model economies.
+
+        Pairs with an off-network economy: τ ratio 1 (the calibrated cost is
+        kept), τ and transit days NaN (not routed), route shares 0.
+        """
+        if not self.off_network:
+            return result
+        n, on = len(self.model_economies), np.ix_(self._on, self._on)
+
+        def widen(block: np.ndarray, fill: float) -> np.ndarray:
+            out = np.full((n, n), fill)
+            out[on] = block
+            return out
+
+        return dataclasses.replace(
+            result,
+            tau_ratio=_with_unit_diagonal(widen(result.tau_ratio, 1.0)),
+            tau=_with_unit_diagonal(widen(result.tau, np.nan)),
+            transit_days=_with_zero_diagonal(widen(result.transit_days, np.nan)),
+            route_shares={k: widen(v, 0.0) for k, v in result.route_shares.items()},
         )
 
     def class_tonnes(self, flows: np.ndarray) -> np.ndarray:
@@ -309,7 +378,8 @@ class CorridorPhase:
             k = int(np.flatnonzero(~reachable)[0])
             a, b = self.economies[self._class_i[k]], self.economies[self._class_j[k]]
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
-        out: Assignment = msa_assign(
+        warm = state.cost_key() == self._warm_key
+        out: Assignment = msa_assign_fast(
             incidence=self.paths.incidence,
             path_of=c.path,
             ptr=c.ptr,
@@ -324,9 +394,10 @@ class CorridorPhase:
             beta=self.cfg.bpr_beta,
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
-            start_shares=self._warm if state.key() == self._warm_key else None,
+            start_shares=self._warm if warm else None,
         )
         self.last_assignment = out
+        self._warm, self._warm_key = out.shares, state.cost_key()
         expected = logsum_cost(out.path_cost, self._path_scale, available, c.ptr)
         tau = 1.0 + self._pair_sum(
             self._class_share * (iceberg_tau(expected, self._class_value) - 1)
@@ -336,17 +407,7 @@ class CorridorPhase:
         days = self._pair_sum(self._class_weight * class_days)
         # tonnage share of each pair on paths using each corridor: Σ_rows w·s·uses
         row_weight = out.shares * self._class_weight[self._row_class]
-        weighted = sparse.csr_matrix(
-            (
-                row_weight,
-                (
-                    self._class_i[self._row_class] * n + self._class_j[self._row_class],
-                    np.arange(row_weight.size),
-                ),
-            ),
-            shape=(n * n, row_weight.size),
-        )
-        by_pair = np.asarray((weighted @ self._uses_sparse).todense())
+        by_pair = self._row_to_pair @ (self._uses * row_weight[:, None])
         shares = {name: by_pair[:, k].reshape(n, n) for k, name in enumerate(self._corridors)}
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):

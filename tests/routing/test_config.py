@@ -3,7 +3,7 @@ from omegaconf import OmegaConf
 
 from sim.errors import ConfigError
 from sim.routing import CorridorPhase, CorridorsConfig
-from sim.routing.config import CapacityChange, Closure, Opening
+from sim.routing.config import CapacityChange, Closure, FeeChange, Opening
 from sim.routing.network import load_network
 from sim.routing.validation import check_against_network
 from tests.routing.fixtures import ECONOMIES, gravity_flows
@@ -71,10 +71,31 @@ def test_closure_that_cuts_an_economy_off_is_a_config_error():
         CorridorPhase(ECONOMIES, CorridorsConfig(closures=cut), gravity_flows(), "2024Q1")
 
 
-def test_economy_without_hub():
+def test_economy_without_hub_is_allowed_but_a_shared_hub_is_not():
     hubs = {k: v for k, v in CorridorsConfig().economy_hubs.items() if k != "TJK"}
+    cfg = CorridorsConfig(economy_hubs=hubs)
+    cfg.validate(list(ECONOMIES))  # TJK stays off the network (the phase warns once)
+    check_against_network(load_network(), cfg, [e for e in ECONOMIES if e != "TJK"])
+    hubs["TJK"] = ["tashkent"]
     assert _err(CorridorsConfig(economy_hubs=hubs)) == (
-        "corridors.economy_hubs: no hub for economy 'TJK'"
+        "corridors.economy_hubs.UZB: hub 'tashkent' is already the hub of TJK"
+    )
+
+
+def test_ranges_and_units_live_on_the_fields():
+    from dataclasses import fields
+
+    from sim.fields import spec_of
+
+    specs = {f.name: spec_of(f) for f in fields(CorridorsConfig)}
+    assert specs["value_of_time_per_day"].unit == "share of value per day"
+    assert (specs["msa_tol"].low, specs["msa_tol"].open_low) == (0, True)
+    assert specs["corridor_frictions"].unit == "US$/t"
+    assert _err(CorridorsConfig(fee_changes=[FeeChange("Suez", 2030, 2000.0)])) == (
+        "corridors.fee_changes[0].usd_per_t: must be in [-1000, 1000], got 2000.0"
+    )
+    assert _err(CorridorsConfig(openings=[Opening("astara_irn-rasht_rail", 1800)])) == (
+        "corridors.openings[0].year: must be an integer in [1990, 2100], got 1800"
     )
 
 
@@ -82,7 +103,7 @@ def test_value_overrides_checked():
     assert _err(CorridorsConfig(group_value_overrides={"caviar": 100.0})).startswith(
         "corridors.group_value_overrides.caviar: unknown commodity group; allowed: oil_gas"
     )
-    assert "must be in (0, 1e+07]" in _err(
+    assert "must be in (0, 10000000]" in _err(
         CorridorsConfig(group_value_overrides={"manufactures": -5.0})
     )
 

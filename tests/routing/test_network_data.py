@@ -2,6 +2,7 @@ import csv
 import math
 
 import numpy as np
+import pytest
 
 from sim.data.corridors import build
 from sim.routing import network_geometry
@@ -102,3 +103,27 @@ def test_export_mix_covers_every_economy_with_a_source_column():
     with open(DATA_DIR / "commodity_groups.csv", newline="", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             assert r["basis"] in ("assumed", "derived", "sourced") and r["source"], r["group"]
+
+
+def test_capacity_schedule_is_dated_cited_and_closes_segments_before_their_first_year():
+    net = load_network()
+    pos = net.segment_index("pipe:power_of_siberia")
+    ramp = [net.capacity_in(y)[pos] / 0.73e6 for y in range(2020, 2026)]
+    assert ramp == pytest.approx([4.1, 10.4, 15.5, 22.7, 30.0, 38.0])
+    assert not net.built_by(2019)[pos] and net.built_by(2020)[pos]
+    espo = net.segment_index("pipe:espo_china")
+    assert net.capacity_in(2017)[espo] == 15e6 and net.capacity_in(2018)[espo] == 30e6
+    unscheduled = net.segment_index("pipe:cpc")
+    assert net.capacity_in(2021)[unscheduled] == net.capacity[unscheduled]
+    with open(DATA_DIR / "capacity_schedule.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["capacity_basis"].startswith(("sourced", "assumed")) for r in rows)
+    assert all(len(r["capacity_basis"]) > 40 for r in rows)  # names its source
+
+
+def test_druzhba_through_belarus_carries_the_whole_line():
+    """Reuters (2007): over 2 mb/d in all, 1.4-1.6 mb/d of it to the EU: > 99 Mt/yr."""
+    net = load_network()
+    rus_blr = net.capacity[net.segment_index("pipe:druzhba_rus-blr")]
+    blr_eu = net.capacity[net.segment_index("pipe:druzhba_blr-eu")]
+    assert rus_blr >= 99e6 and blr_eu < rus_blr

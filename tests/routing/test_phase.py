@@ -1,9 +1,13 @@
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from sim.errors import ConfigError
 from sim.routing import CorridorPhase, CorridorsConfig
 from sim.routing.config import CapacityChange, Closure, Opening
+from sim.routing.levers import segment_state
 from tests.routing.fixtures import ECONOMIES, gravity_flows
 
 E = list(ECONOMIES)
@@ -34,7 +38,7 @@ def scen(flows):
 
 
 def test_no_change_gives_ratio_exactly_one(base, flows):
-    for q in ("2024Q1", "2031Q3"):
+    for q in ("2024Q1", "2024Q4"):  # same year: same dated capacities
         r = base.step(q, flows)
         assert np.array_equal(r.tau_ratio, np.ones((16, 16)))
     assert np.all(np.diag(r.tau) == 1.0) and np.all(np.diag(r.transit_days) == 0.0)
@@ -95,7 +99,8 @@ def test_closing_east_west_diverts_china_eu(base, scen, flows):
         seg.loc["aktau-baku", "volume_t"]
         > before.segments.set_index("segment").loc["aktau-baku", "volume_t"]
     )
-    assert np.array_equal(scen.step("2026Q3", flows).tau_ratio, np.ones((16, 16)))  # reopened
+    reopened, status_quo = scen.step("2026Q3", flows), base.step("2026Q3", flows)
+    np.testing.assert_allclose(reopened.tau_ratio, status_quo.tau_ratio, rtol=1e-6)  # as before
 
 
 def test_suez_closure_raises_cost_of_sea_pairs(scen, flows):
@@ -124,6 +129,23 @@ def test_capacity_schedule(scen, flows):
     assert cap == {"2026Q4": 10e6 / 4, "2027Q1": 15e6 / 4, "2030Q1": 20e6 / 4}
 
 
+def test_dated_pipeline_capacity_follows_the_schedule(base, flows):
+    """Power of Siberia ramps up (22.7 bcm delivered in 2023, 30 planned in 2024, 38 from 2025)."""
+
+    def capacity(q: str) -> float:
+        return (
+            base.step(q, flows)
+            .segments.set_index("segment")
+            .loc["pipe:power_of_siberia", "capacity"]
+        )
+
+    per_quarter = {q: capacity(q) for q in ("2024Q4", "2025Q1", "2031Q3")}
+    assert per_quarter == pytest.approx(
+        {"2024Q4": 30 * 0.73e6 / 4, "2025Q1": 38 * 0.73e6 / 4, "2031Q3": 38 * 0.73e6 / 4}
+    )
+    assert base.step("2025Q1", flows).tau_ratio[RUS, CHN] <= 1.0  # more pipe, no dearer
+
+
 def test_delay_rises_monotonically_with_volume(base, flows):
     days, util = [], []
     for k in (1, 30, 100, 300):
@@ -143,11 +165,27 @@ def test_congested_step_converges_with_more_iterations(flows):
     assert many.step("2024Q1", f).segments["utilization"].max() > 1.0
 
 
-def test_deterministic(flows, base):
-    other = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")
-    a, b = base.step("2025Q2", flows * 3), other.step("2025Q2", flows * 3)
-    assert np.array_equal(a.tau, b.tau) and np.array_equal(a.transit_days, b.transit_days)
-    pd.testing.assert_frame_equal(a.segments, b.segments)
+def test_deterministic(flows):
+    runs = [CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1") for _ in range(2)]
+    for q, k in (("2024Q3", 2), ("2025Q2", 3)):  # same history: bit-identical results
+        a, b = (ph.step(q, flows * k) for ph in runs)
+        assert np.array_equal(a.tau, b.tau) and np.array_equal(a.transit_days, b.transit_days)
+        pd.testing.assert_frame_equal(a.segments, b.segments)
+
+
+def test_warm_start_stays_within_the_msa_tolerance(flows):
+    """A warm-started quarter (after a congested one) against a cold one: same τ to 1e-3."""
+    warm = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")
+    warm.step("2024Q2", flows * 40)
+    a = warm.step("2024Q3", flows * 30)
+    b = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")._solve(
+        "2024Q3", segment_state(warm.net, warm.cfg, "2024Q3"), flows * 30
+    )
+    assert a.iterations < b.iterations
+    np.testing.assert_allclose(a.tau, b.tau, rtol=1e-3)
+    cap = a.segments["capacity"].notna()
+    vol_a, vol_b = a.segments["volume_t"][cap], b.segments["volume_t"][cap]
+    assert np.max(np.abs(vol_a - vol_b) / a.segments["capacity"][cap]) < 0.1
 
 
 def test_subset_of_economies():
@@ -163,3 +201,31 @@ def test_bad_flows_rejected(base):
         base.step("2024Q1", np.full((16, 16), np.nan))
     with pytest.raises(ValueError):
         base.step("2024Q1", np.ones((3, 3)))
+
+
+def test_an_economy_without_a_hub_keeps_its_calibrated_cost(caplog):
+    """A world beyond the network's: XNH (synthetic) has no hub; one warning, no error."""
+    routed = ("KAZ", "CHN", "EUU", "TUR", "ROW")
+    econ = (*routed, "XNH")
+    inner = gravity_flows(routed)
+    f = np.full((6, 6), 3.0)
+    f[:5, :5] = inner
+    cfg = CorridorsConfig(closures=[Closure("East-West", "2025Q1", "2025Q4")])
+    with caplog.at_level(logging.WARNING, logger="sim.routing.phase"):
+        ph = CorridorPhase(econ, cfg, f, "2024Q1")
+    warned = [r.getMessage() for r in caplog.records if r.name == "sim.routing.phase"]
+    assert len(warned) == 1 and "XNH" in warned[0] and "calibrated transport cost" in warned[0]
+    assert ph.off_network == ("XNH",) and ph.economies == routed
+    r = ph.step("2025Q2", f)
+    x = econ.index("XNH")
+    assert np.all(r.tau_ratio[x, :] == 1.0) and np.all(r.tau_ratio[:, x] == 1.0)
+    off = ~np.eye(6, dtype=bool)
+    assert np.isnan(r.tau[x][off[x]]).all() and r.tau[x, x] == 1.0
+    assert all(np.all(s[x, :] == 0) and np.all(s[:, x] == 0) for s in r.route_shares.values())
+    # The routed block is what a world without XNH gives, and the shock still bites there.
+    alone = CorridorPhase(routed, cfg, inner, "2024Q1").step("2025Q2", inner)
+    np.testing.assert_allclose(r.tau_ratio[:5, :5], alone.tau_ratio, rtol=1e-12)
+    c, e = routed.index("CHN"), routed.index("EUU")
+    assert r.tau_ratio[c, e] > 1.0
+    with pytest.raises(ConfigError, match="fewer than two economies have a hub"):
+        CorridorPhase(("KAZ", "XNH"), cfg, np.ones((2, 2)), "2024Q1")

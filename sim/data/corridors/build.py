@@ -16,7 +16,9 @@ Filled-in figures:
   the total is split over the chain by great-circle share.
 - base_days = km / speed of the mode (``assumed``), before border delay and
   congestion.
-- capacity in t/yr: Mt/yr × 1e6, or TEU/yr × ``TONNES_PER_TEU``.
+- capacity in t/yr: Mt/yr × 1e6, bcm/yr × ``TONNES_PER_BCM``, or TEU/yr ×
+  ``TONNES_PER_TEU``; dated capacities (``capacity_schedule_spec.csv``: a
+  segment's capacity from a year on, cited) go to ``capacity_schedule.csv``.
 - one ``transfer`` segment per port that has both land and sea links, carrying
   the port dwell and handling fee (``assumed``).
 
@@ -54,6 +56,7 @@ CHAIN_TOTALS = (
         "K10: Termez-Mazar-i-Sharif-Kabul-Peshawar ~760 km; split by great-circle share",
     ),
 )
+SCHEDULE_COLUMNS = ("segment", "from_year", "capacity_t_per_year", "capacity_basis")
 SEA_MODES = ("sea", "ferry")
 PORT_KINDS = ("seaport", "river_port")
 
@@ -98,6 +101,60 @@ def _read(name: str) -> list[dict[str, str]]:
 
 def _fmt(x: float) -> str:
     return f"{x:.4g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+def to_tonnes_per_year(value: float, unit: str, kind: str, source: str) -> tuple[float, str]:
+    """A capacity in its published unit as tonnes per year, and its basis text.
+
+    Mt/yr × 1e6; bcm/yr × ``TONNES_PER_BCM`` (assumed factor); TEU/yr ×
+    ``TONNES_PER_TEU`` (assumed factor). The basis reads ``"<kind> <conversion>:
+    <source>"``, e.g. ``"sourced bcm/yr x 0.73 Mt LNG-equivalent per bcm
+    (assumed): ..."``.
+
+    Args:
+        value: The figure in ``unit``.
+        unit: ``Mt/yr``, ``bcm/yr`` or ``TEU/yr``.
+        kind: ``"sourced"``, or ``"assumed (<why>)"`` where the figure is assumed.
+        source: Where the figure comes from.
+
+    Raises:
+        ValueError: on an unknown unit.
+    """
+    if unit == "Mt/yr":
+        return value * 1e6, f"{kind}: {source}"
+    if unit == "bcm/yr":
+        factor = f"bcm/yr x {TONNES_PER_BCM / 1e6:g} Mt LNG-equivalent per bcm (assumed)"
+        return value * TONNES_PER_BCM, f"{kind} {factor}: {source}"
+    if unit == "TEU/yr":
+        return value * TONNES_PER_TEU, f"{kind} TEU x {TONNES_PER_TEU:g} t/TEU (assumed): {source}"
+    raise ValueError(f"unknown capacity unit {unit!r}")
+
+
+def build_schedule() -> list[dict[str, str]]:
+    """Rows of ``capacity_schedule.csv`` from ``capacity_schedule_spec.csv``.
+
+    Each row: the capacity (t/yr) of a segment from ``from_year`` until the
+    segment's next row. Before a scheduled segment's first row it is not in
+    operation (the network closes it).
+    """
+    segments = {s["segment"] for s in _read("segments_spec.csv")}
+    out = []
+    for s in _read("capacity_schedule_spec.csv"):
+        if s["segment"] not in segments:
+            raise ValueError(f"capacity_schedule_spec.csv: unknown segment {s['segment']!r}")
+        kind = "sourced" if s["basis"] == "sourced" else f"assumed ({s['basis']})"
+        cap, cbasis = to_tonnes_per_year(
+            float(s["capacity"]), s["capacity_unit"], kind, s["source"]
+        )
+        out.append(
+            {
+                "segment": s["segment"],
+                "from_year": s["from_year"],
+                "capacity_t_per_year": f"{cap:.0f}",
+                "capacity_basis": cbasis,
+            }
+        )
+    return out
 
 
 def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -160,21 +217,9 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
         if fee > 0:
             note_assumed(s["segment"], "fee US$/t", f"{fee:g}", s["fee_basis"])
         if s["capacity"]:
-            value = float(s["capacity"])
-            if s["capacity_unit"] == "Mt/yr":
-                cap = value * 1e6
-                cbasis = f"sourced: {s['capacity_source']}"
-            elif s["capacity_unit"] == "bcm/yr":
-                cap = value * TONNES_PER_BCM
-                cbasis = (
-                    f"sourced bcm/yr x {TONNES_PER_BCM / 1e6:g} Mt LNG-equivalent per bcm "
-                    f"(assumed): {s['capacity_source']}"
-                )
-            elif s["capacity_unit"] == "TEU/yr":
-                cap = value * TONNES_PER_TEU
-                cbasis = f"sourced TEU x {TONNES_PER_TEU:g} t/TEU (assumed): {s['capacity_source']}"
-            else:
-                raise ValueError(f"{s['segment']}: unknown capacity unit {s['capacity_unit']!r}")
+            cap, cbasis = to_tonnes_per_year(
+                float(s["capacity"]), s["capacity_unit"], "sourced", s["capacity_source"]
+            )
             row["capacity_t_per_year"] = f"{cap:.0f}"
             row["capacity_basis"] = cbasis
         else:
@@ -232,6 +277,11 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(fh, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(out)
+    schedule = build_schedule()
+    with open(HERE / "capacity_schedule.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=SCHEDULE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(schedule)
     lines = [
         f"| {a['segment']} | {a['figure']} | {a['value']} | {a['basis']} |"
         for a in assumed
@@ -261,7 +311,7 @@ def main() -> None:
     """Rebuild the tables and the report."""
     out, assumed = build()
     write(out, assumed)
-    print(f"wrote {len(out)} segments, {len(assumed)} assumed figures")
+    print(f"wrote {len(out)} segments, {len(assumed)} assumed figures, capacity schedule")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,87 @@
+"""The private fast assignment against the readable one (sim/routing/assign.py)."""
+
+import numpy as np
+import pytest
+
+from sim.routing import CorridorPhase, CorridorsConfig
+from sim.routing._fast_assign import msa_assign_fast
+from sim.routing.assign import msa_assign
+from sim.routing.config import Closure
+from sim.routing.costs import segment_money
+from sim.routing.levers import segment_state
+from tests.routing.fixtures import ECONOMIES, gravity_flows
+
+
+@pytest.fixture(scope="module")
+def phase():
+    cfg = CorridorsConfig(closures=[Closure("East-West", "2025Q1", "2025Q4")])
+    return CorridorPhase(ECONOMIES, cfg, gravity_flows(), "2024Q1")
+
+
+def _inputs(phase, quarter, scale_flows, max_iter=40, tol=0.03):
+    state = segment_state(phase.net, phase.cfg, quarter)
+    return dict(
+        incidence=phase.paths.incidence,
+        path_of=phase.classes.path,
+        ptr=phase.classes.ptr,
+        pair_tonnes=phase.class_tonnes(gravity_flows() * scale_flows),
+        segment_money=segment_money(phase.net.km, phase._rate, state.fee),
+        time_value=phase._path_time_value,
+        scale=phase._path_scale,
+        available=phase._available(state),
+        free_days=phase.net.base_days + state.border_days,
+        capacity=state.capacity / 4.0,
+        alpha=0.15,
+        beta=4.0,
+        max_iter=max_iter,
+        tol=tol,
+    )
+
+
+@pytest.mark.parametrize(
+    ("quarter", "scale", "max_iter", "tol", "warm"),
+    [
+        ("2024Q2", 1.0, 40, 0.03, False),
+        ("2025Q2", 1.0, 40, 0.03, False),  # East-West closed
+        ("2024Q2", 40.0, 40, 0.03, False),  # congested
+        ("2024Q2", 40.0, 300, 1e-6, False),  # to a tight fixed point
+        ("2025Q2", 40.0, 40, 0.03, True),  # warm start with shares on closed paths
+    ],
+)
+def test_fast_path_gives_the_readable_assignment(phase, quarter, scale, max_iter, tol, warm):
+    kw = _inputs(phase, quarter, scale, max_iter, tol)
+    if warm:
+        kw["start_shares"] = phase.baseline_assignment.shares
+    slow, fast = msa_assign(**kw), msa_assign_fast(**kw)
+    assert fast.iterations == slow.iterations and fast.iterations >= (1 if scale > 1 else 0)
+    assert fast.gap == pytest.approx(slow.gap, rel=1e-9, abs=1e-12)
+    for name in ("shares", "path_tonnes", "segment_volume", "segment_days", "path_days"):
+        np.testing.assert_allclose(
+            getattr(fast, name), getattr(slow, name), rtol=1e-9, atol=1e-9, err_msg=name
+        )
+    np.testing.assert_allclose(fast.path_cost, slow.path_cost, rtol=1e-9)
+
+
+def test_fast_path_handles_congestion_that_underflows_the_logit():
+    """Both paths far over capacity: exp(−extra/μ) underflows, so the exact form is used."""
+    from scipy import sparse
+
+    kw = dict(
+        incidence=sparse.csr_matrix(np.eye(2)),
+        ptr=np.array([0, 2]),
+        pair_tonnes=np.array([1e7]),
+        segment_money=np.array([100.0, 130.0]),
+        time_value=np.array([10.0, 10.0]),
+        scale=np.array([1.0, 1.0]),
+        available=np.ones(2, bool),
+        free_days=np.array([2.0, 2.0]),
+        capacity=np.array([1000.0, 2000.0]),
+        alpha=0.15,
+        beta=4.0,
+        max_iter=30,
+        tol=1e-6,
+    )
+    slow, fast = msa_assign(**kw), msa_assign_fast(**kw)
+    assert np.all(np.isfinite(fast.shares)) and fast.shares.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(fast.shares, slow.shares, rtol=1e-9)
+    np.testing.assert_allclose(fast.segment_volume, slow.segment_volume, rtol=1e-9)

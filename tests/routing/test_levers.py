@@ -1,0 +1,31 @@
+"""Corridor lever dates on the one Schedule type (sim/routing/levers.py)."""
+
+from sim.policy.schedule import Schedule
+from sim.quarters import quarter_ordinal
+from sim.routing import CorridorsConfig
+from sim.routing.config import Closure, Opening
+from sim.routing.levers import from_year, in_force, segment_state
+from sim.routing.network import load_network
+
+
+def test_closure_window_is_inclusive_and_opening_starts_in_q1():
+    window = Schedule.window("2025Q1", "2025Q4")
+    quarters = ("2024Q4", "2025Q1", "2025Q4", "2026Q1")
+    assert [in_force(window, quarter_ordinal(q)) for q in quarters] == [False, True, True, False]
+    assert window.cells is None and window.path == "step"
+    opening = from_year(2027)
+    assert not in_force(opening, quarter_ordinal("2026Q4"))
+    assert in_force(opening, quarter_ordinal("2027Q1")) and in_force(opening, 4 * 10**6)
+
+
+def test_segment_state_follows_the_windows():
+    net = load_network()
+    cfg = CorridorsConfig(
+        closures=[Closure("aktau-baku", "2025Q2", "2025Q3")],
+        openings=[Opening("astara_irn-rasht_rail", 2027)],
+    )
+    ferry, rail = net.segment_index("aktau-baku"), net.segment_index("astara_irn-rasht_rail")
+    open_in = {q: segment_state(net, cfg, q).is_open for q in ("2025Q1", "2025Q2", "2025Q4")}
+    assert [open_in[q][ferry] for q in ("2025Q1", "2025Q2", "2025Q4")] == [True, False, True]
+    assert not segment_state(net, cfg, "2026Q4").is_open[rail]
+    assert segment_state(net, cfg, "2027Q1").is_open[rail]
