@@ -10,19 +10,19 @@ from sim.data.loader import load_world
 SHOWN_BLOCS: tuple[str, ...] = ("CIS", "EAEU")
 
 
-@lru_cache(maxsize=1)
-def _world():  # noqa: ANN202 - sim.data.world.World
-    return load_world()
+@lru_cache(maxsize=4)
+def _world(name: str):  # noqa: ANN202 - sim.data.world.World
+    return load_world(name)
 
 
-def blocs() -> dict[str, tuple[str, ...]]:
-    """Bloc name → members of the shipped world, for the blocs shown as panels."""
-    registry = _world().blocs
+def blocs(world: str = "cis2023") -> dict[str, tuple[str, ...]]:
+    """Bloc name → members of a shipped world (the run's ``world.name``), for the panels."""
+    registry = _world(world).blocs
     return {b: tuple(registry[b]) for b in SHOWN_BLOCS if b in registry}
 
 
-def economy_order(economies: list[str] | set[str]) -> list[str]:
+def economy_order(economies: list[str] | set[str], world: str = "cis2023") -> list[str]:
     """Economies in the World's order (CIS, partners, ``ROW`` last); unknown codes sorted after."""
-    known = [e for e in _world().economies if e in economies and e != "ROW"]
+    known = [e for e in _world(world).economies if e in economies and e != "ROW"]
     rest = sorted(set(economies) - set(known) - {"ROW"})
     return known + rest + (["ROW"] if "ROW" in economies else [])

@@ -37,7 +37,8 @@ a random fifth of the pairs), timed with the default method (the Anderson-
 accelerated chord / Jacobi fixed point, Newton behind it; see
 :mod:`sim.economics.solver`) and with the plain fixed point x ← x + r(x)/σ to
 the same tolerance, interleaved in the same run, with one BLAS thread
-(``--blas-threads``); the Yotov case is timed both ways too. Each is timed as
+(``--blas-threads``); the Yotov case and the shipped ``dots2020`` world (163
+economies, the CIS tariffs removed) are timed both ways too. Each is timed as
 the solver alone (``solver.solve`` on the problem ``solve_in_changes`` builds)
 and as the whole call. Targets (the solver): ≤ 3 ms at n = 69, ≤ 5 ms at
 n = 200, ≤ 35 ms at n = 500, and ≥ 2× faster than the plain fixed point at
@@ -252,6 +253,23 @@ def yotov_world(inputs: dict) -> dict:
     }
 
 
+def dots_world() -> dict:
+    """The shipped ``dots2020`` world (every DOTS economy with complete data) and the
+    model's baseline tariffs, with the tariffs among the CIS removed (issue 14 §3)."""
+    from sim.data.loader import load_world
+    from sim.policy.tariffs import baseline_tariffs
+
+    world = load_world("dots2020")
+    base = baseline_tariffs(world.economies, 0.1, True, world.blocs)
+    cis = world.members("CIS")
+    return {
+        "flows": np.asarray(world.flows),
+        "cost_hat": np.ones((world.n, world.n)),
+        "tariff_base": base,
+        "tariff_new": np.where(np.outer(cis, cis), 0.0, base),
+    }
+
+
 def bench_scaling(repeats: int, inputs: dict | None) -> list[dict]:
     """Median times of the default solver and the plain fixed point, interleaved.
 
@@ -262,6 +280,9 @@ def bench_scaling(repeats: int, inputs: dict | None) -> list[dict]:
     cases = [(f"synthetic n = {n}", n, synthetic_world(n), 5.0) for n in SCALING_SIZES]
     if inputs is not None:
         cases.insert(2, ("Yotov n = 69", 69, yotov_world(inputs), SIGMA))
+    dots = dots_world()
+    n_dots = dots["flows"].shape[0]
+    cases.insert(-2, (f"dots2020 n = {n_dots}", n_dots, dots, 5.0))
     rows = []
     methods = ("auto", "fixed_point")
     for label, n, world, sigma in cases:

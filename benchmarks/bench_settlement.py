@@ -21,8 +21,10 @@ so only the implementation differs:
   with Python scalars; timed on a subsample for large populations (per-agent
   cost is linear in N, so the rate carries over).
 
-The machine may be shared: each rate is the median over ``--repeats`` timed
-repetitions (best in brackets), and both versions are timed in the same run.
+The machine may be shared: the versions are timed round-robin (one timing of
+each per round, ``--repeats`` rounds), each rate is the median over the rounds
+(best in brackets) and each ratio the median of the per-round ratios, so a
+change of load during the run hits both sides alike.
 """
 
 from __future__ import annotations
@@ -31,14 +33,15 @@ import argparse
 import bisect
 import statistics
 import time
+from collections.abc import Callable
 
 import mesa
 import numpy as np
 
-from sim.settlement.choice import cumulative_rows
+from sim.quarters import quarter_label, quarter_ordinal
+from sim.settlement.choice import choice_table
 from sim.settlement.hindcast import calibration_world, hindcast_config
 from sim.settlement.phase import SettlementPhase, settlement_tables
-from sim.settlement.quarters import quarter_index, quarter_label
 from sim.settlement.traders import revise
 
 
@@ -59,16 +62,17 @@ class TraderAgent(mesa.Agent):
             due = m.random.random() < m.block[self.row][self.currency]
         if due:
             u = 1.0 - m.random.random()
-            self.currency = bisect.bisect_left(m.cum[self.row], u)
+            self.currency = m.option[self.row][bisect.bisect_left(m.cum[self.row], u)]
             self.clock = m.geometric()
 
 
 class PerAgentModel(mesa.Model):
     """Mesa model holding one agent per trader and the shared probability tables."""
 
-    def __init__(self, rows, currencies, clocks, cum, block, rate, seed) -> None:
+    def __init__(self, rows, currencies, clocks, choices, block, rate, seed) -> None:
         super().__init__(rng=np.random.default_rng(seed))
-        self.cum = [list(r) for r in cum]
+        self.cum = [list(r) for r in choices.cum]
+        self.option = [list(r) for r in choices.option]
         self.block = None if block is None else [list(r) for r in block]
         self.rate = rate
         self._log1m = np.log1p(-rate)
@@ -97,19 +101,33 @@ def build(n: int, seed: int = 0) -> tuple[SettlementPhase, np.ndarray]:
     return phase, w.flows
 
 
-def _rates(run, n_updates: int, repeats: int) -> tuple[float, float]:
-    """(median, best) updates per second of ``run()`` over ``repeats`` timings."""
-    rates = []
+def _interleaved(runs: dict[str, tuple[Callable[[], None], int]], repeats: int) -> dict:
+    """Updates per second of each run, timed round-robin ``repeats`` times.
+
+    One timing of every run per round, so a change in the machine's load hits all
+    of them alike; a ratio is taken within each round, then the median over rounds.
+
+    Args:
+        runs: name → (function, trader updates it performs).
+        repeats: Rounds.
+
+    Returns:
+        name → list of rates (one per round).
+    """
+    rates: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        run()
-        rates.append(n_updates / (time.perf_counter() - t0))
-    return statistics.median(rates), max(rates)
+        for name, (run, n_updates) in runs.items():
+            t0 = time.perf_counter()
+            run()
+            rates[name].append(n_updates / (time.perf_counter() - t0))
+    return rates
 
 
-def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, ...]:
+def vectorized_runs(n: int, quarters: int) -> dict[str, tuple[Callable[[], None], int]]:
+    """The vectorized runs: full steps, with a table every quarter, with tables at the end,
+    and the revision kernel alone; each ``quarters`` successive quarters."""
     phase, flows = build(n)
-    first = quarter_index("2022Q2")
+    first = quarter_ordinal("2022Q2")
     labels = iter(quarter_label(first + k) for k in range(10**6))
 
     def full() -> None:
@@ -123,63 +141,77 @@ def bench_vectorized(n: int, quarters: int, repeats: int) -> tuple[tuple, ...]:
     def full_tables_at_end() -> None:
         settlement_tables([phase.step(next(labels), flows) for _ in range(quarters)])
 
-    full_rates = _rates(full, n * quarters, repeats)
-    table_rates = _rates(full_table, n * quarters, repeats)
-    end_rates = _rates(full_tables_at_end, n * quarters, repeats)
     core, t = phase.core, phase.traders
     ev = core.evaluate("2022Q2", core.pair_flows(flows), phase.shares)
     c, g = core.market.n_currencies, core.n_groups
-    cum = cumulative_rows(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
+    choices = choice_table(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
     block = ev.block.reshape(-1)
 
     def kernel() -> None:
         for _ in range(quarters):
-            revise(t, cum, block, phase.cfg.revision_rate, phase.rng)
+            revise(t, choices, block, phase.cfg.revision_rate, phase.rng)
 
-    return full_rates, _rates(kernel, n * quarters, repeats), table_rates, end_rates
+    u = n * quarters
+    return {
+        "full": (full, u),
+        "table": (full_table, u),
+        "end": (full_tables_at_end, u),
+        "kernel": (kernel, u),
+    }
 
 
-def bench_per_agent(n: int, quarters: int, repeats: int) -> tuple[float, float]:
+def per_agent_run(n: int, quarters: int) -> tuple[Callable[[], None], int]:
+    """The per-agent Mesa run on the same probability tables."""
     phase, flows = build(n)
     core, t = phase.core, phase.traders
     ev = core.evaluate("2022Q2", core.pair_flows(flows), phase.shares)
     c, g = core.market.n_currencies, core.n_groups
-    cum = cumulative_rows(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
+    choices = choice_table(ev.prob.reshape(-1, c), np.repeat(ev.available, g, axis=0))
     block = ev.block.reshape(-1, c)
-    model = PerAgentModel(t.row, t.currency, t.clock, cum, block, phase.cfg.revision_rate, 1)
+    model = PerAgentModel(t.row, t.currency, t.clock, choices, block, phase.cfg.revision_rate, 1)
 
     def run() -> None:
         for _ in range(quarters):
             model.step()
 
-    return _rates(run, n * quarters, repeats)
+    return run, n * quarters
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
-    ap.add_argument("--repeats", type=int, default=7, help="timed repetitions per rate")
+    ap.add_argument("--repeats", type=int, default=7, help="timed rounds")
     args = ap.parse_args()
     sizes = (20_000, 250_000) if args.quick else (20_000, 250_000, 1_000_000)
     r = args.repeats
-    print(f"trader updates per second, median of {r} timings [best] (hindcast world, hazard on)")
+    print(
+        f"trader updates per second, median of {r} interleaved rounds [best]; ratios to the "
+        "per-agent Mesa version: median of the per-round ratios (hindcast world, hazard on)"
+    )
     for n in sizes:
         q = 20 if n <= 50_000 else 5
-        (full, full_best), (kernel, kernel_best), (table, _), (end, _) = bench_vectorized(n, q, r)
         sub = min(n, 50_000)
-        per_agent, per_agent_best = bench_per_agent(sub, 3, r)
+        runs = {**vectorized_runs(n, q), "agent": per_agent_run(sub, 3)}
+        rates = _interleaved(runs, r)
+        med = {k: statistics.median(v) for k, v in rates.items()}
+        best = {k: max(v) for k, v in rates.items()}
+        ratio = {
+            k: statistics.median(a / b for a, b in zip(rates[k], rates["agent"], strict=True))
+            for k in ("full", "table", "end", "kernel")
+        }
         note = "" if sub == n else f" (per-agent timed on a {sub:,}-trader subsample)"
         print(
-            f"N={n:>9,}: vectorized full step {full / 1e6:6.1f} M/s [{full_best / 1e6:.1f}], "
-            f"revision kernel {kernel / 1e6:6.1f} M/s [{kernel_best / 1e6:.1f}]; per-agent Mesa "
-            f"{per_agent / 1e6:5.3f} M/s [{per_agent_best / 1e6:.3f}]; ratio full/per-agent "
-            f"{full / per_agent:4.0f}x, kernel/per-agent {kernel / per_agent:4.0f}x{note}"
+            f"N={n:>9,}: vectorized full step {med['full'] / 1e6:6.1f} M/s "
+            f"[{best['full'] / 1e6:.1f}], revision kernel {med['kernel'] / 1e6:6.1f} M/s "
+            f"[{best['kernel'] / 1e6:.1f}]; per-agent Mesa {med['agent'] / 1e6:5.3f} M/s "
+            f"[{best['agent'] / 1e6:.3f}]; ratio full/per-agent {ratio['full']:4.0f}x, "
+            f"kernel/per-agent {ratio['kernel']:4.0f}x{note}"
         )
         print(
-            f"{'':12}full step {1e3 * n / full:.3f} ms per quarter (median); full step + "
-            f"table {table / 1e6:.1f} M/s, {1e3 * n / table:.3f} ms, "
-            f"ratio {table / per_agent:.0f}x; full step + tables at the end "
-            f"{end / 1e6:.1f} M/s, {1e3 * n / end:.3f} ms, ratio {end / per_agent:.0f}x"
+            f"{'':12}full step {1e3 * n / med['full']:.3f} ms per quarter (median); full step + "
+            f"table {med['table'] / 1e6:.1f} M/s, {1e3 * n / med['table']:.3f} ms, "
+            f"ratio {ratio['table']:.0f}x; full step + tables at the end "
+            f"{med['end'] / 1e6:.1f} M/s, {1e3 * n / med['end']:.3f} ms, ratio {ratio['end']:.0f}x"
         )
 
 

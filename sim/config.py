@@ -30,36 +30,40 @@ from sim.quarters import quarter_ordinal
 from sim.routing.config import CorridorsConfig
 from sim.settlement.config import SettlementConfig
 
-ECONOMY_CODES = (
-    "ARM",
-    "AZE",
-    "BLR",
-    "KAZ",
-    "KGZ",
-    "MDA",
-    "RUS",
-    "TJK",
-    "TKM",
-    "UZB",
-    "CHN",
-    "EUU",
-    "IRN",
-    "IND",
-    "TUR",
-)
-BLOC_NAMES = ("CIS", "EAEU", "CIS_FTA")
 SEED_MODES = ("per_run", "per_replicate", "fixed")
 MEMORY_SHARE = 0.8
 """Largest share of the available memory a run's estimated footprint may take."""
 
 
-def _codes(key: str, codes: Sequence[str], allow_blocs: bool) -> None:
-    allowed = ECONOMY_CODES + (BLOC_NAMES + ("ALL",) if allow_blocs else ())
+def registry(world_name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Economy codes (ROW excluded, in world order) and bloc names of a shipped world.
+
+    The World is the registry (:mod:`sim.data.loader`); nothing here lists codes.
+
+    Raises:
+        ConfigError: ``world.name`` is not a shipped world.
+    """
+    from sim.data.loader import load_world
+
+    world = load_world(world_name)
+    return world.economies[:-1], world.bloc_names
+
+
+def _codes(key: str, codes: Sequence[str], allow_blocs: bool, world_name: str) -> None:
+    economies, blocs = registry(world_name)
+    allowed = economies + (blocs + ("ALL",) if allow_blocs else ())
     for code in codes:
         if code not in allowed:
             near = difflib.get_close_matches(str(code).upper(), allowed, n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise ConfigError(key, f"unknown economy {code!r}{hint}; allowed: {', '.join(allowed)}")
+            listed = (
+                ", ".join(allowed)
+                if len(allowed) <= 25
+                else f"the {len(economies)} economies of sim/data/{world_name}/economies.csv "
+                "(those left out for want of data are listed in its DATA_REPORT.md)"
+                + (f" or {', '.join(blocs)}, ALL" if allow_blocs else "")
+            )
+            raise ConfigError(key, f"unknown economy {code!r}{hint}; allowed: {listed}")
 
 
 @dataclass
@@ -67,8 +71,10 @@ class WorldConfig:
     """Which world and which economies.
 
     Attributes:
-        name: Shipped world (``sim.data.loader.WORLDS``: ``cis2023``, ``cis2021``).
-        economies: ISO3 codes to model (empty = all 15); the others fold into ROW.
+        name: Shipped world (``sim.data.loader.WORLDS``: ``cis2023``, ``cis2021``,
+            ``dots2020`` = every IMF DOTS economy with complete data).
+        economies: ISO3 codes to model (empty = all of the world's); the others fold
+            into ROW.
         trade_matrix: Optional path to a user-supplied complete trade matrix CSV
             (columns exporter, importer, value_usd_bn), replacing the shipped one.
     """
@@ -79,7 +85,7 @@ class WorldConfig:
 
     def check(self, ctx: Context, prefix: str) -> None:
         """Codes known, none twice, at least two; a matrix path that is not empty."""
-        _codes(f"{prefix}.economies", self.economies, allow_blocs=False)
+        _codes(f"{prefix}.economies", self.economies, allow_blocs=False, world_name=self.name)
         if len(set(self.economies)) != len(self.economies):
             raise ConfigError(f"{prefix}.economies", "lists an economy twice")
         if self.economies and len(self.economies) < 2:
@@ -152,18 +158,19 @@ class TariffChange:
 
     def check(self, ctx: Context, prefix: str) -> None:
         """Known codes, modelled economies, an international pair, ``start`` ≤ ``end``."""
-        modelled = ctx.root.world.economies
-        _codes(f"{prefix}.exporters", self.exporters, allow_blocs=True)
-        _codes(f"{prefix}.importers", self.importers, allow_blocs=True)
+        modelled, world_name = ctx.root.world.economies, ctx.root.world.name
+        _codes(f"{prefix}.exporters", self.exporters, allow_blocs=True, world_name=world_name)
+        _codes(f"{prefix}.importers", self.importers, allow_blocs=True, world_name=world_name)
+        codes = registry(world_name)[0]
         for side in ("exporters", "importers"):
-            folded = [c for c in getattr(self, side) if c in ECONOMY_CODES and c not in modelled]
+            folded = [c for c in getattr(self, side) if c in codes and c not in modelled]
             if modelled and folded:
                 raise ConfigError(
                     f"{prefix}.{side}",
                     f"economy {folded[0]!r} is not modelled (world.economies folds it into ROW)",
                 )
         single = set(self.exporters) == set(self.importers) and len(set(self.exporters)) == 1
-        if single and self.exporters[0] in ECONOMY_CODES:
+        if single and self.exporters[0] in codes:
             raise ConfigError(
                 f"{prefix}.importers",
                 f"selects no international pair (exporters and importers are both "
@@ -279,15 +286,15 @@ class CaravanConfig:
     sweep: SweepConfig = field(default_factory=SweepConfig)
 
     def check(self, ctx: Context, prefix: str) -> None:
-        """The subsystems' own validators, then the memory the run would need."""
-        self.settlement.validate(ctx.economies)
+        """The memory the run would need (each subsystem's rules run in its own check hook)."""
         check_memory(self, ctx.economies)
 
 
 def model_economies(cfg: CaravanConfig) -> tuple[str, ...]:
     """The economies a run models, in canonical order, with ROW last."""
-    chosen = set(cfg.world.economies) or set(ECONOMY_CODES)
-    return (*[code for code in ECONOMY_CODES if code in chosen], "ROW")
+    codes = registry(cfg.world.name)[0]
+    chosen = set(cfg.world.economies) or set(codes)
+    return (*[code for code in codes if code in chosen], "ROW")
 
 
 def schema_keys(cls: type | None = None, prefix: str = "") -> list[str]:

@@ -116,7 +116,7 @@ class CaravanModel(mesa.Model):
         self.base_flows = w.flows
         self.flows = w.flows.copy()
         self.base_tariffs = baseline_tariffs(
-            w.economies, cfg.tariff.cis_fta_exemption_share, cfg.tariff.eaeu_iran_interim
+            w.economies, cfg.tariff.cis_fta_exemption_share, cfg.tariff.eaeu_iran_interim, w.blocs
         )
         self.tariffs = self.base_tariffs.copy()
         international = ~np.eye(w.n, dtype=bool)

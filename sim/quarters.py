@@ -1,4 +1,8 @@
-"""Quarter labels such as ``"2024Q1"``: parsing, arithmetic and ranges."""
+"""Quarter labels such as ``"2024Q1"`` and their integer ordinal: parsing, arithmetic, ranges.
+
+The ordinal is ``4 * year + (n - 1)``, so consecutive quarters differ by one;
+every layer computes with ordinals and keeps labels for its tables.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,11 @@ def quarter_range(start: str, count: int) -> list[str]:
     """``count`` consecutive labels starting at ``start``."""
     first = quarter_ordinal(start)
     return [quarter_label(first + k) for k in range(count)]
+
+
+def quarters_through(start: str, last: str) -> list[str]:
+    """Labels from ``start`` to ``last``, both included (empty if ``last`` is earlier)."""
+    return quarter_range(start, quarter_ordinal(last) - quarter_ordinal(start) + 1)
 
 
 def is_quarter(label: object) -> bool:

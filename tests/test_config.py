@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sim.config import (
-    BLOC_NAMES,
     CaravanConfig,
     TariffChange,
     TariffConfig,
+    registry,
     to_typed,
     validate,
 )
@@ -22,7 +22,7 @@ def with_tariff(**fields) -> CaravanConfig:
 def test_defaults_are_valid_and_tariff_only():
     cfg = validate(CaravanConfig())
     assert cfg.tariff.changes == [] and cfg.tariff.ntb_base == 0.0
-    assert set(BLOC_NAMES) == {"CIS", "EAEU", "CIS_FTA"}
+    assert set(registry("cis2023")[1]) == {"CIS", "EAEU", "CIS_FTA"}
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,11 @@ import pandas as pd
 import pytest
 
 from sim.cli import compose_and_validate
+from sim.quarters import quarters_through
 from sim.runner import simulate
 from sim.settlement.config import SettlementConfig
 from sim.settlement.fitted import fitted_record
 from sim.settlement.hindcast import END, fit_table, hindcast_overrides, run_hindcast, targets
-from sim.settlement.quarters import quarter_range
 
 SEEDS = tuple(range(4))
 IN_SAMPLE_RMSE_MARGIN_PP = 2.0
@@ -94,7 +94,7 @@ def test_scenario_is_the_horizon_on_the_default_parameters(hindcast):
     assert cfg.sim == compose_and_validate(hindcast_overrides()).sim
     assert cfg.settlement == SettlementConfig()  # one parameter set: the fitted defaults
     run = hindcast["runs"][0]
-    assert list(run.index) == quarter_range("2021Q4", END)
+    assert list(run.index) == quarters_through("2021Q4", END)
     # the initial settlement state is the 2021 one, not a spun-up state
     assert hindcast["ensemble"].loc["2021Q4", "national_currency_share_eaeu"] == pytest.approx(
         0.735, abs=0.05

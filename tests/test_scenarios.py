@@ -20,7 +20,8 @@ from omegaconf import OmegaConf
 
 from sim.compose import CONF_DIR, compose_and_validate, register_configs, scenario_files
 from sim.config import to_typed
-from sim.policy.tariffs import CIS_FTA_PARTIES, EAEU_MEMBERS, phase_fraction
+from sim.data.loader import load_world
+from sim.policy.tariffs import phase_fraction
 from sim.quarters import quarter_range
 from sim.runner import simulate
 
@@ -145,7 +146,7 @@ def test_deepening_raises_intra_cis_share_and_members_income(fta_vs_baseline):
     last = world.iloc[-1]
     assert last.intra_cis_trade_share_s - last.intra_cis_trade_share_b > 0.01  # > 1 pp
     change = _last_quarter_changes(base, deep)
-    for member in CIS_FTA_PARTIES:
+    for member in load_world().bloc_members("CIS_FTA"):
         assert change.loc[member, "real_income"] > 0, member
         assert change.loc[member, "exports"] > 0, member
 
@@ -155,7 +156,9 @@ def test_deepening_diverts_trade_from_outsiders_slightly(fta_vs_baseline):
     for outsider in OUTSIDERS:
         assert -0.001 < change.loc[outsider, "real_income"] < 0, outsider  # small loss, < 0.1 %
         assert -0.01 < change.loc[outsider, "exports"] < 0, outsider  # exports fall < 1 %
-    smallest_member_gain = change.loc[list(CIS_FTA_PARTIES), "real_income"].min()
+    smallest_member_gain = change.loc[
+        list(load_world().bloc_members("CIS_FTA")), "real_income"
+    ].min()
     largest_outsider_loss = -change.loc[list(OUTSIDERS), "real_income"].min()
     assert largest_outsider_loss < smallest_member_gain
 
@@ -210,7 +213,7 @@ def test_tariff_phase_in_is_visible_quarter_by_quarter(fta_vs_baseline):
 def test_eaeu_iran_fta_is_a_step_in_2025q2(config_for):
     _, tables = simulate(config_for("scenario=eaeu_iran_fta", "sim.quarters=8", FEW))
     pairs = tables["pairs"].set_index(["exporter", "importer", "quarter"]).tariff
-    for member in EAEU_MEMBERS:
+    for member in load_world().bloc_members("EAEU"):
         for exporter, importer in ((member, "IRN"), ("IRN", member)):
             before = pairs.loc[(exporter, importer, "2025Q1")]
             assert pairs.loc[(exporter, importer, "2024Q1")] == before

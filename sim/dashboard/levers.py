@@ -219,9 +219,9 @@ def _validate_layer(cfg: CaravanConfig, layer: str) -> None:
     check = getattr(section, "validate", None)
     if check is None:
         return
-    from sim.config import ECONOMY_CODES
+    from sim.config import model_economies
 
-    economies = list(cfg.world.economies or ECONOMY_CODES)
+    economies = list(model_economies(cfg)[:-1])
     if layer == "corridors":
         check(economies)
     else:

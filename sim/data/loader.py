@@ -49,7 +49,7 @@ from sim.data.world import World
 from sim.errors import ConfigError, DataError
 
 #: Worlds shipped with the package.
-WORLDS: tuple[str, ...] = ("cis2023", "cis2021")
+WORLDS: tuple[str, ...] = ("cis2023", "cis2021", "dots2020")
 #: The tables that make up a world (hashed into ``data_version``).
 TABLES: tuple[str, ...] = (
     "blocs.csv",
@@ -74,7 +74,6 @@ PROVENANCES = frozenset(
         "user",
     }
 )
-BLOCS: tuple[str, ...] = ("CIS", "EAEU", "CIS_FTA")
 _USER_COLUMNS = ("exporter", "importer", "value_usd_bn")
 
 
@@ -154,7 +153,7 @@ def _base(name: str) -> _Base:
     dist = np.full((n, n), math.nan)
     for r in _rows(raw["distances.csv"]):
         dist[idx[r["exporter"]], idx[r["importer"]]] = float(r["distw_km"])
-    blocs: dict[str, list[str]] = {b: [] for b in BLOCS}
+    blocs: dict[str, list[str]] = {}  # bloc names and members: blocs.csv only
     for r in _rows(raw["blocs.csv"]):
         blocs.setdefault(r["bloc"], []).append(r["iso3"])
     growth: dict[str, dict[int, float]] = {}

@@ -16,8 +16,13 @@ agreements from ``trade_agreements.csv``, sources R4-R6):
 5. otherwise: the importer's applied simple-mean rate (which already averages
    over its preferences).
 
-Missing applied rates are imputed and flagged: TKM gets the mean of the
-other CIS economies' rates; ROW gets the mean of all shipped rates.
+Missing applied rates are imputed and flagged: a CIS economy without one (TKM)
+gets the mean of the other CIS economies' rates; any other economy without one
+(ROW, and every economy of a wide world such as ``dots2020`` outside the 15 of
+``tariffs_applied.csv``) gets the mean of all shipped rates.
+
+Bloc membership (CIS, EAEU, CIS_FTA = the 2011 FTA's parties in force or ratified)
+is the world's (:attr:`sim.data.world.World.blocs`, ``blocs.csv``), not typed here.
 
 Scheduled changes (:class:`TariffChange`) scale the baseline rate for a set of
 importers × exporters along a linear or step path between two quarters: a
@@ -26,7 +31,8 @@ importers × exporters along a linear or step path between two quarters: a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -37,11 +43,7 @@ import pandas as pd
 from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 
-CIS_FTA_PARTIES = ("ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "UZB")
-"""Parties to the CIS FTA 2011 with the treaty in force or ratified (R4; UZB by the
-2013 protocol; KGZ and TJK ratification dates from a weak source, kept)."""
-
-EAEU_MEMBERS = ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+INTERIM_AGREEMENT = "EAEU-Iran interim agreement"
 IRAN_INTERIM_CUT_BY_IRAN = 0.07
 IRAN_INTERIM_CUT_BY_EAEU = 0.035
 
@@ -61,11 +63,24 @@ def _applied_table() -> pd.DataFrame:
         return pd.read_csv(file)
 
 
-def applied_rates(economies: Sequence[str]) -> AppliedRates:
+@lru_cache(maxsize=1)
+def _interim_partner() -> str:
+    """The EAEU's partner in the 2019 interim agreement (``trade_agreements.csv``: IRN)."""
+    path = resources.files("sim.data.policy").joinpath("trade_agreements.csv")
+    with resources.as_file(path) as file:
+        table = pd.read_csv(file)
+    row = table[table["agreement"] == INTERIM_AGREEMENT].iloc[0]
+    (partner,) = [p for p in str(row["parties"]).split(";") if p != "EAEU"]
+    return partner
+
+
+def applied_rates(economies: Sequence[str], cis: Sequence[str] = ()) -> AppliedRates:
     """Applied simple-mean tariff per economy, imputing the missing ones.
 
     Args:
         economies: ISO3 codes (``"ROW"`` allowed).
+        cis: The CIS economies (the world's ``CIS`` bloc): their missing rates take
+            the mean of the other CIS rates.
 
     Returns:
         Rates as fractions and a provenance string per economy
@@ -78,25 +93,28 @@ def applied_rates(economies: Sequence[str]) -> AppliedRates:
         if pd.notna(row.applied_simple_mean_pct)
     }
     years = {row.iso3: row.year for row in table.itertuples()}
-    cis = ("ARM", "AZE", "BLR", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UZB")
-    cis_mean = float(np.mean([reported[c] for c in cis if c in reported]))
+    cis_rates = [reported[c] for c in cis if c in reported]
+    cis_mean = float(np.mean(cis_rates)) if cis_rates else math.nan
     all_mean = float(np.mean(list(reported.values())))
     rate, provenance = {}, {}
     for code in economies:
         if code in reported:
             rate[code] = reported[code]
             provenance[code] = f"reported (R1, WDI {int(years[code])})"
-        elif code == "ROW":
-            rate[code] = all_mean
-            provenance[code] = "imputed: mean of the shipped applied rates"
-        else:
+        elif code in cis and cis_rates:
             rate[code] = cis_mean
             provenance[code] = "imputed: mean of the other CIS economies' applied rates"
+        else:
+            rate[code] = all_mean
+            provenance[code] = "imputed: mean of the shipped applied rates (no figure shipped)"
     return AppliedRates(rate, provenance)
 
 
 def baseline_tariffs(
-    economies: Sequence[str], cis_fta_exemption_share: float, eaeu_iran_interim: bool = True
+    economies: Sequence[str],
+    cis_fta_exemption_share: float,
+    eaeu_iran_interim: bool = True,
+    blocs: Mapping[str, Sequence[str]] | None = None,
 ) -> np.ndarray:
     """The baseline n×n tariff matrix τ_ij (row exporter i, column importer j).
 
@@ -104,21 +122,30 @@ def baseline_tariffs(
         economies: ISO3 codes in model order.
         cis_fta_exemption_share: share of CIS-FTA trade still tariffed, in [0, 1].
         eaeu_iran_interim: apply the 2019 EAEU–Iran interim cuts.
+        blocs: The world's blocs (``World.blocs``: EAEU, CIS_FTA); ``None`` = those of
+            the default world. Missing CIS rates take the mean over the default world's
+            whole CIS bloc.
 
     Returns:
         n×n array of ad-valorem rates (fractions), zero on the diagonal.
     """
-    rates = applied_rates(economies).rate
+    from sim.data.loader import load_world
+
+    # The CIS mean is over every CIS economy of the registry, modelled or folded.
+    registry = load_world()
+    blocs = registry.blocs if blocs is None else blocs
+    rates = applied_rates(economies, registry.bloc_members("CIS")).rate
     codes = list(economies)
     importer_rate = np.array([rates[c] for c in codes])
     tariff = np.tile(importer_rate, (len(codes), 1))
-    eaeu = np.isin(codes, EAEU_MEMBERS)
-    fta = np.isin(codes, CIS_FTA_PARTIES)
+    eaeu = np.isin(codes, list(blocs.get("EAEU", ())))
+    fta = np.isin(codes, list(blocs.get("CIS_FTA", ())))
     both_fta = np.outer(fta, fta)
     tariff = np.where(both_fta, tariff * cis_fta_exemption_share, tariff)
     tariff = np.where(np.outer(eaeu, eaeu), 0.0, tariff)
-    if eaeu_iran_interim and "IRN" in codes:
-        irn = codes.index("IRN")
+    partner = _interim_partner()
+    if eaeu_iran_interim and partner in codes:
+        irn = codes.index(partner)
         tariff[eaeu, irn] = np.maximum(tariff[eaeu, irn] - IRAN_INTERIM_CUT_BY_IRAN, 0.0)
         tariff[irn, eaeu] = np.maximum(tariff[irn, eaeu] - IRAN_INTERIM_CUT_BY_EAEU, 0.0)
     np.fill_diagonal(tariff, 0.0)

@@ -263,7 +263,7 @@ def _uncapped_cross(cfg: SettlementConfig) -> None:
 
 
 def _vehicle_leg_hazard(cfg: SettlementConfig) -> None:
-    cfg.costs.vehicle_leg_hazard = True
+    cfg.costs.vehicle_leg_hazard = 1.0
 
 
 def _no_dated_liquidity(cfg: SettlementConfig) -> None:
@@ -292,7 +292,11 @@ VARIANTS: dict[str, Variant] = {
     "default": Variant("shipped model"),
     "uncapped_cross": Variant("costs.synthetic_cross = False", _uncapped_cross),
     "china_links_0.9": Variant("link density 0.9 between China and every economy", _china_links),
-    "vehicle_leg_hazard": Variant("costs.vehicle_leg_hazard = True", _vehicle_leg_hazard),
+    "vehicle_leg_hazard": Variant("costs.vehicle_leg_hazard = 1", _vehicle_leg_hazard),
+    "vehicle_leg_share": Variant(
+        "costs.vehicle_leg_hazard fitted in [0, 1] on 2022",
+        extra={"vehicle_leg_hazard": ((0.0, 1.0), (0.2, 0.5, 0.8))},
+    ),
     "no_dated_liquidity": Variant(
         "costs.dated_liquidity = False (no exogenous yuan depth)", _no_dated_liquidity
     ),

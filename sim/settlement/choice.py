@@ -6,6 +6,8 @@ class), currency c.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.errors import ModelError
@@ -134,21 +136,58 @@ def meanfield_step(state: np.ndarray, prob: np.ndarray, q: np.ndarray) -> np.nda
     return state - moved + prob * moved.sum(axis=2, keepdims=True)
 
 
-def cumulative_rows(prob: np.ndarray, available: np.ndarray) -> np.ndarray:
-    """Row-wise cumulative probabilities for inverse-CDF sampling.
+@dataclass(frozen=True)
+class ChoiceTable:
+    """Inverse-CDF table of each row's offered options, for :func:`draw_choice`.
+
+    Compact: column k of row r is the row's k-th offered option (in currency
+    order), K = the most options any row offers (a pair offers a handful of the
+    C currencies), so a draw compares K, not C, numbers.
+
+    Attributes:
+        cum: (R, K) cumulative probabilities; exactly 1 from the last offered option on.
+        option: (R, K) currency index of each column.
+    """
+
+    cum: np.ndarray
+    option: np.ndarray
+
+
+def choice_table(prob: np.ndarray, available: np.ndarray) -> ChoiceTable:
+    """The :class:`ChoiceTable` of probabilities ``prob`` over the ``available`` options.
 
     The cumulative value is set to exactly 1 from the last offered option on,
     so a uniform draw u in (0, 1] always lands on an offered option.
 
     Args:
-        prob: (R, C) probabilities.
-        available: (R, C) bool.
+        prob: (R, C) probabilities, 0 where not available.
+        available: (R, C) bool, at least one option per row.
+    """
+    n = available.sum(axis=1)
+    k = int(n.max())
+    rows, cols = np.nonzero(available)  # row-major: each row's offered options in order
+    pos = np.arange(rows.size) - np.repeat(np.cumsum(n) - n, n)  # column in the compact row
+    option = np.repeat(cols[np.cumsum(n) - 1][:, None], k, axis=1)  # pad: the last offered
+    option[rows, pos] = cols
+    compact = np.zeros((available.shape[0], k))
+    compact[rows, pos] = prob[rows, cols]
+    cum = np.cumsum(compact, axis=1)
+    cum[np.arange(k)[None, :] >= (n - 1)[:, None]] = 1.0
+    return ChoiceTable(cum=cum, option=option.astype(np.int32))
+
+
+def draw_choice(table: ChoiceTable, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draws: for each u, the first option of its row whose cumulative reaches u.
+
+    Args:
+        table: :class:`ChoiceTable`.
+        rows: (k,) row of each draw.
+        u: (k,) uniforms in (0, 1].
 
     Returns:
-        (R, C) float64 cumulative probabilities.
+        (k,) int32 currency indices.
     """
-    cum = np.cumsum(prob, axis=1)
-    c = prob.shape[1]
-    last = c - 1 - np.argmax(available[:, ::-1], axis=1)
-    cum[np.arange(c)[None, :] >= last[:, None]] = 1.0
-    return cum
+    # rows are non-decreasing and end at exactly 1, so a column is always found
+    k = table.cum.shape[1]
+    col = np.argmax(table.cum.take(rows, axis=0) >= u[:, None], axis=1)
+    return table.option.reshape(-1).take(rows * k + col)

@@ -33,10 +33,10 @@ x = payment-system interconnection, d_opt = product of the legs' densities.
 
 Blocking hazard: ``h_eff = h[p, c] + 1{national legs}·(1 − d_opt)·h[p, USD]``
 (an indirect national payment passes through the vehicle channel). With
-``vehicle_leg_hazard`` (off by default), a vehicle leg that buys or sells the
-other party's own currency c adds ``h[p, v]``, v the converting party's home
-(vehicle) currency: ``+ 1{imp leg vehicle, c = home(exp)}·h[p, home(imp)]
-+ 1{exp leg vehicle, c = home(imp)}·h[p, home(exp)]``.
+``vehicle_leg_hazard`` = ω > 0 (0 by default), a vehicle leg that buys or
+sells the other party's own currency c adds ``ω·h[p, v]``, v the converting
+party's home (vehicle) currency: ``+ ω·(1{imp leg vehicle, c = home(exp)}·h[p, home(imp)]
++ 1{exp leg vehicle, c = home(imp)}·h[p, home(exp)])``.
 
 Card acceptance a gives the retail segment a direct channel: its density is
 ``1 − (1 − d)·(1 − a)``.
@@ -185,7 +185,7 @@ def static_option_terms(
     )
     h_eff = hazard[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
     if params.vehicle_leg_hazard:
-        h_eff = h_eff + vehicle_leg_hazard(m, hazard)[:, None, :]
+        h_eff = h_eff + params.vehicle_leg_hazard * vehicle_leg_hazard(m, hazard)[:, None, :]
     return StaticOptionTerms(
         fixed=fixed,
         coef_imp=coef_i,

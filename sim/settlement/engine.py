@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import ConfigError
+from sim.quarters import quarter_ordinal
 from sim.settlement.config import SettlementConfig
 from sim.settlement.costs import direct_spreads, economy_liquidity, static_option_terms
 from sim.settlement.events import ExternalLiquidity
 from sim.settlement.levers import Levers, LeverSchedule
 from sim.settlement.market import Market, build_market
-from sim.settlement.quarters import quarter_index
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class SettlementCore:
         blocs: dict[str, tuple[str, ...]],
         cfg: SettlementConfig,
     ) -> None:
-        cfg.validate(economies, blocs)
+        cfg.validate(economies, blocs, currencies)
         self.cfg = cfg
         self.market: Market = build_market(economies, currencies, blocs, cfg)
         self.schedule = LeverSchedule(self.market, cfg)
@@ -126,7 +126,7 @@ class SettlementCore:
             intercepts: Override of the calibrated intercepts (not cached).
         """
         lev = self.schedule.at(quarter)
-        q = quarter_index(quarter, "settlement.quarter")
+        q = quarter_ordinal(quarter)
         a = self._intercepts if intercepts is None else intercepts
         beta = float(self.cfg.logit_scale)
         period = bisect.bisect_right(self._opening, q)

@@ -15,7 +15,7 @@ from sim.settlement.shipped import read_json
 
 FITTED_FILE = "fitted_parameters.json"
 #: Fitted parameters that are not hazard levels.
-BEHAVIOURAL = ("revision_rate", "logit_scale", "liquidity_decay")
+BEHAVIOURAL = ("revision_rate", "logit_scale", "liquidity_decay", "vehicle_leg_hazard")
 
 
 def fitted_parameters() -> dict[str, float]:

@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from sim.data.loader import load_world
+from sim.quarters import quarters_through
 from sim.settlement.config import SettlementConfig
 from sim.settlement.fitted import BEHAVIOURAL, fitted_parameters, fitted_record
 from sim.settlement.phase import SettlementPhase
-from sim.settlement.quarters import quarter_range
 from sim.settlement.shipped import read_table
 
 START, SHOCK, END = "2021Q4", "2022Q1", "2024Q4"
@@ -103,6 +103,8 @@ def hindcast_config(
     cfg.revision_rate = float(p["revision_rate"])
     cfg.logit_scale = float(p["logit_scale"])
     cfg.costs.liquidity_decay = float(p["liquidity_decay"])
+    if "vehicle_leg_hazard" in p:
+        cfg.costs.vehicle_leg_hazard = float(p["vehicle_leg_hazard"])
     cfg.hazard_levels = {
         **cfg.hazard_levels,
         **{k: float(v) for k, v in p.items() if k not in BEHAVIOURAL},
@@ -146,10 +148,10 @@ def run_hindcast(
     if engine == "meanfield":
         mf = phase.meanfield()
         f = phase.core.pair_flows(w.flows)
-        for q in quarter_range(START, end):
+        for q in quarters_through(START, end):
             rows[q] = mf.step(q, f)
     elif engine == "agents":
-        for q in quarter_range(START, end):
+        for q in quarters_through(START, end):
             rows[q] = phase.step(q, w.flows).headline
     else:
         raise ValueError(f"engine must be 'meanfield' or 'agents', got {engine!r}")
@@ -218,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         heads = ["rus_exports_usd_eur", "rus_exports_rub", "rus_exports_cny", "rus_chn_national"]
         heads += ["national_currency_share_eaeu"]
         print("\nmodel 2024 (published 2024 figures held out):")
-        print(series.loc[quarter_range("2024Q1", "2024Q4"), heads].round(4).to_string())
+        print(series.loc[quarters_through("2024Q1", "2024Q4"), heads].round(4).to_string())
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ initial state (rows ``use == initial`` of ``targets.csv``).
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
-import pandas as pd
 
 from sim.errors import DataError
 from sim.quarters import quarter_ordinal, quarter_range
@@ -26,74 +27,106 @@ from sim.settlement.market import Market
 from sim.settlement.shipped import read_table
 
 
-def _match(pattern: str, code: str, blocs: dict[str, tuple[str, ...]]) -> bool:
+def _pattern_members(pattern: str, economies: tuple[str, ...], blocs: dict) -> np.ndarray:
+    """(n,) bool: which economies a rule pattern (``*``, a code or a bloc name) matches."""
     if pattern == "*":
-        return True
-    if pattern in blocs:
-        return code in blocs[pattern]
-    return pattern == code
+        return np.ones(len(economies), dtype=bool)
+    members = blocs.get(pattern, (pattern,))
+    return np.array([e in members for e in economies])
 
 
-def _rule_shares(
-    rows: pd.DataFrame, p: int, market: Market, avail: np.ndarray, solved: dict[str, float]
-) -> np.ndarray:
-    """(C,) shares of one pair from one rule's rows (before normalization)."""
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the initial-shares table: patterns and (token, share) rows in table order.
+
+    ``share`` is NaN on the rows whose status is ``solved``.
+    """
+
+    name: str
+    exporter: str
+    importer: str
+    tokens: tuple[str, ...]
+    share: np.ndarray
+    solved: bool
+
+
+@cache
+def read_rules(name: str = "initial_shares_2021.csv") -> tuple[Rule, ...]:
+    """The shipped rule table as :class:`Rule` objects, in table order (cached)."""
+    rules = read_table(name)
+    out = []
+    for rule, rows in rules.groupby("rule", sort=False):
+        solved = (rows["status"] == "solved").to_numpy()
+        share = np.where(solved, np.nan, rows["share"].to_numpy(float))
+        first = rows.iloc[0]
+        tokens = tuple(rows["currency"])
+        out.append(Rule(str(rule), first.exporter, first.importer, tokens, share, solved.any()))
+    return tuple(out)
+
+
+def rule_of_pairs(market: Market, rules: Sequence[Rule]) -> np.ndarray:
+    """(P,) index of the first rule whose exporter and importer patterns match each pair.
+
+    Raises:
+        DataError: If a pair matches no rule (the shipped table ends with a catch-all).
+    """
     m = market
-    out = np.zeros(m.n_currencies)
-    named: set[int] = set()
+    assign = np.full(m.n_pairs, -1, dtype=np.int64)
+    for k, r in enumerate(rules):
+        hit = (assign < 0) & _pattern_members(r.exporter, m.economies, m.blocs)[m.exp]
+        hit &= _pattern_members(r.importer, m.economies, m.blocs)[m.imp]
+        assign[hit] = k
+    if (assign < 0).any():
+        p = int(np.flatnonzero(assign < 0)[0])
+        pair = f"{m.economies[m.exp[p]]}->{m.economies[m.imp[p]]}"
+        raise DataError("initial_shares_2021.csv", f"no rule matches {pair}")
+    return assign
+
+
+def rule_shares(
+    market: Market, pairs: np.ndarray, tokens: Sequence[str], share: np.ndarray, avail: np.ndarray
+) -> np.ndarray:
+    """(len(pairs), C) shares of the given pairs under one rule (before normalization).
+
+    Each token puts its share on one currency: an ISO code, ``EXP`` / ``IMP``
+    (the exporter's / importer's own currency); dropped where not offered.
+    ``NAT_OTHER`` goes evenly to the pair's offered national options that no
+    token of the rule names.
+
+    Args:
+        market: Static structure.
+        pairs: (k,) pair indices governed by the rule.
+        tokens: The rule's currency tokens, in table order.
+        share: Share of each token.
+        avail: (P, C) options offered at start.
+    """
+    m = market
+    k = np.arange(pairs.size)
+    out = np.zeros((pairs.size, m.n_currencies))
+    named = np.zeros_like(out, dtype=bool)
     nat_other = 0.0
-    for r in rows.itertuples():
-        tok = r.currency
-        share = solved[tok] if r.status == "solved" else float(r.share)
+    for tok, x in zip(tokens, share, strict=True):
         if tok == "NAT_OTHER":
-            nat_other += share
+            nat_other += x
             continue
         if tok == "EXP":
-            c = int(m.home[m.exp[p]])
+            c = m.home[m.exp[pairs]]
         elif tok == "IMP":
-            c = int(m.home[m.imp[p]])
+            c = m.home[m.imp[pairs]]
         elif tok in m.currencies:
-            c = m.currencies.index(tok)
+            c = np.full(pairs.size, m.currencies.index(tok))
         else:
             continue
-        named.add(c)
-        if avail[p, c]:
-            out[c] += share
+        named[k, c] = True
+        out[k, c] += np.where(avail[pairs, c], x, 0.0)
     if nat_other > 0:
-        cols = [c for c in np.flatnonzero(m.national[p] & avail[p]) if c not in named]
-        for c in cols:
-            out[c] += nat_other / len(cols)
+        cols = m.national[pairs] & avail[pairs] & ~named
+        n = cols.sum(axis=1, keepdims=True)
+        out += np.where(cols, nat_other / np.maximum(n, 1), 0.0)
     return out
 
 
-#: Initial shares by a hash of their inputs (set-up is paid once per distinct input).
-_SHARES_CACHE: dict[str, tuple[np.ndarray, dict[str, float]]] = {}
-
-
-def _inputs_hash(market: Market, flows: np.ndarray, avail: np.ndarray, table: str) -> str:
-    """SHA-1 of everything :func:`table_shares` reads."""
-    m = market
-    h = hashlib.sha1(repr((table, m.economies, m.currencies, sorted(m.blocs.items()))).encode())
-    for a in (m.exp, m.imp, m.home, m.national, np.asarray(flows, float), avail):
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
-
-
 def table_shares(
-    market: Market, flows: np.ndarray, avail: np.ndarray, table: str = "cis2021"
-) -> tuple[np.ndarray, dict[str, float]]:
-    """Initial (P, C) shares from the shipped rule table (cached by a hash of the inputs).
-
-    Args and returns as :func:`_table_shares`; the arrays returned are copies.
-    """
-    key = _inputs_hash(market, flows, avail, table)
-    if key not in _SHARES_CACHE:
-        _SHARES_CACHE[key] = _table_shares(market, flows, avail, table)
-    shares, solved = _SHARES_CACHE[key]
-    return shares.copy(), dict(solved)
-
-
-def _table_shares(
     market: Market, flows: np.ndarray, avail: np.ndarray, table: str = "cis2021"
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Initial (P, C) shares from the shipped rule table.
@@ -106,36 +139,24 @@ def _table_shares(
 
     Returns:
         ``(shares, solved)``: rows sum to 1 over offered options; ``solved`` maps
-        the solved rule's currencies to their shares (empty if RUS is absent).
+        the solved rule's currencies to their shares (empty if its exporter is absent).
     """
-    rules = read_table("initial_shares_2021.csv")
-    order = list(dict.fromkeys(rules["rule"]))
-    groups = {k: rules[rules["rule"] == k] for k in order}
     m = market
-    assign = np.empty(m.n_pairs, dtype=object)
-    for p in range(m.n_pairs):
-        a, b = m.economies[m.exp[p]], m.economies[m.imp[p]]
-        for k in order:
-            g = groups[k]
-            if _match(g["exporter"].iloc[0], a, m.blocs) and _match(
-                g["importer"].iloc[0], b, m.blocs
-            ):
-                assign[p] = k
-                break
-        else:  # pragma: no cover - the table ends with a catch-all
-            raise DataError("initial_shares_2021.csv", f"no rule matches {a}->{b}")
+    rules = read_rules()
+    assign = rule_of_pairs(m, rules)
     shares = np.zeros((m.n_pairs, m.n_currencies))
-    solved_rule = [k for k in order if (groups[k]["status"] == "solved").any()]
+    for k, r in enumerate(rules):
+        if not r.solved:
+            pairs = np.flatnonzero(assign == k)
+            shares[pairs] = rule_shares(m, pairs, r.tokens, r.share, avail)
+    # the first solved rule is solved for its exporter's receipts; any later one stays empty
+    k = next((k for k, r in enumerate(rules) if r.solved), -1)
     solved: dict[str, float] = {}
-    zero = {t: 0.0 for t in rules.loc[rules["status"] == "solved", "currency"]}
-    for p in range(m.n_pairs):
-        if assign[p] not in solved_rule:
-            shares[p] = _rule_shares(groups[assign[p]], p, m, avail, zero)
-    if solved_rule and "RUS" in m.economies:
-        k = solved_rule[0]
-        solved = _solve_rus_exports(m, flows, avail, shares, assign == k, groups[k])
-        for p in np.flatnonzero(assign == k):
-            shares[p] = _rule_shares(groups[k], p, m, avail, solved)
+    if k >= 0 and rules[k].exporter in m.economies:
+        r, in_rule = rules[k], assign == k
+        solved = _solve_exports(m, r.exporter, flows, shares, in_rule, r.tokens)
+        x = np.where(np.isnan(r.share), [solved[t] for t in r.tokens], r.share)
+        shares[in_rule] = rule_shares(m, np.flatnonzero(in_rule), r.tokens, x, avail)
     tot = shares.sum(axis=1, keepdims=True)
     bad = tot[:, 0] <= 0
     if bad.any():  # a rule named only currencies not offered: fall back to even vehicles
@@ -144,31 +165,32 @@ def _table_shares(
     return shares / tot, solved
 
 
-def _solve_rus_exports(
+def _solve_exports(
     m: Market,
+    exporter: str,
     flows: np.ndarray,
-    avail: np.ndarray,
     fixed: np.ndarray,
     in_rule: np.ndarray,
-    rows: pd.DataFrame,
+    tokens: Sequence[str],
 ) -> dict[str, float]:
-    """Shares of the solved rule so that Russia's export receipts hit the targets.
+    """Shares of the solved rule so that the exporter's receipts hit the targets.
 
-    With w = the solved pairs' share of Russia's exports and f_c the currency
-    shares contributed by the other Russian export pairs,
+    The targets are the rows ``use == initial`` of ``targets.csv`` named
+    ``<exporter>_exports_<currency>`` (for RUS: the CBR receipts of Jan 2022).
+    With w = the solved pairs' share of the exporter's exports and f_c the
+    currency shares contributed by its other export pairs,
     ``x_c = (t_c − f_c) / w`` for each solved currency, clipped at 0 and
     normalized to sum 1 (closed form).
     """
     targets = read_table("targets.csv")
     init = targets[targets["use"] == "initial"].set_index("series")["value"]
-    rus = m.economies.index("RUS")
-    rus_rows = m.exp == rus
-    f_tot = flows[rus_rows].sum()
-    w = flows[rus_rows & in_rule].sum() / f_tot
-    contrib = (flows[rus_rows & ~in_rule, None] * fixed[rus_rows & ~in_rule]).sum(axis=0) / f_tot
+    rows = m.exp == m.economies.index(exporter)
+    f_tot = flows[rows].sum()
+    w = flows[rows & in_rule].sum() / f_tot
+    contrib = (flows[rows & ~in_rule, None] * fixed[rows & ~in_rule]).sum(axis=0) / f_tot
     out: dict[str, float] = {}
-    for tok in rows["currency"]:
-        key = f"rus_exports_{tok.lower()}"
+    for tok in tokens:
+        key = f"{exporter.lower()}_exports_{tok.lower()}"
         if tok in m.currencies and key in init.index and w > 0:
             out[tok] = max(0.0, (float(init[key]) - contrib[m.currencies.index(tok)]) / w)
         else:

@@ -10,8 +10,12 @@ Rules for combining entries that apply to the same pair:
   apply and capped at 1;
 - subsidies and mandates: the sum over entries.
 
-An entry with ``ramp_to`` moves linearly from ``value`` at ``from_quarter`` to
-``ramp_to`` at ``to_quarter``.
+Every entry's dates are one :class:`~sim.policy.schedule.Schedule` (the lever
+schedule type of every layer): in force from ``from_quarter`` through
+``to_quarter`` (a ``step`` schedule lifted the quarter after). An entry with
+``ramp_to`` moves linearly from ``value`` at ``from_quarter`` (a) to ``ramp_to``
+at ``to_quarter`` (b): value + (ramp_to − value)·(q − a)/(b − a), which is the
+``linear`` schedule phased in over a+1 … b.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.policy.schedule import Schedule
+from sim.quarters import quarter_ordinal
 from sim.settlement.config import LeverEntry, SettlementConfig
 from sim.settlement.events import event_hazards
-from sim.settlement.market import Market, scope_matrix
-from sim.settlement.quarters import in_window, quarter_index
+from sim.settlement.market import ALWAYS, Market, scope_matrix
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class LeverSchedule:
         self._breaks = self._breakpoints()
 
     def _breakpoints(self) -> list[int]:
-        """Quarter indices where some entry starts, ends or ramps.
+        """Quarter ordinals where some entry starts, ends or ramps.
 
         Levers are constant between two of them, so one :class:`Levers` serves each period.
         """
@@ -74,11 +79,10 @@ class LeverSchedule:
             *cfg.subsidies, *cfg.mandates, *self.hazards, *cfg.hazard_scales,
         ]  # fmt: skip
         for e in entries:
-            a = quarter_index(e.from_quarter, "settlement.from_quarter") if e.from_quarter else None
-            b = quarter_index(e.to_quarter, "settlement.to_quarter") if e.to_quarter else None
-            out.update(x for x in (a, None if b is None else b + 1) if x is not None)
-            if getattr(e, "ramp_to", None) is not None and a is not None and b is not None:
-                out.update(range(a, b + 1))
+            window, ramp = schedules(e)
+            out.update(x for x in (window.first, window.lifted) if x not in (None, ALWAYS))
+            if ramp is not None:
+                out.update(range(ramp.first, ramp.last + 1))
         return sorted(out)
 
     def _scope_u(self, scope: str) -> np.ndarray:
@@ -93,7 +97,7 @@ class LeverSchedule:
 
     def at(self, quarter: str) -> Levers:
         """Lever values in ``quarter`` (``"YYYYQn"``)."""
-        q = quarter_index(quarter, "settlement.quarter")
+        q = quarter_ordinal(quarter)
         period = bisect.bisect_right(self._breaks, q)
         if period not in self._cache:
             self._cache[period] = self._resolve(q)
@@ -103,38 +107,38 @@ class LeverSchedule:
         m, cfg = self.market, self.cfg
         u = len(m.codes)
         density = np.full((u, u), float(cfg.link_density))
-        for k, e in enumerate(cfg.link_entries):
-            v = _value(e, q, f"settlement.link_entries[{k}]")
+        for e in cfg.link_entries:
+            v = lever_value(e, q)
             if v is not None:
                 density[self._scope_u(e.scope)] = v
         np.fill_diagonal(density, 1.0)
 
-        def pair_lever(default: float, entries: list[LeverEntry], name: str) -> np.ndarray:
+        def pair_lever(default: float, entries: list[LeverEntry]) -> np.ndarray:
             out = np.full(m.n_pairs, float(default))
-            for k, e in enumerate(entries):
-                v = _value(e, q, f"settlement.{name}[{k}]")
+            for e in entries:
+                v = lever_value(e, q)
                 if v is not None:
                     out[self._pairs(e.scope)] = v
             return out
 
-        def pair_sum(entries: list[LeverEntry], name: str) -> np.ndarray:
+        def pair_sum(entries: list[LeverEntry]) -> np.ndarray:
             out = np.zeros(m.n_pairs)
-            for k, e in enumerate(entries):
-                v = _value(e, q, f"settlement.{name}[{k}]")
+            for e in entries:
+                v = lever_value(e, q)
                 if v is not None:
                     out[self._pairs(e.scope)] += v
             return out
 
         hazard = np.zeros((m.n_pairs, m.n_currencies))
-        for k, h in enumerate(self.hazards):
-            if not in_window(q, h.from_quarter, h.to_quarter, f"settlement.hazards[{k}]"):
+        for h in self.hazards:
+            if not schedules(h)[0].fraction(q):
                 continue
             cols = [m.currencies.index(c) for c in h.currencies if c in m.currencies]
             rows = self._pairs(h.scope)
             for c in cols:
                 hazard[rows, c] = np.maximum(hazard[rows, c], h.hazard)
-        for k, s in enumerate(cfg.hazard_scales):
-            if not in_window(q, s.from_quarter, s.to_quarter, f"settlement.hazard_scales[{k}]"):
+        for s in cfg.hazard_scales:
+            if not schedules(s)[0].fraction(q):
                 continue
             cols = [m.currencies.index(c) for c in s.currencies if c in m.currencies]
             rows = self._pairs(s.scope)
@@ -143,23 +147,39 @@ class LeverSchedule:
         np.minimum(hazard, 1.0, out=hazard)
         return Levers(
             density=density,
-            interconnection=pair_lever(
-                cfg.interconnection, cfg.interconnection_entries, "interconnection_entries"
-            ),
-            cards=pair_lever(cfg.card_acceptance, cfg.card_entries, "card_entries"),
+            interconnection=pair_lever(cfg.interconnection, cfg.interconnection_entries),
+            cards=pair_lever(cfg.card_acceptance, cfg.card_entries),
             hazard=hazard,
-            subsidy=pair_sum(cfg.subsidies, "subsidies"),
-            mandate=pair_sum(cfg.mandates, "mandates"),
+            subsidy=pair_sum(cfg.subsidies),
+            mandate=pair_sum(cfg.mandates),
         )
 
 
-def _value(e: LeverEntry, q: int, key: str) -> float | None:
-    """Value of an entry in quarter index q, or None if it does not apply."""
-    if not in_window(q, e.from_quarter, e.to_quarter, key):
+def schedules(entry: object) -> tuple[Schedule, Schedule | None]:
+    """The entry's window and, if it ramps, its ramp, as :class:`Schedule` objects.
+
+    Window: ``step`` from ``from_quarter`` (``""``: always), lifted the quarter
+    after ``to_quarter`` (``""``: never). Ramp (``ramp_to`` set; validation
+    requires both quarters): ``linear`` over a+1 … b, so its fraction is
+    (q − a)/(b − a) for a ≤ q ≤ b. The scope's pairs are resolved by the caller
+    (:meth:`LeverSchedule._pairs`), so the schedules carry no ``cells``.
+    """
+    if entry.from_quarter:
+        window = Schedule.window(entry.from_quarter, entry.to_quarter or None)
+    else:  # in force from any initial state on
+        lifted = quarter_ordinal(entry.to_quarter) + 1 if entry.to_quarter else None
+        window = Schedule(cells=None, first=ALWAYS, last=ALWAYS, lifted=lifted, path="step")
+    if getattr(entry, "ramp_to", None) is None:
+        return window, None
+    a, b = window.first, quarter_ordinal(entry.to_quarter)  # validation: both quarters given
+    return window, Schedule(cells=None, first=a + 1, last=max(a + 1, b), lifted=None, path="linear")
+
+
+def lever_value(e: LeverEntry, q: int) -> float | None:
+    """Value of an entry in the quarter with ordinal q, or None if it is not in force."""
+    window, ramp = schedules(e)
+    if not window.fraction(q):
         return None
-    if e.ramp_to is None:
+    if ramp is None:
         return float(e.value)
-    a = quarter_index(e.from_quarter, key + ".from_quarter")
-    b = quarter_index(e.to_quarter, key + ".to_quarter")
-    frac = 1.0 if b == a else (q - a) / (b - a)
-    return float(e.value + frac * (e.ramp_to - e.value))
+    return float(e.value + ramp.fraction(q) * (e.ramp_to - e.value))

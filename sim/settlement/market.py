@@ -39,13 +39,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.settlement.config import (
-    CURRENCY_ISSUER,
-    ISSUER_CURRENCY,
-    KNOWN_CURRENCIES,
-    SettlementConfig,
-)
-from sim.settlement.quarters import quarter_index
+from sim.quarters import quarter_ordinal
+from sim.settlement.config import SettlementConfig
+from sim.settlement.registry import Registry, registry
 
 #: Quarter index meaning "always" / "never".
 ALWAYS = -(10**6)
@@ -181,7 +177,7 @@ def build_market(
     """Build the static market for a world.
 
     Args:
-        economies: Economy codes, ROW last (any subset of the known 15 plus ROW).
+        economies: Economy codes of the World, ROW last.
         currencies: Currency of each economy, same order.
         blocs: Bloc name → member codes.
         cfg: Validated settlement config.
@@ -190,7 +186,7 @@ def build_market(
         The :class:`Market`.
 
     Raises:
-        ConfigError: On a length mismatch or an unknown currency code.
+        ConfigError: On a length mismatch.
     """
     economies = tuple(economies)
     if len(currencies) != len(economies):
@@ -200,9 +196,6 @@ def build_market(
         )
     if len(economies) < 2:
         raise ConfigError("settlement.economies", "needs at least two economies")
-    for k, c in enumerate(currencies):
-        if c not in KNOWN_CURRENCIES:
-            raise ConfigError(f"settlement.currencies[{k}]", f"unknown currency code {c!r}")
     ccys: list[str] = []
     for c in list(currencies) + list(cfg.vehicles) + [r.currency for r in cfg.third_currency_rules]:
         if c not in ccys:
@@ -212,15 +205,12 @@ def build_market(
     home = np.array([cidx[c] for c in currencies], dtype=np.int64)
     vehicle = np.array([c in cfg.vehicles for c in ccys])
 
+    reg = registry(economies, currencies)
+    issuer = [_issuer(c, reg, economies) for c in ccys]
     codes = list(economies)
-    for c in ccys:
-        iss = _issuer(c, economies, currencies)
-        if iss is not None and iss not in codes:
-            codes.append(iss)
+    codes += [e for e in dict.fromkeys(issuer) if e is not None and e not in codes]
     uidx = {e: k for k, e in enumerate(codes)}
-    issuer_u = np.array(
-        [uidx.get(_issuer(c, economies, currencies) or "", -1) for c in ccys], dtype=np.int64
-    )
+    issuer_u = np.array([uidx.get(e or "", -1) for e in issuer], dtype=np.int64)
     blocs_u = {b: tuple(m for m in mem if m in uidx) for b, mem in blocs.items()}
 
     ii, jj = np.nonzero(~np.eye(n, dtype=bool))
@@ -234,9 +224,8 @@ def build_market(
     option_from[:, vehicle] = ALWAYS
     option_from[np.arange(npairs), home[exp]] = ALWAYS
     option_from[np.arange(npairs), home[imp]] = ALWAYS
-    for k, rule in enumerate(cfg.third_currency_rules):
-        key = f"settlement.third_currency_rules[{k}].from_quarter"
-        start = quarter_index(rule.from_quarter, key) if rule.from_quarter else ALWAYS
+    for rule in cfg.third_currency_rules:
+        start = quarter_ordinal(rule.from_quarter) if rule.from_quarter else ALWAYS
         mask = scope_matrix(rule.scope, codes, blocs_u)[exp, imp]
         col = cidx[rule.currency]
         option_from[mask, col] = np.minimum(option_from[mask, col], start)
@@ -273,12 +262,7 @@ def build_market(
     )
 
 
-def _issuer(c: str, economies: Sequence[str], currencies: Sequence[str]) -> str | None:
-    """Issuer economy of a currency: the world economy using it, else the known issuer."""
-    for e, cur in zip(economies, currencies, strict=True):
-        if cur == c and e != "ROW":
-            return e
-    iss = CURRENCY_ISSUER.get(c)
-    if iss == "ROW":
-        return "ROW" if "ROW" in economies else None
-    return iss if iss in ISSUER_CURRENCY else None
+def _issuer(c: str, reg: Registry, economies: Sequence[str]) -> str | None:
+    """Issuer of a currency in the registry (the run's world first); ROW only if in the world."""
+    iss = reg.issuer(c)
+    return None if iss == "ROW" and "ROW" not in economies else iss

@@ -158,53 +158,13 @@ def headline(
     return headline_spec(market)(flows, shares, pair_cost)
 
 
-def settlement_table(
-    quarter: str,
-    market: Market,
-    available: np.ndarray,
-    by_value: np.ndarray,
-    by_count: np.ndarray,
-    mean_cost: np.ndarray,
-) -> pd.DataFrame:
-    """Long table for ``settlement.parquet``: one row per pair and currency.
-
-    Rows: every offered option, and any option still held by traders.
-
-    Args:
-        quarter: Quarter label.
-        market: Static structure.
-        available: (P, C) offered options.
-        by_value: (P, C) value shares.
-        by_count: (P, C) count shares.
-        mean_cost: (P, C) ad-valorem cost (see :class:`SettlementResult`).
-
-    Returns:
-        DataFrame with columns quarter, exporter, importer, currency,
-        share_by_value, share_by_count, mean_cost.
-    """
-    m = market
-    p, c = np.nonzero(available | (by_count > 0))
-    econ = np.asarray(m.economies, dtype=object)
-    ccy = np.asarray(m.currencies, dtype=object)
-    return pd.DataFrame(
-        {
-            "quarter": quarter,
-            "exporter": econ[m.exp[p]],
-            "importer": econ[m.imp[p]],
-            "currency": ccy[c],
-            "share_by_value": by_value[p, c],
-            "share_by_count": by_count[p, c],
-            "mean_cost": mean_cost[p, c],
-        }
-    )
-
-
 class TableBuilder:
-    """Builds :func:`settlement_table` output from arrays with no per-row Python work.
+    """The long table for ``settlement.parquet``, one row per shown (pair, currency).
 
-    The exporter, importer and currency labels of every (pair, currency) cell are
-    built once as pandas string arrays; a quarter's table takes the rows it needs.
-    Same columns, dtypes and values as :func:`settlement_table`.
+    Columns quarter, exporter, importer, currency, share_by_value,
+    share_by_count, mean_cost. A cell is shown when the option is offered or
+    still held by traders. The exporter, importer and currency labels of every
+    cell are built once as pandas string arrays; a table takes the rows it needs.
 
     Args:
         market: Static structure.
@@ -218,8 +178,6 @@ class TableBuilder:
         self.exporter = pd.array(econ[m.exp[p]], dtype="str")
         self.importer = pd.array(econ[m.imp[p]], dtype="str")
         self.currency = pd.array(ccy[c], dtype="str")
-        self._keep = np.empty(0, dtype=np.intp)
-        self._labels: tuple = ()
 
     def __call__(
         self,
@@ -229,27 +187,8 @@ class TableBuilder:
         by_count: np.ndarray,
         mean_cost: np.ndarray,
     ) -> pd.DataFrame:
-        """Long table (arguments as :func:`settlement_table`)."""
-        keep = np.flatnonzero((available | (by_count > 0)).reshape(-1))
-        if not np.array_equal(keep, self._keep):  # the set of rows changes rarely
-            self._keep = keep
-            self._labels = tuple(
-                a.take(keep) for a in (self.exporter, self.importer, self.currency)
-            )
-        exporter, importer, currency = self._labels
-        label = pd.array([quarter], dtype="str").take(np.zeros(keep.size, dtype=np.intp))
-        return pd.DataFrame(
-            {
-                "quarter": label,
-                "exporter": exporter,
-                "importer": importer,
-                "currency": currency,
-                "share_by_value": by_value.reshape(-1)[keep],
-                "share_by_count": by_count.reshape(-1)[keep],
-                "mean_cost": mean_cost.reshape(-1)[keep],
-            },
-            copy=False,
-        )
+        """Long table of one quarter (arguments as :meth:`many`, one quarter)."""
+        return self.many([quarter], [available], [by_value], [by_count], [mean_cost])
 
     def many(
         self,
@@ -259,10 +198,7 @@ class TableBuilder:
         by_count: Sequence[np.ndarray],
         mean_cost: Sequence[np.ndarray],
     ) -> pd.DataFrame:
-        """Long tables of several quarters in one frame, built once.
-
-        Same frame as concatenating the quarters' :meth:`__call__` tables with
-        ``pd.concat(..., ignore_index=True)``.
+        """Long tables of several quarters in one frame, quarter by quarter.
 
         Args:
             quarters: Quarter labels (Q).

@@ -22,21 +22,19 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.settlement.choice import calibrate_intercepts, cumulative_rows
-from sim.settlement.config import SettlementConfig
+from sim.settlement.choice import calibrate_intercepts, choice_table, draw_choice
+from sim.settlement.config import SettlementConfig, checked_quarter
 from sim.settlement.engine import Evaluation, SettlementCore
 from sim.settlement.initial import synthetic_shares, table_shares, with_floor
 from sim.settlement.meanfield import MeanFieldSettlement
 from sim.settlement.outputs import TableBuilder, headline_spec
-from sim.settlement.quarters import quarter_index
 from sim.settlement.traders import (
-    Traders,
-    currency_shares,
-    draw_choices,
+    cell_counts,
     make_traders,
     revise,
     revision_clocks,
     systematic_uniforms,
+    tallies,
 )
 
 
@@ -126,35 +124,6 @@ def settlement_tables(results: Sequence[SettlementResult]) -> pd.DataFrame:
     return pd.concat([r.table for r in results], ignore_index=True)
 
 
-def realized_costs(
-    traders: Traders, cost: np.ndarray, shares: np.ndarray, group_weights: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pair cost and mean cost per currency from the traders' current currencies.
-
-    ``pair_cost[p] = Σ_i∈p w_i · cost[p, g_i, c_i]`` and
-    ``mean[p, c] = Σ_i∈p, c_i=c w_i · cost[p, g_i, c] / share[p, c]`` (value-weighted);
-    for a currency nobody holds, the cost the pair's traders would face,
-    ``Σ_g W_pg cost[p, g, c]``. So ``Σ_c share·mean = pair_cost``.
-
-    Args:
-        traders: Population.
-        cost: (P, G, C) option costs of the quarter.
-        shares: (P, C) value shares.
-        group_weights: (P, G) value weight of each group.
-
-    Returns:
-        ``(pair_cost (P,), mean (P, C))``.
-    """
-    p, g, c = cost.shape
-    paid = cost.reshape(-1)[traders.row.astype(np.int64) * c + traders.currency]
-    key = traders.pair.astype(np.int64) * c + traders.currency
-    wc = np.bincount(key, weights=traders.weight * paid, minlength=p * c).reshape(p, c)
-    offered = np.einsum("pg,pgc->pc", group_weights, cost)
-    used = shares > 0
-    mean = np.where(used, wc / np.where(used, shares, 1.0), offered)
-    return wc.sum(axis=1), mean
-
-
 def pair_matrix(n: int, pair_flat: np.ndarray, values: np.ndarray) -> np.ndarray:
     """(n, n) matrix with ``values`` at the pairs' flat positions, 0 elsewhere."""
     out = np.zeros(n * n)
@@ -166,8 +135,8 @@ class SettlementPhase:
     """Trader populations choosing settlement currencies (numpy arrays, no agent objects).
 
     Args:
-        economies: Economy codes (any subset of the known 15, ROW last).
-        currencies: ISO 4217 currency per economy.
+        economies: Economy codes of the World (ROW last).
+        currencies: Currency of each economy (``World.currency_of``).
         blocs: Bloc name → member codes (``"CIS"``, ``"EAEU"``, ...).
         cfg: Settlement config (validated; ConfigError names the key).
         base_flows: (n, n) trade matrix at start (US$ bn/yr, row exporter):
@@ -196,7 +165,7 @@ class SettlementPhase:
         self.group_weights = np.bincount(t.row, weights=t.weight, minlength=m.n_pairs * g).reshape(
             m.n_pairs, g
         )
-        avail0 = m.available(quarter_index(start_quarter, "settlement.start_quarter"))
+        avail0 = m.available(checked_quarter("settlement.start_quarter", start_quarter))
         if cfg.initial.table:
             target, self.solved_initial = table_shares(m, f0, avail0, cfg.initial.table)
         else:
@@ -207,17 +176,18 @@ class SettlementPhase:
         self.initial_target = target
         prob0 = self._initial_probabilities(f0, target, avail0)
         self.initial_probabilities = prob0
-        cum = cumulative_rows(
+        choices = choice_table(
             prob0.reshape(-1, m.n_currencies), np.repeat(avail0 | (prob0.sum(1) > 0), g, axis=0)
         )
         # systematic within each (pair, group): the initial shares are met up to one trader
-        t.currency[:] = draw_choices(t.row, cum, rng, systematic_uniforms(t.row, rng))
+        t.currency[:] = draw_choice(choices, t.row, systematic_uniforms(t.row, rng))
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
-        self._shares, self._count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
+        counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
+        self._shares = counts.sum(axis=1) / t.counts[:, None]
         ev0 = self.core.evaluate(start_quarter, f0, self._shares)
-        start_cost = realized_costs(t, ev0.cost, self._shares, self.group_weights)[0]
+        start_cost = self.tallies(counts, ev0.cost)[1]
         self._start_factor = 1.0 + self._matrix(start_cost)
 
     def _initial_probabilities(
@@ -248,6 +218,13 @@ class SettlementPhase:
                 break
         return prob
 
+    def tallies(
+        self, counts: np.ndarray, cost: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Shares, pair cost and mean cost per currency of the quarter (:func:`tallies`)."""
+        offered = np.einsum("pg,pgc->pc", self.group_weights, cost)
+        return tallies(counts, self.traders.counts, cost, offered)
+
     def _matrix(self, pair_values: np.ndarray) -> np.ndarray:
         return pair_matrix(len(self.core.market.economies), self.core.pair_flat, pair_values)
 
@@ -276,19 +253,20 @@ class SettlementPhase:
         f = self.core.pair_flows(flows)
         # levers of the quarter, liquidity from last quarter's shares, option costs, logit
         ev: Evaluation = self.core.evaluate(quarter, f, self._shares)
-        cum = cumulative_rows(ev.prob.reshape(-1, m.n_currencies), np.repeat(ev.available, g, 0))
-        held_before = self._count_shares > 0
+        choices = choice_table(ev.prob.reshape(-1, m.n_currencies), np.repeat(ev.available, g, 0))
+        held_before = self._shares > 0
         # revisions: expired clocks and blocked payments choose again by the logit
         block = ev.block.reshape(-1) if ev.any_hazard else None
-        revised = revise(t, cum, block, self.cfg.revision_rate, self.rng)
+        revised = revise(t, choices, block, self.cfg.revision_rate, self.rng)
         # tallies: shares, the cost traders pay, the cost factor for trade, headlines
-        self._shares, self._count_shares = currency_shares(t, m.n_pairs, m.n_currencies)
-        pair_cost, mean = realized_costs(t, ev.cost, self._shares, self.group_weights)
+        counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(ev.cost.shape)
+        self._shares, pair_cost, mean = self.tallies(counts, ev.cost)
         cost = self._matrix(pair_cost)
         head = self._headline(f, self._shares, pair_cost)
         head["revised_share"] = revised / t.n
         shown = ev.available | held_before
-        table = TableSource(self, (quarter, shown, self._shares, self._count_shares, mean))
+        # value and count shares are equal by design (value-stratified traders)
+        table = TableSource(self, (quarter, shown, self._shares, self._shares, mean))
         return SettlementResult(
             cost=cost, cost_ratio=(1.0 + cost) / self._start_factor, table=table, headline=head
         )

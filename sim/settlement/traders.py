@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.errors import ConfigError
+from sim.settlement.choice import ChoiceTable, draw_choice
 from sim.settlement.config import TraderConfig
 
 #: Cap of the revision clock (quarters), keeps it in int32.
@@ -179,10 +180,7 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     weight = 1.0 / counts[pair]
     retail = size < retail_threshold(cfg)
     # exposure: systematic sample over a random order within each pair
-    order = np.lexsort((rng.random(n), pair))
-    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - start[pair[order]]
+    rank = random_rank(pair, counts, rng.random(n))
     offset = rng.random(npairs)
     w = np.asarray(cfg.exposure_weights, dtype=float)
     cum = np.cumsum(w / w.sum())
@@ -204,6 +202,27 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     )
 
 
+def random_rank(key: np.ndarray, size: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Rank 0..n−1 of each element within its group of equal ``key``, in the order of ``u``.
+
+    With ``u`` independent uniforms this is a uniformly random order within each
+    group. One sort of ``key + u/2`` (groups stay apart, since u/2 < 1/2); equal
+    to ``np.lexsort((u, key))`` except for u that round to the same sort key
+    (below ~2^-36 apart), whose order is then arbitrary (but deterministic) and
+    still random.
+
+    Args:
+        key: (N,) non-negative integer group of each element.
+        size: (K,) group sizes, ``np.bincount(key)``.
+        u: (N,) uniforms in [0, 1).
+    """
+    order = np.argsort(key + 0.5 * u)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    rank = np.empty(key.size, dtype=np.int64)
+    rank[order] = np.arange(key.size) - start[key[order]]
+    return rank
+
+
 def systematic_uniforms(key: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Uniforms in (0, 1] that cover (0, 1] evenly within each group of equal ``key``.
 
@@ -215,41 +234,15 @@ def systematic_uniforms(key: np.ndarray, rng: np.random.Generator) -> np.ndarray
         key: (N,) non-negative integer group of each element.
         rng: Random generator.
     """
-    n = key.size
-    order = np.lexsort((rng.random(n), key))
     size = np.bincount(key)
-    start = np.concatenate([[0], np.cumsum(size)[:-1]])
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - start[key[order]]
+    rank = random_rank(key, size, rng.random(key.size))
     offset = rng.random(size.size)
     return 1.0 - (rank + offset[key]) / size[key]
 
 
-def draw_choices(
-    rows: np.ndarray, cum: np.ndarray, rng: np.random.Generator, u: np.ndarray | None = None
-) -> np.ndarray:
-    """Inverse-CDF draws of a currency for traders in the given table rows.
-
-    Args:
-        rows: (k,) row of each trader in ``cum``.
-        cum: (R, C) cumulative probabilities from :func:`~sim.settlement.choice.cumulative_rows`.
-        rng: Random generator.
-        u: Optional (k,) uniforms in (0, 1] (e.g. :func:`systematic_uniforms`);
-            default independent draws.
-
-    Returns:
-        (k,) currency indices.
-    """
-    if u is None:
-        u = 1.0 - rng.random(rows.size)  # (0, 1]
-    # first option whose cumulative probability reaches u (rows are non-decreasing and end
-    # at exactly 1, so one exists); equals the count of entries below u
-    return np.argmax(cum[rows] >= u[:, None], axis=1)
-
-
 def revise(
     traders: Traders,
-    cum: np.ndarray,
+    table: ChoiceTable,
     block_flat: np.ndarray | None,
     rate: float,
     rng: np.random.Generator,
@@ -263,7 +256,7 @@ def revise(
 
     Args:
         traders: Population (``currency`` and ``clock`` updated in place).
-        cum: (P·G, C) cumulative logit probabilities per (pair, group).
+        table: Logit choice table of each (pair, group) row (:func:`choice_table`).
         block_flat: (P·G·C,) blocking probability, or None if no hazard.
         rate: Calvo revision rate.
         rng: Random generator.
@@ -275,32 +268,52 @@ def revise(
     t.clock -= 1
     due = t.clock <= 0
     if block_flat is not None:
-        pb = block_flat[t.row.astype(np.int64) * cum.shape[1] + t.currency]
+        n_currencies = block_flat.size // table.cum.shape[0]
+        pb = block_flat.take(t.row * np.int32(n_currencies) + t.currency)
         due |= rng.random(t.n, dtype=np.float32) < pb
     idx = np.flatnonzero(due)
     if idx.size:
-        t.currency[idx] = draw_choices(t.row[idx], cum, rng)
+        t.currency[idx] = draw_choice(table, t.row[idx], 1.0 - rng.random(idx.size))
         t.clock[idx] = revision_clocks(rng, rate, idx.size)
     return int(idx.size)
 
 
-def currency_shares(
-    traders: Traders, n_pairs: int, n_currencies: int, key: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Value and count shares of each currency on each pair.
+def cell_counts(traders: Traders, n_rows: int, n_currencies: int) -> np.ndarray:
+    """(R, C) number of traders of each (pair, group) row settling in each currency.
+
+    ``n[r, c] = #{i : row_i = r, currency_i = c}``, R = P·G: one pass over the
+    traders; every tally of the quarter (:func:`tallies`) is computed from it.
+    """
+    key = traders.row * np.int32(n_currencies) + traders.currency
+    return np.bincount(key, minlength=n_rows * n_currencies).reshape(n_rows, n_currencies)
+
+
+def tallies(
+    counts: np.ndarray, pair_counts: np.ndarray, cost: np.ndarray, offered: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Value shares, the pair's settlement cost and the mean cost per currency.
+
+    Traders are value-stratified (:func:`make_traders`): each of pair p's n_p
+    traders carries the value weight 1/n_p, so with n_pgc traders of group g in c
+
+    - value share ``s_pc = Σ_g n_pgc / n_p`` (equal to the count share),
+    - pair cost ``K_p = Σ_g Σ_c n_pgc · cost_pgc / n_p``,
+    - mean cost ``m_pc = Σ_g n_pgc · cost_pgc / (n_p · s_pc)`` where ``s_pc > 0``,
+      else ``offered_pc`` (the cost the pair's traders would face), so
+      ``Σ_c s_pc · m_pc = K_p``.
 
     Args:
-        traders: Population.
-        n_pairs: P.
-        n_currencies: C.
-        key: Optional precomputed ``pair · C + currency`` of every trader.
+        counts: (P, G, C) traders per (pair, group, currency) (:func:`cell_counts`).
+        pair_counts: (P,) traders per pair.
+        cost: (P, G, C) option costs of the quarter.
+        offered: (P, C) group-weighted option cost ``Σ_g W_pg cost_pgc``.
 
     Returns:
-        ``(by_value, by_count)``, each (P, C), rows summing to 1.
+        ``(shares (P, C), pair_cost (P,), mean (P, C))``.
     """
-    if key is None:
-        key = traders.pair * n_currencies + traders.currency
-    size = n_pairs * n_currencies
-    val = np.bincount(key, weights=traders.weight, minlength=size).reshape(n_pairs, n_currencies)
-    cnt = np.bincount(key, minlength=size).reshape(n_pairs, n_currencies)
-    return val, cnt / traders.counts[:, None]
+    n = pair_counts[:, None].astype(float)
+    shares = counts.sum(axis=1) / n
+    paid = np.einsum("pgc,pgc->pc", counts, cost) / n
+    used = shares > 0
+    mean = np.where(used, paid / np.where(used, shares, 1.0), offered)
+    return shares, paid.sum(axis=1), mean

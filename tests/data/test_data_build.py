@@ -132,3 +132,26 @@ def test_eu_row_against_the_raw_eurostat_file(
     cells = results[world].matrix.cells
     for code, label in names.items():
         assert cells[("EUU", code)].value == pytest.approx(eur[label] * rate / 1e9, rel=0.05)
+
+
+def test_cis2023_elasticity_miss_is_carried_by_the_published_cells(
+    results: dict[str, build.BuildResult],
+) -> None:
+    """β = -0.52 of the shipped cis2023 comes from the published 2023 cells (kept as
+    published), not from the RAS scaling or the imputation: with them at the scaled DOTS
+    pattern, or without Russia, β is back in the band; RAS alone leaves the base's β."""
+    from sim.data.build.raw import load_raw as _load
+    from sim.data.build.report import elasticities
+
+    raw = _load(build.default_raw_dir())
+    el = elasticities(raw, results["cis2023"].matrix)
+    shipped = el["shipped"][0]
+    assert not -1.3 <= shipped <= -0.7
+    for key in (
+        "shipped, published cells -> scaled DOTS pattern",
+        "scaled DOTS pattern everywhere (RAS only)",
+        "shipped, without RUS",
+    ):
+        assert -1.3 <= el[key][0] <= -0.7, (key, el[key])
+    assert abs(el["scaled DOTS pattern everywhere (RAS only)"][0] - el["DOTS base (missing cells: "
+               "shipped value)"][0]) < 0.1  # fmt: skip

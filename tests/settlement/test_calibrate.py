@@ -51,7 +51,8 @@ def test_each_variant_changes_only_what_it_names(name):
         "default": cfg == default,
         "no_dated_liquidity": cfg.costs.dated_liquidity is False,
         "uncapped_cross": cfg.costs.synthetic_cross is False,
-        "vehicle_leg_hazard": cfg.costs.vehicle_leg_hazard is True,
+        "vehicle_leg_hazard": cfg.costs.vehicle_leg_hazard == 1.0,
+        "vehicle_leg_share": cfg == default,
         "china_links_0.9": {(e.scope, e.value) for e in cfg.link_entries}
         == {("CIS", 0.9), ("CHN", 0.9), ("RUS-CHN", 0.9)},
     }[name]

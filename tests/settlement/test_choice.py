@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from sim.settlement.choice import (
     calibrate_intercepts,
-    cumulative_rows,
+    choice_table,
+    draw_choice,
     logit_probabilities,
     meanfield_step,
     revision_probability,
@@ -77,10 +78,32 @@ def test_revision_probability_formula():
     assert revision_probability(np.array(0.5), 0.2) == pytest.approx(1 - 0.8 * 0.5)
 
 
-def test_cumulative_rows_end_at_one_on_last_offered():
+def test_choice_table_ends_at_one_on_last_offered():
     prob = np.array([[0.3, 0.7 - 1e-12, 0.0], [0.0, 0.0, 1.0]])
     avail = np.array([[True, True, False], [False, False, True]])
-    cum = cumulative_rows(prob, avail)
-    assert cum[0, 1] == 1.0 and cum[1, 2] == 1.0
+    t = choice_table(prob, avail)
+    assert t.cum.shape == (2, 2)  # compact: at most two options offered on a row
+    assert t.cum[0, 1] == 1.0 and t.cum[1, 0] == 1.0 and t.cum[1, 1] == 1.0
+    np.testing.assert_array_equal(t.option[:, 0], [0, 2])
     # a draw u = 1 lands on the last offered option, never beyond
-    assert (cum[0] < 1.0).sum() == 1
+    got = draw_choice(t, np.array([0, 0, 1, 1]), np.array([1.0, 0.3, 1e-300, 1.0]))
+    np.testing.assert_array_equal(got, [1, 0, 2, 2])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10_000))
+def test_draw_choice_equals_the_full_row_inverse_cdf(seed):
+    """The compact table draws exactly what an argmax over the full cumulative row draws."""
+    rng = np.random.default_rng(seed)
+    r, c = 7, 9
+    avail = rng.random((r, c)) < 0.4
+    avail[np.arange(r), rng.integers(0, c, r)] = True
+    w = np.where(avail, rng.random((r, c)) ** 3, 0.0)
+    prob = w / w.sum(axis=1, keepdims=True)
+    cum = np.cumsum(prob, axis=1)
+    last = c - 1 - np.argmax(avail[:, ::-1], axis=1)
+    cum[np.arange(c)[None, :] >= last[:, None]] = 1.0
+    rows = rng.integers(0, r, 500)
+    u = 1.0 - rng.random(500)
+    full = np.argmax(cum[rows] >= u[:, None], axis=1)
+    np.testing.assert_array_equal(draw_choice(choice_table(prob, avail), rows, u), full)

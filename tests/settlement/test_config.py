@@ -8,7 +8,6 @@ import pytest
 from sim.errors import ConfigError
 from sim.settlement import SettlementConfig, SettlementPhase
 from sim.settlement.config import HazardEntry, LeverEntry, ThirdCurrencyRule
-from sim.settlement.quarters import quarter_index, quarter_label, quarter_range
 
 from .conftest import BLOCS, world
 
@@ -88,13 +87,13 @@ def test_bad_values_name_the_key(mutate, key):
     assert str(err.value).startswith(key + ":")
 
 
-def test_unknown_world_currency_and_bad_flows():
+def test_malformed_world_currency_and_bad_flows():
     eco, cur, f = world(("KAZ", "RUS"))
     c = SettlementConfig()
     c.traders.n_traders = 500
     rng = np.random.default_rng(0)
     with pytest.raises(ConfigError, match=r"settlement\.currencies\[1\]"):
-        SettlementPhase(eco, ("KZT", "QQQ", "USD"), BLOCS, c, f, rng, "2021Q4")
+        SettlementPhase(eco, ("KZT", "rub1", "USD"), BLOCS, c, f, rng, "2021Q4")
     bad = f.copy()
     bad[0, 1] = -1.0
     with pytest.raises(ConfigError, match=r"settlement\.base_flows"):
@@ -109,14 +108,6 @@ def test_unknown_world_currency_and_bad_flows():
     c.traders.n_traders = 3
     with pytest.raises(ConfigError, match=r"settlement\.traders\.n_traders"):
         SettlementPhase(eco, cur, BLOCS, c, f, rng, "2021Q4")
-
-
-def test_quarter_labels():
-    assert quarter_index("2022Q1") - quarter_index("2021Q4") == 1
-    assert quarter_label(quarter_index("2023Q3")) == "2023Q3"
-    assert quarter_range("2021Q4", "2022Q2") == ["2021Q4", "2022Q1", "2022Q2"]
-    with pytest.raises(ConfigError):
-        quarter_index("2022Q0")
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.quarters import quarter_ordinal
 from sim.settlement.config import LeverEntry, SettlementConfig
 from sim.settlement.costs import conversion_spread, economy_liquidity, option_costs
 from sim.settlement.levers import LeverSchedule
@@ -167,9 +168,7 @@ def test_options_and_national_definition():
     # RUB is offered on a CIS pair without Russia and counts as national there
     assert m.option_from[p, cur.index("RUB")] < 0 and m.national[p, cur.index("RUB")]
     # CNY only on Russia pairs, from 2022Q1
-    from sim.settlement.quarters import quarter_index
-
-    q21, q22 = quarter_index("2021Q4"), quarter_index("2022Q1")
+    q21, q22 = quarter_ordinal("2021Q4"), quarter_ordinal("2022Q1")
     prus = m.pair_index("RUS", "EUU")
     assert not m.available(q21)[prus, cur.index("CNY")]
     assert m.available(q22)[prus, cur.index("CNY")]

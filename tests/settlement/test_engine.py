@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.quarters import quarters_through
 from sim.settlement import SettlementConfig, SettlementPhase
 from sim.settlement.choice import logit_probabilities
 from sim.settlement.config import HazardEntry, LeverEntry
 from sim.settlement.costs import economy_liquidity, group_costs, option_costs
-from sim.settlement.outputs import settlement_table
-from sim.settlement.phase import realized_costs
-from sim.settlement.quarters import quarter_range
 
 from .conftest import BLOCS, world
 
@@ -36,7 +34,7 @@ def test_evaluate_equals_reference_every_quarter(phase):
     ph, f = phase
     core, m = ph.core, ph.market
     flows = core.pair_flows(f)
-    for q in quarter_range("2021Q4", "2023Q2"):  # levers change in 2022Q1-Q4, then stay
+    for q in quarters_through("2021Q4", "2023Q2"):  # levers change in 2022Q1-Q4, then stay
         ev = core.evaluate(q, flows, ph.shares)
         lev = core.schedule.at(q)
         liq = economy_liquidity(m.incidence, flows, ph.shares, core.exogenous)
@@ -56,25 +54,49 @@ def test_evaluate_equals_reference_every_quarter(phase):
         ph.step(q, f)
 
 
-def test_table_builder_equals_reference(phase):
+def test_tallies_equal_per_trader_sums(phase):
     ph, f = phase
-    m = ph.market
-    for q in quarter_range("2021Q4", "2022Q4"):
+    m, t = ph.market, ph.traders
+    c = m.n_currencies
+    for q in quarters_through("2021Q4", "2022Q4"):
         ev = ph.core.evaluate(q, ph.core.pair_flows(f), ph.shares)
-        held = ph._count_shares > 0
+        held = ph.shares > 0
         r = ph.step(q, f)
-        _, mean = realized_costs(ph.traders, ev.cost, ph.shares, ph.group_weights)
-        ref = settlement_table(q, m, ev.available | held, ph.shares, ph._count_shares, mean)
-        assert r.table.dtypes.equals(ref.dtypes)
-        assert list(r.table.columns) == list(ref.columns)
-        new = ph._table(q, ev.available | held, ph.shares, ph._count_shares, mean)
-        assert new.equals(ref)
+        # reference: every trader's value weight and the cost of its own (row, currency)
+        key = t.pair.astype(np.int64) * c + t.currency
+        share = np.bincount(key, weights=t.weight, minlength=m.n_pairs * c).reshape(-1, c)
+        paid = ev.cost.reshape(-1)[t.row.astype(np.int64) * c + t.currency]
+        spent = np.bincount(key, weights=t.weight * paid, minlength=m.n_pairs * c).reshape(-1, c)
+        np.testing.assert_allclose(ph.shares, share, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(r.cost.reshape(-1)[ph.core.pair_flat], spent.sum(1), rtol=1e-12)
+        tab = r.table
+        shown = ev.available | held
+        assert len(tab) == shown.sum()
+        assert list(tab.columns) == [
+            "quarter", "exporter", "importer", "currency",
+            "share_by_value", "share_by_count", "mean_cost",
+        ]  # fmt: skip
+        pp, cc = np.nonzero(shown)
+        np.testing.assert_allclose(tab["share_by_value"], share[pp, cc], rtol=1e-12, atol=1e-15)
+        used = share[pp, cc] > 0
+        mean = spent[pp, cc][used] / share[pp, cc][used]
+        np.testing.assert_allclose(tab["mean_cost"].to_numpy()[used], mean, rtol=1e-12)
+        assert (tab["exporter"] == np.asarray(m.economies)[m.exp[pp]]).all()
+        assert (tab["currency"] == np.asarray(m.currencies)[cc]).all()
+        assert (tab["quarter"] == q).all()
+        # Σ_c share · mean = pair cost, also where a currency is not used
+        total = (
+            (tab["share_by_value"] * tab["mean_cost"])
+            .groupby([tab["exporter"], tab["importer"]], sort=False)
+            .sum()
+        )
+        np.testing.assert_allclose(total.to_numpy(), spent.sum(1), rtol=1e-12)
 
 
 def test_headline_equals_direct_sums(phase):
     ph, f = phase
     m = ph.market
-    for q in quarter_range("2021Q4", "2022Q3"):
+    for q in quarters_through("2021Q4", "2022Q3"):
         h = ph.step(q, f).headline
     flows = ph.core.pair_flows(f)
     s = ph.shares

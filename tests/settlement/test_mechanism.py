@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.quarters import quarters_through
 from sim.settlement import SettlementConfig, SettlementPhase
 from sim.settlement.config import LeverEntry
-from sim.settlement.quarters import quarter_range
 
 from .conftest import BLOCS, world
 
 ECO, CUR, FLOWS = world(("KAZ", "KGZ", "RUS"), row_flow=0.5)
-QUARTERS = quarter_range("2020Q1", "2029Q4")  # 40 quarters
+QUARTERS = quarters_through("2020Q1", "2029Q4")  # 40 quarters
 
 
 def config(density_entries, start_share=0.7) -> SettlementConfig:

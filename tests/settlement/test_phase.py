@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.quarters import quarters_through
 from sim.settlement import SettlementConfig, SettlementPhase
 from sim.settlement.config import HazardEntry, LeverEntry
-from sim.settlement.quarters import quarter_range
 
 from .conftest import BLOCS, world
 
@@ -27,7 +27,7 @@ def make(codes=("KAZ", "KGZ", "RUS", "CHN"), seed=0, n=4000, **kw):
 def test_result_shapes_and_table_invariants():
     ph, f = make(hazards=[HazardEntry(scope="RUS", from_quarter="2022Q1", hazard=0.2)])
     n = f.shape[0]
-    for q in quarter_range("2021Q4", "2022Q3"):
+    for q in quarters_through("2021Q4", "2022Q3"):
         r = ph.step(q, f)
     assert r.cost.shape == r.cost_ratio.shape == (n, n)
     assert np.all(np.diag(r.cost) == 0) and np.all(np.diag(r.cost_ratio) == 1)
@@ -78,7 +78,7 @@ def test_same_seed_same_output_different_seed_differs():
     a, f = make(seed=3)
     b, _ = make(seed=3)
     c, _ = make(seed=4)
-    for q in quarter_range("2021Q4", "2022Q2"):
+    for q in quarters_through("2021Q4", "2022Q2"):
         ra, rb, rc = a.step(q, f), b.step(q, f), c.step(q, f)
     assert ra.table.equals(rb.table)
     assert pd.Series(ra.headline).equals(pd.Series(rb.headline))  # NaN-aware
@@ -102,7 +102,7 @@ def test_hazard_drives_traders_out_of_vehicles():
     mf = ph.meanfield()
     flows = ph.core.pair_flows(f)
     first = mf.step("2021Q4", flows)
-    for q in quarter_range("2022Q1", "2023Q4"):
+    for q in quarters_through("2022Q1", "2023Q4"):
         last = mf.step(q, flows)
     assert last["rus_exports_usd_eur"] < first["rus_exports_usd_eur"] - 0.2
     assert last["rus_chn_national"] > first["rus_chn_national"] + 0.2
@@ -112,7 +112,7 @@ def test_subsidy_raises_national_share():
     def run(subsidy):
         ph, f = make(subsidies=[LeverEntry(scope="CIS", from_quarter="2022Q1", value=subsidy)])
         mf, flows = ph.meanfield(), ph.core.pair_flows(f)
-        for q in quarter_range("2021Q4", "2023Q4"):
+        for q in quarters_through("2021Q4", "2023Q4"):
             h = mf.step(q, flows)
         return h["national_currency_share_cis"]
 
@@ -129,7 +129,7 @@ def test_agents_converge_to_meanfield():
     traders.lognormal_sigma = 0.5
     ph, f = make(codes=("KAZ", "RUS", "CHN"), hazards=haz, traders=traders)
     mf, flows = ph.meanfield(), ph.core.pair_flows(f)
-    for q in quarter_range("2021Q4", "2022Q4"):
+    for q in quarters_through("2021Q4", "2022Q4"):
         ha, hm = ph.step(q, f).headline, mf.step(q, flows)
     for key in ("national_currency_share_eaeu", "rus_exports_rub", "rus_chn_national"):
         assert ha[key] == pytest.approx(hm[key], abs=0.03), key

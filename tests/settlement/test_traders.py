@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.settlement.choice import cumulative_rows
+from sim.settlement.choice import choice_table
 from sim.settlement.config import TraderConfig
 from sim.settlement.traders import (
     allocate_traders,
@@ -74,7 +74,7 @@ def test_systematic_uniforms_cover_each_group():
 def test_revision_rule_frequencies_and_determinism():
     cfg = TraderConfig(n_traders=200_000, min_per_pair=1)
     rows_prob = np.array([[0.2, 0.5, 0.3]])
-    cum = cumulative_rows(rows_prob, np.ones((1, 3), bool))
+    cum = choice_table(rows_prob, np.ones((1, 3), bool))
 
     def run(seed):
         t = make_traders(np.array([1.0]), cfg, np.random.default_rng(seed))
@@ -96,7 +96,7 @@ def test_blocking_forces_revision():
     t = make_traders(np.array([1.0]), cfg, np.random.default_rng(0))
     t.row[:] = 0
     t.clock[:] = 100
-    cum = cumulative_rows(np.array([[0.0, 1.0]]), np.ones((1, 2), bool))
+    cum = choice_table(np.array([[0.0, 1.0]]), np.ones((1, 2), bool))
     block = np.array([1.0, 0.0])  # currency 0 always blocked
     t.currency[:500] = 0
     t.currency[500:] = 1

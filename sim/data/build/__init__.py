@@ -1,4 +1,4 @@
-"""Rebuild the shipped worlds (``cis2023``, ``cis2021``) from the raw reference data.
+"""Rebuild the shipped worlds (``cis2023``, ``cis2021``, ``dots2020``) from the raw data.
 
 Usage::
 
@@ -11,7 +11,9 @@ writes into the package (``sim/data/<world>/``). Deterministic: the same raw
 files give the same bytes. Modules: :mod:`.raw` (readers), :mod:`.totals`
 (published totals), :mod:`.published` (published cells), :mod:`.cells` (base
 pattern, RAS, imputation, closure), :mod:`.deviations`, :mod:`.tables`,
-:mod:`.report` (with ``report_template.md``).
+:mod:`.report` (with ``report_template.md``); the wide world ``dots2020`` (every DOTS
+economy with complete data) by :mod:`.wide` from :mod:`.geo` (GeoNames and the IMF/WDI
+caches of PyPI packages, dev dependencies).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from sim.data.build.raw import Raw, load_raw
 from sim.data.build.report import render_report
 from sim.data.build.spec import SPECS
 from sim.data.build.tables import table_bytes
+from sim.data.build.wide import NAME as WIDE
+from sim.data.build.wide import WideWorld, build_wide, wide_report, wide_tables
 from sim.data.loader import data_version_of
 
 __all__ = ["SPECS", "BuildResult", "build", "default_raw_dir", "fmt", "main", "write"]
@@ -43,14 +47,22 @@ class BuildResult:
     name: str
     tables: dict[str, bytes]
     report: str
-    matrix: Matrix
+    matrix: Matrix | WideWorld
     data_version: str
 
 
 def build(raw_dir: Path, name: str = "cis2023", raw: Raw | None = None) -> BuildResult:
     """Build one world in memory (``raw`` may be passed to read the files once)."""
-    spec = SPECS[name]
     raw = raw or load_raw(raw_dir)
+    if name == WIDE:
+        from sim.data.build import geo
+
+        wide = build_wide(raw, geo.countries(), geo.macro(range(2019, 2025)),
+                          geo.weo_world_gdp(2020))  # fmt: skip
+        tables = wide_tables(raw, wide)
+        version = data_version_of(tables)
+        return BuildResult(name, tables, wide_report(raw, wide, version), wide, version)
+    spec = SPECS[name]
     mx = build_matrix(raw, spec)
     devs = deviations(raw, spec, mx)
     tables = table_bytes(raw, spec, mx, devs)
@@ -82,13 +94,16 @@ def main(argv: list[str] | None = None) -> int:
         "--raw", type=Path, default=None, help="shared data dir (default: ../shared/data)"
     )
     ap.add_argument(
-        "--world", choices=sorted(SPECS), action="append", help="world(s) to build (default: all)"
+        "--world",
+        choices=sorted((*SPECS, WIDE)),
+        action="append",
+        help="world(s) to build (default: all)",
     )
     ap.add_argument(
         "--out", type=Path, default=None, help="output dir (default: the package; one world only)"
     )
     args = ap.parse_args(argv)
-    names = args.world or sorted(SPECS)
+    names = args.world or sorted((*SPECS, WIDE))
     if args.out is not None and len(names) > 1:
         print("error: --out needs exactly one --world", file=sys.stderr)
         return 2

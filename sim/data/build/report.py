@@ -50,16 +50,107 @@ def provenance_shares(
     return tot, out
 
 
+#: Classes of published figures (kept as published in a build).
+PUBLISHED = ("reported", "mirror", "derived")
+
+
+def _pattern(mx: Matrix, codes: tuple[str, ...], o: str, d: str) -> float | None:
+    """The RAS-scaled DOTS pattern value of a cell (what a published cell would otherwise be)."""
+    b = mx.base.value.get((o, d))
+    if b is None:
+        return None
+    return b * mx.ras.r[codes.index(o)] * mx.ras.s[codes.index(d)]
+
+
+def _replaced(raw: Raw, mx: Matrix, classes: tuple[str, ...]) -> np.ndarray:
+    """The shipped matrix with the cells of ``classes`` set to their scaled DOTS pattern."""
+    e, codes = raw.economies, (*raw.economies, ROW)
+    out = np.array([[mx.cells[(o, d)].value for d in e] for o in e])
+    for i, o in enumerate(e):
+        for j, d in enumerate(e):
+            if i != j and mx.cells[(o, d)].provenance in classes:
+                alt = _pattern(mx, codes, o, d)
+                out[i, j] = alt if alt else out[i, j]
+    return out
+
+
 def elasticities(raw: Raw, mx: Matrix) -> dict[str, tuple[float, float]]:
-    """Distance-only FE-PPML on the shipped cells and on the DOTS base (missing = shipped)."""
+    """Distance-only FE-PPML on the shipped cells, the DOTS base, and the decompositions.
+
+    Which cells drive the shipped figure: the published cells (reported, mirror,
+    derived) or the EU row replaced by the value the scaled DOTS pattern gives them;
+    the RAS-scaled pattern everywhere (RAS factors are exporter x importer, which the
+    fixed effects absorb, so this is near the base); without Russia (and Belarus), the
+    economies whose trade the 2022 sanctions redirected.
+    """
     e = raw.economies
     dist = np.array([[raw.gravity[(o, d)]["distw"] for d in e] for o in e])
     shipped = np.array([[mx.cells[(o, d)].value for d in e] for o in e])
     base = np.array([[mx.base.value.get((o, d), mx.cells[(o, d)].value) for d in e] for o in e])
-    return {
+
+    def without(m: np.ndarray, drop: tuple[str, ...]) -> tuple[float, float]:
+        keep = [k for k, c in enumerate(e) if c not in drop]
+        return distance_elasticity(m[np.ix_(keep, keep)], dist[np.ix_(keep, keep)])
+
+    out = {
         "shipped": distance_elasticity(shipped, dist),
         "DOTS base (missing cells: shipped value)": distance_elasticity(base, dist),
     }
+    if not any(mx.cells[(o, d)].provenance in PUBLISHED for o in e for d in e if o != d):
+        return out
+    out |= {
+        "shipped, published cells -> scaled DOTS pattern": distance_elasticity(
+            _replaced(raw, mx, PUBLISHED), dist
+        ),
+        "shipped, EU row -> scaled DOTS pattern": distance_elasticity(
+            _replaced(raw, mx, ("eurostat",)), dist
+        ),
+        "scaled DOTS pattern everywhere (RAS only)": distance_elasticity(
+            _replaced(raw, mx, (*PUBLISHED, "eurostat")), dist
+        ),
+        "shipped, without RUS": without(shipped, ("RUS",)),
+        "shipped, without RUS and BLR": without(shipped, ("RUS", "BLR")),
+        "DOTS base, without RUS": without(base, ("RUS",)),
+    }
+    return out
+
+
+def elasticity_drivers(raw: Raw, mx: Matrix, top: int = 8) -> str:
+    """The published/Eurostat cells whose replacement by the scaled pattern moves β most."""
+    e, codes = raw.economies, (*raw.economies, ROW)
+    dist = np.array([[raw.gravity[(o, d)]["distw"] for d in e] for o in e])
+    shipped = np.array([[mx.cells[(o, d)].value for d in e] for o in e])
+    beta = distance_elasticity(shipped, dist)[0]
+    rows = []
+    for i, o in enumerate(e):
+        for j, d in enumerate(e):
+            c = mx.cells[(o, d)]
+            alt = _pattern(mx, codes, o, d) if i != j else None
+            if c.provenance not in (*PUBLISHED, "eurostat") or not alt:
+                continue
+            m = shipped.copy()
+            m[i, j] = alt
+            rows.append([distance_elasticity(m, dist)[0] - beta, f"{o}->{d}", c.provenance,
+                         c.value, alt, c.source])  # fmt: skip
+    if not any(r[2] in PUBLISHED for r in rows):
+        return (
+            "No published cell in this world (its EU row is Eurostat's, the rest the "
+            "scaled DOTS pattern)."
+        )
+    rows.sort(key=lambda r: float(str(r[0])))
+    m = shipped.copy()
+    for r in rows[:top]:
+        o, d = str(r[1]).split("->")
+        m[e.index(o), e.index(d)] = float(str(r[4]))
+        r.append(distance_elasticity(m, dist)[0])
+        r[0] = f"{float(str(r[0])):+.3f}"
+    header = ["change in β", "cell", "class", "shipped", "scaled DOTS pattern", "source",
+              "β with this and the cells above replaced"]  # fmt: skip
+    lead = (
+        "The cells whose replacement by the value the scaled DOTS pattern would give them "
+        "moves β most (one at a time, then cumulatively):"
+    )
+    return lead + "\n\n" + md_table(header, rows[:top])
 
 
 def published_vs_pattern(raw: Raw, mx: Matrix, top: int = 15) -> str:
@@ -232,6 +323,7 @@ def render_report(
         gdp_mult=f"{GROSS_OUTPUT_MULTIPLIER:g}",
         max_share=f"{MAX_EXPORT_SHARE:g}",
         elasticity_rows=el_rows,
+        elasticity_drivers=elasticity_drivers(raw, mx),
         fit_coefs=fit_coefs,
         totals_table=md_table(["economy", "exports", "imports", "source", "rule"], totals_rows),
         gaps_table=gaps_table,

@@ -104,12 +104,6 @@ def table_bytes(
          "exports/imports = its trade with them (ROW-ROW trade is in its domestic cell); "
          "population and coordinates not defined"]
     )  # fmt: skip
-    econ_header = [
-        "iso3", "name", "currency", "lat", "lon", "coord_source", "gdp_usd_bn", "gdp_source",
-        "population_m", "population_source", "exports_usd_bn", "exports_source",
-        "imports_usd_bn", "imports_source", "gross_output_usd_bn", "gross_output_source",
-        "provenance", "note",
-    ]  # fmt: skip
     tm_rows = []
     for o in all_e:
         for d in all_e:
@@ -122,10 +116,6 @@ def table_bytes(
                  "" if b is None else b, "" if b is None else mx.base.year[(o, d)],
                  c.flag, c.value_raw, c.method]
             )  # fmt: skip
-    tm_header = [
-        "exporter", "importer", "value_usd_bn", "provenance", "source", "value_reporter",
-        "value_mirror", "value_dots_base", "dots_year", "flag", "value_raw", "method",
-    ]  # fmt: skip
     dist_rows = []
     for o in econ:
         for d in econ:
@@ -145,33 +135,46 @@ def table_bytes(
         ["eur_usd", spec.eur_usd, spec.eur_source],
         ["extra_eu_exports_usd_bn", eu_x if eu_x is not None else math.nan, "EUROSTAT"],
     ]
-    tables = {
-        "economies.csv": to_csv(econ_header, econ_rows),
-        "trade_matrix.csv": to_csv(tm_header, tm_rows),
-        "growth.csv": to_csv(
-            ["iso3", "year", "real_gdp_growth_pct", "provenance", "source", "note"],
-            growth_rows(raw, mx.gdp),
-        ),
-        "distances.csv": to_csv(
-            ["exporter", "importer", "distw_km", "contig", "comlang_off", "rta_2021", "source"],
-            dist_rows,
-        ),
-        "blocs.csv": to_csv(["bloc", "iso3", "status", "source", "note"], bloc_rows(raw)),
-        "dots_deviations.csv": to_csv(
-            [
-                "exporter",
-                "importer",
-                "provenance",
-                "value_usd_bn",
-                "value_dots_base",
-                "ratio",
-                "reason",
-                "source",
-            ],
-            dev_rows,
-        ),  # fmt: skip
-        "world.csv": to_csv(["key", "value", "source"], world_rows),
-    }
-    if set(tables) != set(TABLES):  # the loader hashes and reads exactly these
-        raise ValueError(f"tables {sorted(tables)} differ from loader.TABLES {sorted(TABLES)}")
-    return tables
+    return assemble(
+        {
+            "economies.csv": econ_rows,
+            "trade_matrix.csv": tm_rows,
+            "growth.csv": growth_rows(raw, mx.gdp),
+            "distances.csv": dist_rows,
+            "blocs.csv": bloc_rows(raw),
+            "dots_deviations.csv": dev_rows,
+            "world.csv": world_rows,
+        }
+    )
+
+
+#: Column headers of each shipped table (the loader reads these names).
+HEADERS: dict[str, list[str]] = {
+    "economies.csv": [
+        "iso3", "name", "currency", "lat", "lon", "coord_source", "gdp_usd_bn", "gdp_source",
+        "population_m", "population_source", "exports_usd_bn", "exports_source",
+        "imports_usd_bn", "imports_source", "gross_output_usd_bn", "gross_output_source",
+        "provenance", "note",
+    ],
+    "trade_matrix.csv": [
+        "exporter", "importer", "value_usd_bn", "provenance", "source", "value_reporter",
+        "value_mirror", "value_dots_base", "dots_year", "flag", "value_raw", "method",
+    ],
+    "growth.csv": ["iso3", "year", "real_gdp_growth_pct", "provenance", "source", "note"],
+    "distances.csv": [
+        "exporter", "importer", "distw_km", "contig", "comlang_off", "rta_2021", "source",
+    ],
+    "blocs.csv": ["bloc", "iso3", "status", "source", "note"],
+    "dots_deviations.csv": [
+        "exporter", "importer", "provenance", "value_usd_bn", "value_dots_base", "ratio",
+        "reason", "source",
+    ],
+    "world.csv": ["key", "value", "source"],
+}  # fmt: skip
+
+
+def assemble(rows: dict[str, list[list[object]]]) -> dict[str, bytes]:
+    """Render each table's rows under its header; exactly the loader's tables."""
+    if set(rows) != set(TABLES):  # the loader hashes and reads exactly these
+        raise ValueError(f"tables {sorted(rows)} differ from loader.TABLES {sorted(TABLES)}")
+    return {name: to_csv(HEADERS[name], rows[name]) for name in rows}
