@@ -18,8 +18,10 @@ x ← x − M r(x), with
 
 It is not monotone, so it is safeguarded: it stops when a step is not finite,
 when f has not fallen below its best for a few steps, or after
-:data:`_ACCEL_MAX` steps, and the Newton methods below take over from the best
-point it reached. Either way the answer is a point with max |r| ≤ tol.
+:data:`_ACCEL_MAX` steps, and the Newton methods below then solve from the
+baseline x = 0, exactly as without it (from the accelerated stage's best point
+Newton can be drawn into a region where no step lowers f: one hard test world
+of three economies). Either way the answer is a point with max |r| ≤ tol.
 
 Three ways to a root, each globalised by the same merit f(x) = ½‖r(x)‖²:
 
@@ -414,8 +416,8 @@ def solve(
         tol: tolerance on max |ln(sales/supply)|.
         max_iter: cap on Newton (or fixed-point) iterations; the accelerated stage has
             its own cap, :data:`_ACCEL_MAX`.
-        method: ``auto`` (the accelerated fixed point, then from its best point Newton
-            up to :data:`DENSE_MAX` economies, Newton–Krylov above), ``anderson``
+        method: ``auto`` (the accelerated fixed point, then, if it stops short, Newton
+            from the baseline up to :data:`DENSE_MAX` economies, Newton–Krylov above), ``anderson``
             (the accelerated fixed point alone), ``newton``, ``krylov`` or
             ``fixed_point`` (plain, no fallback).
         max_fallback: cap on damped price-adjustment and descent steps in all.
@@ -434,9 +436,11 @@ def solve(
         return Outcome(state, iterations, 0, bool(state.gap <= tol))
     accelerated = newton = fallback = 0
     if method in ("auto", "anderson") and state.gap > tol:
-        state, accelerated = _accelerated(problem, state, tol, min(max_iter, _ACCEL_MAX))
-        if state.gap <= tol or method == "anderson":
-            return Outcome(state, accelerated, 0, bool(state.gap <= tol))
+        best, accelerated = _accelerated(problem, state, tol, min(max_iter, _ACCEL_MAX))
+        if best.gap <= tol or method == "anderson":
+            return Outcome(best, accelerated, 0, bool(best.gap <= tol))
+        # Newton starts again from the baseline, not from the accelerated stage's best
+        # point: from there it can be drawn away from the equilibrium it reaches from x = 0.
     krylov = method == "krylov" or (method == "auto" and n > DENSE_MAX)
     omega = 1.0
     while state.gap > tol and newton < max_iter:
