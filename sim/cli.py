@@ -59,6 +59,8 @@ VALUE_FLAGS = {"-c", "--cfg", "-p", "--package"}
 PLAIN_FLAGS = {"-m", "--multirun", "--resolve", "-r", "--run"}
 REFUSED_FLAGS = {"-cp", "--config-path", "-cn", "--config-name", "-cd", "--config-dir"}
 REFUSED_FLAGS |= {"--experimental-rerun"}
+INFO_CHOICES = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")
+CFG_CHOICES = ("job", "hydra", "all")
 
 
 @dataclass
@@ -112,15 +114,18 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
         elif name in VALUE_FLAGS:
             if "=" in arg:
                 line.flags.append(arg)
+                value = arg.split("=", 1)[1]
             elif i < len(items):
                 line.flags += [arg, items[i]]
-                i += 1
+                value, i = items[i], i + 1
             else:
                 raise ConfigError(name, "needs a value")
+            if name in ("-c", "--cfg") and value not in CFG_CHOICES:
+                raise ConfigError(name, f"must be one of {', '.join(CFG_CHOICES)}, got {value!r}")
         elif name in INFO_FLAGS:
             line.info = True
             line.flags.append(arg)
-            if name in ("-i", "--info") and i < len(items) and not items[i].startswith("-"):
+            if name in ("-i", "--info") and i < len(items) and items[i] in INFO_CHOICES:
                 line.flags.append(items[i])
                 i += 1
         elif name in PLAIN_FLAGS:
@@ -128,6 +133,9 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
             line.flags.append(arg)
         else:
             raise ConfigError(arg, "unknown command-line option; see caravan --help")
+    shown = {f.split("=", 1)[0] for f in line.flags}
+    if shown & {"--resolve"} and not shown & {"-c", "--cfg", "-h", "--help"}:
+        raise ConfigError("--resolve", "works only with --cfg (or --help)")
     line.overrides = normalise_overrides(raw)
     return line
 
@@ -245,17 +253,29 @@ def run_single(line: CommandLine) -> None:
     Raises:
         CaravanError: a bad config, input file or output directory (nothing written).
     """
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.compose import chosen_scenarios, main_hydra
+
+    register_configs(line.scenario_dir, only=chosen_scenarios(line.overrides))
+    hydra_app = main_hydra()
+    try:
+        _run_composed(line, hydra_app)
+    finally:
+        GlobalHydra.instance().clear()  # as hydra.main leaves it
+
+
+def _run_composed(line: CommandLine, hydra_app) -> None:
+    """Compose once, check, run (see :func:`run_single`)."""
     from hydra._internal.callbacks import Callbacks
     from hydra._internal.utils import run_and_report
     from hydra.core.utils import configure_log, run_job
     from hydra.types import HydraContext
     from omegaconf import OmegaConf
 
-    from sim.compose import chosen_scenarios, compose_run, main_hydra
+    from sim.compose import compose_run
     from sim.config import to_typed, validate
 
-    register_configs(line.scenario_dir, only=chosen_scenarios(line.overrides))
-    hydra_app = main_hydra()
     try:
         cfg = compose_run(hydra_app, line.overrides)
     except CaravanError:  # e.g. an unknown scenario: compose again with every option known
@@ -338,7 +358,8 @@ def _hydra_main(line: CommandLine) -> None:
     import hydra
 
     app = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(_task)
-    sys.argv = [sys.argv[0], *line.flags, *line.overrides]
+    # flags last: an optional flag value (``--info [all|config|...]``) never takes an override
+    sys.argv = [sys.argv[0], *line.overrides, *line.flags]
     app()  # a sweep with failed or missing runs exits 1 from its end-of-sweep callback
 
 

@@ -301,6 +301,9 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from sim.config import check_bool_overrides
+
+    check_bool_overrides(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -343,6 +346,9 @@ def compose_run(hydra_app, overrides: Sequence[str]) -> DictConfig:
     """
     from hydra.types import RunMode
 
+    from sim.config import check_bool_overrides
+
+    check_bool_overrides(overrides)
     try:
         return hydra_app.compose_config(
             config_name="config",
@@ -378,13 +384,18 @@ def check_inputs(cfg) -> None:
         DataError: naming the file and the cause (row and column where they apply).
         ConfigError: for an unknown world or economy, or an empty path.
     """
+    from sim.config import model_economies
     from sim.data.loader import load_world
     from sim.io.files import check_readable_file
+    from sim.routing.network import load_network
+    from sim.routing.validation import check_against_network
 
     matrix = cfg.world.trade_matrix
     if matrix is not None:
         matrix = str(check_readable_file("world.trade_matrix", matrix))
     load_world(cfg.world.name, cfg.world.economies or None, matrix)
+    # corridor levers name segments, corridors and hubs of the network: checked before the run
+    check_against_network(load_network(), cfg.corridors, model_economies(cfg))
 
 
 def check_output(full: DictConfig, multirun: bool) -> Path:
@@ -398,11 +409,27 @@ def check_output(full: DictConfig, multirun: bool) -> Path:
     from sim.io.files import check_output_dir
 
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-    try:
-        value = OmegaConf.select(full, key, throw_on_missing=True)
-    except Exception as error:  # an interpolation that cannot resolve
-        raise ConfigError(key, " ".join(str(error).split()).split(" full_key")[0]) from None
-    return check_output_dir(key, str(value))
+    names = ["hydra.output_subdir", "hydra.job.name", *(["hydra.sweep.subdir"] if multirun else [])]
+    values = {}
+    for name in [key, *names]:
+        parent, leaf = name.rsplit(".", 1)
+        if name != key and OmegaConf.is_interpolation(OmegaConf.select(full, parent), leaf):
+            values[name] = None  # resolved by Hydra per job (e.g. ${hydra.job.num})
+            continue
+        try:
+            values[name] = OmegaConf.select(full, name, throw_on_missing=True)
+        except Exception as error:  # an interpolation that cannot resolve
+            raise ConfigError(name, " ".join(str(error).split()).split(" full_key")[0]) from None
+    for name in names:  # written inside the run directory: a name, never a path out of it
+        part = values[name]
+        if part is not None and (not str(part).strip() or Path(str(part)).name != str(part)):
+            raise ConfigError(name, f"must be a plain name inside the run directory, got {part!r}")
+    path = check_output_dir(key, str(values[key]))
+    sub = values["hydra.output_subdir"]
+    if not multirun and sub is not None and (path / str(sub)).exists():
+        if not (path / str(sub)).is_dir():
+            raise ConfigError(key, f"{path / str(sub)} exists and is not a directory")
+    return path
 
 
 def check_sweep_inputs(overrides: Sequence[str]) -> None:

@@ -13,11 +13,13 @@ dotted key, before any run starts.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import os
 import re
-from collections.abc import Sequence
+import typing
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from omegaconf import DictConfig, OmegaConf
@@ -356,6 +358,41 @@ def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
         raise ConfigError(key, message) from None
     typed: CaravanConfig = OmegaConf.to_object(merged)  # type: ignore[assignment]
     return typed
+
+
+_BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
+
+
+def _bool_fields(cls: type, prefix: str = "") -> Iterator[str]:
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        kind = hints[f.name]
+        if kind is bool:
+            yield f"{prefix}{f.name}"
+        elif isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            yield from _bool_fields(kind, f"{prefix}{f.name}.")
+
+
+@functools.cache
+def bool_keys() -> frozenset[str]:
+    """Dotted keys of the schema's true/false fields."""
+    return frozenset(_bool_fields(CaravanConfig))
+
+
+def check_bool_overrides(overrides: Sequence[str]) -> None:
+    """Refuse ``key=<number other than 0/1>`` for a true/false key.
+
+    OmegaConf reads any integer as a bool (``-1`` or ``10**20`` as true), so the
+    override's text is checked before it is composed.
+
+    Raises:
+        ConfigError: naming the key.
+    """
+    for override in overrides:
+        key, sep, value = override.partition("=")
+        key = key.lstrip("+~")
+        if sep and key in bool_keys() and value.strip().lower() not in _BOOL_WORDS:
+            raise ConfigError(key, f"must be true or false, got {value!r}")
 
 
 def estimated_memory(cfg: CaravanConfig, economies: Sequence[str]) -> dict[str, float]:

@@ -124,6 +124,21 @@ CATALOG: list[tuple[str, list[str], str]] = [
     ("scenario_with_package", ["scenario@foo=../x"], "is not an option name"),
     ("group_option_path", ["tariff=../../conf/x"], "tariff: '../../conf/x' is not an option name"),
     ("scenario_dir_missing", ["--scenario-dir", "/nonexistent/dir"], "--scenario-dir"),
+    # found by the variant sweep of issue 17 (each group as a class)
+    ("resolve_without_cfg", ["--resolve"], "--resolve: works only with --cfg"),
+    ("cfg_flag_bad_choice", ["-c", "nope"], "-c: must be one of job, hydra, all"),
+    ("output_subdir_leaves_run_dir", ["hydra.output_subdir=../.."], "hydra.output_subdir: must be"),
+    ("job_name_is_a_path", ["hydra.job.name=../x"], "hydra.job.name: must be a plain name"),
+    (
+        "unknown_hazard_level",
+        ["settlement.hazard_levels.hazard_1999=0"],
+        "hazard_levels.hazard_1999",
+    ),
+    ("bool_from_an_integer", ["output.pairs=-1"], "output.pairs: must be true or false, got '-1'"),
+    ("closure_of_unknown_corridor", ["corridors.closures=[{target:abc}]"], "closures[0].target"),
+    ("opening_unknown_segment", ["corridors.openings=[{segment:x}]"], "openings[0].segment"),
+    ("economy_at_unknown_hub", ["corridors.economy_hubs.KAZ=[nowhere]"], "unknown hub 'nowhere'"),
+    ("bool_from_a_huge_integer", ["settlement.enabled=99999999999999999999"], "settlement.enabled"),
 ]
 
 
@@ -195,6 +210,13 @@ SWEEPS: list[tuple[str, list[str], str]] = [
     ("glob_matching_nothing", ["scenario=glob(zz*)"], "scenario: glob(zz*) matches no option"),
     ("glob_on_a_value", ["trade.sigma=glob(*)"], "glob() selects config-group options only"),
     ("nan_in_range_of_other_key", ["sweep.replicate=range(3)", "trade.adjustment=1,nan"], "nan"),
+    ("sweep_subdir_leaves_sweep", ["trade.sigma=3,5", "hydra.sweep.subdir=../x"], "sweep.subdir"),
+    ("bool_swept_as_integer", ["output.pairs=true,2"], "output.pairs: must be true or false"),
+    ("range_too_many_jobs", ["sweep.replicate=range(0,100000000)"], "more than 100,000 jobs"),
+    ("ranges_multiply_past_the_cap", ["sweep.replicate=range(400)", "seed=range(400)"], "100,000"),
+    ("range_step_zero", ["trade.sigma=range(2,5,0)"], "trade.sigma: range() step must not be 0"),
+    ("range_with_no_values", ["trade.sigma=range(5,2)"], "has no values"),
+    ("range_nan_step", ["trade.sigma=range(2,5,nan)"], "range() needs finite numbers"),
 ]
 
 
@@ -298,7 +320,25 @@ def test_unreadable_trade_matrix(tmp_path, capsys):
 def _output_cases(tmp_path: Path) -> dict[str, tuple[str, str]]:
     a_file = tmp_path / "a_file"
     a_file.write_text("")
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    hydra_file = tmp_path / "hydra_file"
+    hydra_file.mkdir()
+    (hydra_file / ".hydra").write_text("")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    table_dir = tmp_path / "table_dir"
+    (table_dir / "economies.parquet").mkdir(parents=True)
     return {
+        "table_name_is_a_directory": (str(table_dir), "holds 'a directory economies.parquet'"),
+        "symlink_loop": (str(loop / "run"), "symbolic link to nowhere"),
+        "hydra_subdir_is_a_file": (str(hydra_file), ".hydra exists and is not a directory"),
+        "foreign_files": (
+            str(foreign),
+            "already holds 'notes.txt', which is not part of a Caravan",
+        ),
+        "system_dir": ("/etc", "which is not part of a Caravan run"),
         "existing_file": (str(a_file), "exists and is not a directory"),
         "under_a_file": (str(a_file / "run"), "is a file, not a directory"),
         "proc": ("/proc/self/caravan_run", "virtual file system (/proc)"),
@@ -307,11 +347,45 @@ def _output_cases(tmp_path: Path) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.parametrize("case", ["existing_file", "under_a_file", "proc", "sys", "dev_null"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "existing_file",
+        "under_a_file",
+        "proc",
+        "sys",
+        "dev_null",
+        "symlink_loop",
+        "table_name_is_a_directory",
+        "hydra_subdir_is_a_file",
+        "foreign_files",
+        "system_dir",
+    ],
+)
 def test_hostile_output_dir_is_refused_up_front(tmp_path, capsys, case):
     path, cause = _output_cases(tmp_path)[case]
     line = refused(capsys, ["sim.quarters=1", f"hydra.run.dir={path}"])
     assert line.startswith("error: hydra.run.dir: ") and cause in line, line
+
+
+def test_info_flag_leaves_the_overrides_alone(tmp_path, capsys):
+    # ``--info`` takes an optional choice: an override after it is not taken for one
+    main(["--info", f"hydra.run.dir={tmp_path / 'run'}"])
+    captured = capsys.readouterr()
+    assert not [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert "invalid choice" not in captured.err
+    assert not (tmp_path / "run").exists()
+
+
+def test_rerun_into_an_earlier_run_directory_is_allowed(tmp_path):
+    # the guard against foreign files lets a directory holding a Caravan run be reused
+    import json
+
+    run = tmp_path / "run"
+    args = ["sim.quarters=1", "settlement.enabled=false", "output.summary=false"]
+    for _ in range(2):
+        main([*args, f"hydra.run.dir={run}"])
+    assert json.loads((run / "metadata.json").read_text())["status"] == "completed"
 
 
 def test_read_only_output_dir_is_refused(tmp_path, capsys, monkeypatch):

@@ -38,8 +38,9 @@ A world split into groups with no trade between them has no single price
 level; that, and a world whose excess demand no step can reduce, raise
 :class:`NoEquilibriumError` with the economies named.
 
-Bans (``allowed`` a_ij < 1) cut demand, λ'_ij ∝ a_ij λ_ij (p̂_i t̂_ij)^(1−σ), and
-clear the banned flows' part of each trade balance (:func:`spending_ratios`).
+Bans (``allowed`` a_ij < 1) cut demand, λ'_ij ∝ a_ij λ_ij (p̂_i t̂_ij)^(1−σ); they
+leave every deficit ratio φ_j at its baseline (:func:`spending_ratios`), so a ban
+moves no income between economies and changes welfare only through prices.
 """
 
 from __future__ import annotations
@@ -225,33 +226,43 @@ def _unchanged(flows_base: np.ndarray, tariff_base: np.ndarray) -> EquilibriumCh
     )
 
 
-def spending_ratios(producer_flows: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
-    """Spending out of income φ_j, with the balances of banned flows cleared.
+def spending_ratios(producer_flows: np.ndarray) -> np.ndarray:
+    """Spending out of income φ_j = E_j / Y_j at the baseline (the deficit closure).
 
     With producer-price flows F_ij = X_ij / (1+τ_ij), income Y_j = Σ_k F_jk and
-    the trade deficit D_j = Σ_i F_ij − Σ_k F_jk. Where a share β_ij = 1 − a_ij of a
-    flow is banned, that part can carry no balance any more, so the deficit held
-    fixed is the baseline balance on the trade still allowed:
+    spending on producers Σ_i F_ij, φ_j = Σ_i F_ij / Y_j: each economy's trade
+    deficit is held at its baseline share of its own income (Yotov et al. 2016,
+    ch. 2, application 1; Dekle, Eaton & Kortum 2007), up to the common factor κ
+    of :mod:`sim.economics.solver` that keeps world spending equal to world output.
 
-        D'_j = Σ_i a_ij F_ij − Σ_k a_jk F_jk,    φ_j = 1 + D'_j / Y_j
-
-    With no ban (a = 1) this is the baseline φ_j = Σ_i F_ij / Y_j. Σ_j D'_j = 0
-    always (each flow enters one importer's and one exporter's balance), and an
-    economy cut off from all trade gets φ_j = 1: balanced trade, so an embargo
-    never asks an isolated economy to finance a deficit it has no trade to carry.
-    φ_j > 0 whatever the bans (the domestic flow is never banned).
-
-    Args:
-        producer_flows: n×n F_ij at producer prices, positive diagonal.
-        allowed: n×n a_ij in [0, 1] (None = nothing banned).
-
-    Returns:
-        Length-n φ_j.
+    The closure is the same with and without bans (issue 17 §6). A ban changes
+    demand only, never a deficit, so it moves no income from one economy to
+    another: each economy's real income changes by κ̂ p̂_j Q̂_j / P̂_j (times the
+    change in its tariff-revenue share), i.e. through its terms of trade p̂_j / P̂_j
+    and the κ̂ common to all economies. Clearing the balance earned on banned
+    flows instead (the rule this replaces) let an economy with a surplus on the
+    banned goods spend that surplus at home, which showed as a welfare gain from
+    being embargoed (+1.14 % for Russia in ``eu_russia_import_bans``).
+    Where a ban leaves no price that can carry the fixed deficit
+    (:func:`_unfinanceable`), the solver refuses the world in words.
     """
-    allowed_flows = producer_flows if allowed is None else producer_flows * allowed
     income = producer_flows.sum(axis=1)
-    deficit = allowed_flows.sum(axis=0) - allowed_flows.sum(axis=1)
-    return 1.0 + deficit / income
+    return producer_flows.sum(axis=0) / income
+
+
+def _unfinanceable(weights: np.ndarray, phi: np.ndarray) -> list[int]:
+    """Economies whose fixed deficit no price can carry once the bans bite.
+
+    An economy that can still import but can export nothing runs a deficit equal to
+    its imports, so it needs φ_j > 1; one that can export but import nothing needs a
+    surplus, φ_j < 1. With the other sign (or balanced trade) its market cannot
+    clear at any price: excess supply or demand of its goods keeps one sign.
+    """
+    off = ~np.eye(weights.shape[0], dtype=bool)
+    can_export = (weights * off).sum(axis=1) > 0
+    can_import = (weights * off).sum(axis=0) > 0
+    stuck = (can_import & ~can_export & (phi <= 1.0)) | (can_export & ~can_import & (phi >= 1.0))
+    return [int(i) for i in np.flatnonzero(stuck)]
 
 
 def _components(linked: np.ndarray) -> list[np.ndarray]:
@@ -307,8 +318,8 @@ def solve_in_changes(
         max_iter: cap on Newton iterations (the fallback steps have their own cap).
         allowed: n×n share a_ij in [0, 1] of each flow that is still allowed (a ban
             on a share 1 − a_ij of the pair's goods: a prohibitive trade cost on
-            them, λ'_ij ∝ a_ij λ_ij; the diagonal must be 1). Deficits follow
-            :func:`spending_ratios`. Default: nothing banned.
+            them, λ'_ij ∝ a_ij λ_ij; the diagonal must be 1). Deficit ratios stay
+            at baseline (:func:`spending_ratios`). Default: nothing banned.
         method: ``auto``, ``newton``, ``krylov`` or ``fixed_point`` (see
             :mod:`sim.economics.solver`).
 
@@ -358,7 +369,7 @@ def solve_in_changes(
     expenditure = flows_base.sum(axis=0)
     producer_flows = flows_base / (1.0 + tariff_base)
     output = producer_flows.sum(axis=1)
-    phi = spending_ratios(producer_flows, allowed)
+    phi = spending_ratios(producer_flows)
     shares_base = expenditure_shares(flows_base)
     total_cost_hat = cost_hat * (1.0 + tariff_new) / (1.0 + tariff_base)
     inv_tariff_new = 1.0 / (1.0 + tariff_new)
@@ -381,6 +392,15 @@ def solve_in_changes(
             "trade at all with the other economies, and one world price level needs "
             "every economy linked to the rest by some trade",
             list(smallest),
+        )
+    stuck = _unfinanceable(weights, phi)
+    if stuck:
+        raise NoEquilibriumError(
+            "no trade equilibrium: the bans cut all of {economies}'s exports but not its "
+            "imports (or all imports but not exports), so its trade balance must have one "
+            "sign while its deficit is held at its baseline share of income with the "
+            "other; nothing in the model can finance that. Ban both directions, or less.",
+            stuck,
         )
     problem = Problem(weights, inv_tariff_new, phi, scaled_output, sigma)
     outcome = solve(problem, tol, max_iter, method)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import resource
 import stat
 import tempfile
@@ -174,6 +175,26 @@ def _nearest_existing(path: Path) -> Path:
     return current
 
 
+_RUN_ENTRY = re.compile(
+    r"(metadata\.json|job\.json|launch\.json|multirun\.yaml|\.hydra|sweep|\d+"
+    r"|[\w.-]+\.(parquet|log)|\..*\.tmp)"
+)
+
+
+def _foreign_entry(path: Path) -> str | None:
+    """The first entry of an existing directory that no Caravan run or sweep writes."""
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if not _RUN_ENTRY.fullmatch(entry.name):
+                    return entry.name
+                if entry.name.endswith((".parquet", ".json", ".log")) and entry.is_dir():
+                    return f"a directory {entry.name}"
+    except OSError:  # missing, or not listable: the checks below report it
+        return None
+    return None
+
+
 def check_output_dir(key: str, value: str) -> Path:
     """Check that a run directory can be created at ``value`` and written; return it.
 
@@ -192,12 +213,22 @@ def check_output_dir(key: str, value: str) -> Path:
         raise ConfigError(key, "contains a NUL character")
     if len(os.fsencode(path)) >= 4096 or any(len(os.fsencode(p)) > 255 for p in path.parts):
         raise ConfigError(key, f"{str(path)[:60]}...: file name too long")
+    for part in (path, *path.parents):
+        if part.is_symlink() and not part.exists():
+            raise ConfigError(key, f"{part} is a symbolic link to nowhere (dangling or a loop)")
     real = Path(os.path.realpath(path))
     for root in VIRTUAL_ROOTS:
         if real == Path(root) or real.is_relative_to(root):
             raise ConfigError(key, f"{path} is on a virtual file system ({root}), not on disk")
     if path.exists() and not path.is_dir():
         raise ConfigError(key, f"{path} exists and is not a directory")
+    foreign = _foreign_entry(path)
+    if foreign is not None:
+        raise ConfigError(
+            key,
+            f"{path} already holds {foreign!r}, which is not part of a Caravan run; "
+            "give a new or empty directory (or an earlier run's)",
+        )
     anchor = _nearest_existing(path)
     if not anchor.is_dir():
         raise ConfigError(key, f"{path}: {anchor} is a file, not a directory")

@@ -11,15 +11,28 @@ bans (the exporter forbids) act on the same cells; ``imposed_by`` records which
 it is. The covered share is of the pair's trade as a whole (one sector): the
 banned goods' own substitution is not modelled, only the cut.
 
-Deficits: an economy's trade balance on banned flows is cleared
-(:func:`sim.economics.gravity.spending_ratios`), so a ban never asks an
-economy to carry, through the trade still allowed, a deficit or surplus that
-was earned on the banned goods.
+Deficits: a ban leaves every economy's deficit at its baseline share of income
+(:func:`sim.economics.gravity.spending_ratios`), carried by the trade still
+allowed. A ban thus moves no income between economies: the target's real income
+changes only through its terms of trade p̂/P̂ (and the world factor κ̂ common to
+all), so an embargo cannot make it richer by letting it spend a surplus it earned
+on the banned goods.
 
 Several bans on one pair cover different goods, so their shares add up:
 allowed = 1 − min(1, Σ f·β).
-A goods group (once the routing layer has commodity groups) would set β from
-the group's share of the pair's trade instead of a stated share.
+
+Goods groups. A ban may name a commodity group ``group`` of the routing layer
+(``sim/data/corridors/commodity_groups.csv``: ``oil_gas``, ``bulk``, ``metals``,
+…) and the share ``coverage`` of that group's value its goods make up; then
+
+    β_ij = m_i,g · coverage
+
+with m_i,g exporter i's export-value share of group g (``export_mix.csv``,
+sourced or flagged as assumed there). As in the routing layer, the pair's
+composition is assumed equal to the exporter's, so one ban on a bloc of
+exporters bans a different share of each exporter's trade. A ban names either
+a group (and its coverage) or a stated ``share``, not both; a measure whose
+goods span several groups keeps a stated share.
 """
 
 from __future__ import annotations
@@ -33,6 +46,7 @@ from sim.errors import ConfigError
 from sim.fields import param
 from sim.policy.schedule import PATHS, Schedule
 from sim.quarters import is_quarter, quarter_ordinal
+from sim.routing.network import Commodities, load_network
 
 IMPOSERS = ("importer", "exporter")
 
@@ -47,7 +61,12 @@ class TradeBan:
         both_directions: Also ban the reverse flows (an embargo both ways).
         imposed_by: ``importer`` (an import ban) or ``exporter`` (an export ban).
         goods: What is banned, in words (e.g. "coal, HS 2701").
-        share: Share of the pair's trade value the banned goods make up, in (0, 1].
+        share: Share of the pair's trade value the banned goods make up, in (0, 1];
+            leave it at 1 when ``group`` is set (the share is then derived).
+        group: Commodity group the banned goods belong to (``commodity_groups.csv``,
+            e.g. ``oil_gas``); empty = none (``share`` is used).
+        coverage: Share of the group's value the banned goods make up, in (0, 1]
+            (1 = the whole group); used only with ``group``.
         start: First quarter the ban applies (``YYYYQn``).
         end: Quarter a linear wind-down completes (≥ start; = start for a step).
         path: ``step`` (in full from ``start``) or ``linear`` (phased in to ``end``).
@@ -61,6 +80,8 @@ class TradeBan:
     imposed_by: str = param("importer", choices=IMPOSERS)
     goods: str = "all goods"
     share: float = param(1.0, low=0.0, high=1.0, open_low=True, unit="share of pair's trade")
+    group: str = ""
+    coverage: float = param(1.0, low=0.0, high=1.0, open_low=True, unit="share of the group")
     start: str = param("2025Q1", quarter=True)
     end: str = param("2025Q1", quarter=True)
     path: str = param("step", choices=PATHS)
@@ -70,17 +91,50 @@ class TradeBan:
 
 @dataclass(frozen=True)
 class ResolvedBan:
-    """A ban resolved against one world."""
+    """A ban resolved against one world.
+
+    Attributes:
+        schedule: The pairs and dates.
+        share: Banned share β of each exporter's flows (length n, one per exporter row).
+    """
 
     schedule: Schedule
-    share: float
+    share: np.ndarray
+
+
+def banned_shares(ban: TradeBan, economies: Sequence[str], commodities: Commodities) -> np.ndarray:
+    """β_i for every exporter i: the stated share, or m_i,g · coverage for a goods group.
+
+    Raises:
+        DataError: if an exporter has no row in ``export_mix.csv``.
+    """
+    if not ban.group:
+        return np.full(len(economies), float(ban.share))
+    column = commodities.groups.index(ban.group)
+    return commodities.shares(list(economies))[:, column] * float(ban.coverage)
 
 
 def compile_bans(
-    bans: Sequence[TradeBan], economies: Sequence[str], blocs: dict[str, tuple[str, ...]]
+    bans: Sequence[TradeBan],
+    economies: Sequence[str],
+    blocs: dict[str, tuple[str, ...]],
+    commodities: Commodities | None = None,
 ) -> list[ResolvedBan]:
-    """Resolve the configured bans once per run."""
-    return [ResolvedBan(Schedule.of(ban, economies, blocs), float(ban.share)) for ban in bans]
+    """Resolve the configured bans once per run.
+
+    Args:
+        bans: The configured bans.
+        economies: The run's economies (ROW last).
+        blocs: Bloc name → member codes.
+        commodities: Commodity groups and export mix; default the shipped routing data
+            (read only if a ban names a group).
+    """
+    if commodities is None and any(ban.group for ban in bans):
+        commodities = load_network().commodities
+    return [
+        ResolvedBan(Schedule.of(ban, economies, blocs), banned_shares(ban, economies, commodities))
+        for ban in bans
+    ]
 
 
 def allowed_share(n: int, quarter: int, bans: Sequence[ResolvedBan]) -> np.ndarray | None:
@@ -96,7 +150,7 @@ def allowed_share(n: int, quarter: int, bans: Sequence[ResolvedBan]) -> np.ndarr
             continue
         if banned is None:
             banned = np.zeros((n, n))
-        banned = banned + np.where(ban.schedule.cells, fraction * ban.share, 0.0)
+        banned = banned + np.where(ban.schedule.cells, fraction * ban.share[:, None], 0.0)
     return None if banned is None else 1.0 - np.minimum(banned, 1.0)
 
 
@@ -114,8 +168,24 @@ def validate_ban(key: str, ban: TradeBan) -> None:
             )
     if ban.path not in PATHS:
         raise ConfigError(f"{key}.path", f"must be 'linear' or 'step', got {ban.path!r}")
-    if not (0.0 < ban.share <= 1.0) or not np.isfinite(ban.share):
-        raise ConfigError(f"{key}.share", f"must be in (0, 1], got {ban.share}")
+    for name in ("share", "coverage"):
+        value = getattr(ban, name)
+        if not (0.0 < value <= 1.0) or not np.isfinite(value):
+            raise ConfigError(f"{key}.{name}", f"must be in (0, 1], got {value}")
+    if ban.group:
+        groups = load_network().commodities.groups
+        if ban.group not in groups:
+            raise ConfigError(
+                f"{key}.group", f"must be one of {', '.join(groups)} (or empty), got {ban.group!r}"
+            )
+        if ban.share != 1.0:
+            raise ConfigError(
+                f"{key}.share",
+                f"leave it out when group is set (the share is derived: the exporter's "
+                f"{ban.group} share in export_mix.csv x coverage), got {ban.share}",
+            )
+    elif ban.coverage != 1.0:
+        raise ConfigError(f"{key}.coverage", "applies only with a group; set group or share")
     if ban.imposed_by not in IMPOSERS:
         raise ConfigError(
             f"{key}.imposed_by", f"must be 'importer' or 'exporter', got {ban.imposed_by!r}"

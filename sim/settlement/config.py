@@ -447,6 +447,13 @@ class SettlementConfig:
             for name in event_levels():
                 if name not in self.hazard_levels:
                     raise ConfigError(f"{p}.hazard_levels", f"missing level {name!r}")
+        known = event_levels()
+        for name in self.hazard_levels:
+            if name not in known:
+                raise ConfigError(
+                    f"{p}.hazard_levels.{name}",
+                    f"is not a dated event; known: {', '.join(sorted(known))}",
+                )
 
     def _validate_population(self, p: str, n_economies: int) -> None:
         """Trader count between what the pairs need and what memory allows."""

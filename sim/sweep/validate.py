@@ -82,6 +82,9 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
         parsed = OverridesParser.create().parse_overrides(list(overrides))
     except HydraException as error:
         raise ConfigError("overrides", " ".join(str(error).split())) from None
+    from sim.config import check_bool_overrides
+
+    _check_size(parsed)
     constants: list[str] = []
     sweeps: list[tuple[str, str, list[Any], list[str]]] = []
     for override in parsed:
@@ -90,6 +93,7 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
         elif override.is_discrete_sweep():
             key = override.get_key_element()
             strings = list(override.sweep_string_iterator())
+            check_bool_overrides([f"{override.key_or_group}={text}" for text in strings])
             sweeps.append((key, override.key_or_group, list(override.sweep_iterator()), strings))
     firsts = [f"{key}={strings[0]}" for key, _, _, strings in sweeps]
     base, plain = compose_plain([*constants, *firsts])
@@ -110,6 +114,44 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
         for key, value in check_design(OmegaConf.to_container(sweeper, resolve=False)):
             _check(_with_value(plain, key, value))
     return base
+
+
+MAX_JOBS = 100_000
+"""Most jobs one sweep may launch (its values are checked, and listed, before any runs)."""
+
+
+def _check_size(parsed: list) -> None:
+    """Refuse an empty or zero-step range, and a sweep of more than :data:`MAX_JOBS` jobs.
+
+    Range lengths are computed, not listed, so ``range(0, 10**9)`` is refused at once.
+    """
+    import math
+
+    from hydra.core.override_parser.types import RangeSweep
+
+    jobs = 1
+    for override in parsed:
+        if not override.is_sweep_override() or not override.is_discrete_sweep():
+            continue
+        sweep = override.value()
+        key = override.key_or_group
+        if isinstance(sweep, RangeSweep):
+            start, stop, step = sweep.start, sweep.stop, sweep.step
+            bounds = (start, stop, step)
+            if not all(isinstance(v, int | float) and math.isfinite(v) for v in bounds):
+                raise ConfigError(key, f"range() needs finite numbers, got {override.input_line!r}")
+            if step == 0:
+                raise ConfigError(key, "range() step must not be 0")
+            size = max(0, math.ceil((stop - start) / step))
+        else:
+            size = len(list(override.sweep_string_iterator()))
+        if size == 0:
+            raise ConfigError(key, f"the sweep {override.input_line!r} has no values")
+        jobs *= size
+        if jobs > MAX_JOBS:
+            raise ConfigError(
+                key, f"the sweep would launch more than {MAX_JOBS:,} jobs; sweep fewer values"
+            )
 
 
 class _open:

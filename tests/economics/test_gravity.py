@@ -171,21 +171,63 @@ def test_a_world_split_by_bans_has_no_equilibrium_and_says_why():
     assert "#2" in str(caught.value)
 
 
-def test_a_ban_clears_the_banned_balance_and_cuts_the_flow():
+def test_a_ban_cuts_the_flow_and_leaves_every_deficit_ratio_at_baseline():
     flows = np.array([[50.0, 9.0, 3.0], [2.0, 40.0, 2.0], [6.0, 1.0, 30.0]])
     allowed = np.ones((3, 3))
     allowed[0, 1] = 0.0  # a full ban on 0 -> 1
-    phi = spending_ratios(flows, allowed)
-    # 0 loses its surplus of 9 with 1, and 1 its deficit on that flow: D' = D -/+ 9
-    base = spending_ratios(flows)
-    np.testing.assert_allclose(phi * flows.sum(axis=1), base * flows.sum(axis=1) + [9, -9, 0])
     result = solve_in_changes(flows, np.ones((3, 3)), 5.0, allowed=allowed)
     assert result.flows_new[0, 1] == 0.0
-    assert result.flows_new[0, 2] > flows[0, 2] * result.expenditure[2] * 0.999
+    income = result.flows_new.sum(axis=1)
+    spending = result.flows_new.sum(axis=0)
+    # E'_j / Y'_j = κ φ_j with one κ for all: the ban moved no deficit
+    ratio = (spending / income) / spending_ratios(flows)
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-10)
     half = np.ones((3, 3))
     half[0, 1] = 0.5
     partial = solve_in_changes(flows, np.ones((3, 3)), 5.0, allowed=half)
     assert 0 < partial.flows_new[0, 1] < flows[0, 1]
+
+
+@pytest.mark.parametrize("share", [0.3, 0.8, 1.0])
+def test_symmetric_ban_matches_the_closed_form(share):
+    # Two identical economies, balanced trade, domestic share λ, a ban on a share β
+    # of both flows: by symmetry p̂ = 1, so P̂^(1−σ) = λ + (1−β)(1−λ) and
+    # Ŵ = 1/P̂ = (1 − β(1−λ))^(1/(σ−1)). A full ban isolates both: no equilibrium.
+    sigma, lam = 4.0, 0.7
+    flows = np.array([[lam, 1 - lam], [1 - lam, lam]]) * 100.0
+    allowed = np.array([[1.0, 1 - share], [1 - share, 1.0]])
+    if share == 1.0:
+        with pytest.raises(NoEquilibriumError, match="no trade at all"):
+            solve_in_changes(flows, np.ones((2, 2)), sigma, allowed=allowed)
+        return
+    result = solve_in_changes(flows, np.ones((2, 2)), sigma, allowed=allowed, reference=None)
+    expected = (1 - share * (1 - lam)) ** (1 / (sigma - 1))
+    np.testing.assert_allclose(result.real_income, expected, rtol=1e-10)
+    np.testing.assert_allclose(result.price, 1.0, rtol=1e-10)
+
+
+def test_an_embargoed_surplus_economy_gets_no_welfare_from_its_lost_surplus():
+    # Economy 0 runs a surplus on its sales to 1 (the large partner), which then bans
+    # all trade with 0 both ways. 0's real income may change only through its terms
+    # of trade and the common κ: Ŵ_j / (p̂_j / P̂_j) is one number for every economy,
+    # and 0, which loses its best market, is poorer.
+    flows = np.array([[40.0, 25.0, 5.0], [5.0, 400.0, 30.0], [8.0, 40.0, 200.0]])
+    allowed = np.ones((3, 3))
+    allowed[0, 1] = allowed[1, 0] = 0.0
+    result = solve_in_changes(flows, np.ones((3, 3)), 5.0, allowed=allowed)
+    channel = result.real_income / result.real_gdp
+    np.testing.assert_allclose(channel, channel[0], rtol=1e-10)
+    assert result.real_income[0] < 0.99 and result.real_gdp[0] < 0.99
+
+
+def test_a_one_sided_total_ban_that_no_price_can_finance_is_refused():
+    # 0 runs a surplus; a ban on all its exports leaves it imports it cannot pay for.
+    flows = np.array([[50.0, 9.0, 3.0], [2.0, 40.0, 2.0], [6.0, 1.0, 30.0]])
+    allowed = np.ones((3, 3))
+    allowed[0, 1] = allowed[0, 2] = 0.0
+    with pytest.raises(NoEquilibriumError, match="cut all of #0's exports") as caught:
+        solve_in_changes(flows, np.ones((3, 3)), 5.0, allowed=allowed)
+    assert caught.value.economies == [0]
 
 
 def test_unbalanced_levels_are_refused_with_the_rule():

@@ -60,3 +60,73 @@ def test_bad_ban_fields_name_the_key(field, value):
     ban = TradeBan(exporters=["RUS"], importers=["EUU"], start="2022Q1", **{field: value})
     with pytest.raises(ConfigError, match=f"bans\\[0\\].{field}"):
         validate_ban("tariff.bans[0]", ban)
+
+
+def _commodities():
+    from sim.routing.network import load_network
+
+    return load_network().commodities
+
+
+def test_a_goods_group_ban_derives_each_exporters_share_from_its_export_mix():
+    commodities = _commodities()
+    oil = commodities.groups.index("oil_gas")
+    ban = TradeBan(exporters=["EAEU"], importers=["EUU"], group="oil_gas", coverage=0.5)
+    (resolved,) = compile_bans([ban], CODES, BLOCS, commodities)
+    allowed = allowed_share(4, quarter_ordinal("2025Q1"), [resolved])
+    for code in ("RUS", "KAZ"):  # β_i = m_i,oil_gas x coverage, exporter by exporter
+        i = CODES.index(code)
+        assert allowed[i, 2] == pytest.approx(1 - 0.5 * commodities.mix[code][oil])
+    assert commodities.mix["RUS"][oil] != commodities.mix["KAZ"][oil]
+    assert allowed[2, 0] == 1.0 and allowed[3, 2] == 1.0
+
+
+def test_the_eu_scenario_derives_its_shares_from_groups(config_for):
+    cfg = config_for("scenario=eu_russia_import_bans")
+    mix = _commodities().mix["RUS"]
+    groups = _commodities().groups
+    bans = compile_bans(cfg.tariff.bans, CODES, BLOCS)
+    grouped = [b for b in cfg.tariff.bans if b.group]
+    assert {b.group for b in grouped} == {"metals", "bulk", "oil_gas"}
+    for ban, resolved in zip(cfg.tariff.bans, bans, strict=True):
+        expected = mix[groups.index(ban.group)] * ban.coverage if ban.group else ban.share
+        assert resolved.share[0] == pytest.approx(expected)
+        assert ban.source and ban.start
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "message"),
+    [
+        ({"group": "crude"}, "group", "must be one of oil_gas"),
+        ({"group": "oil_gas", "share": 0.2}, "share", "leave it out when group is set"),
+        ({"coverage": 0.5}, "coverage", "applies only with a group"),
+        ({"group": "oil_gas", "coverage": 0.0}, "coverage", r"must be in \(0, 1\]"),
+        ({"group": "oil_gas", "coverage": float("nan")}, "coverage", r"must be in \(0, 1\]"),
+    ],
+)
+def test_bad_group_fields_name_the_key(fields, key, message):
+    ban = TradeBan(exporters=["RUS"], importers=["EUU"], start="2022Q1", **fields)
+    with pytest.raises(ConfigError, match=f"bans\\[0\\].{key}: .*{message}"):
+        validate_ban("tariff.bans[0]", ban)
+
+
+def test_a_full_embargo_of_a_large_partner_makes_the_target_poorer(config_for):
+    # Issue 17 §6: the EU (Russia's largest partner) and Russia ban all trade both ways.
+    # Deficit ratios stay at baseline, so Russia's real income can move only through its
+    # terms of trade and the κ common to all: it falls, as does the EU's.
+    from sim.model import CaravanModel
+
+    model = CaravanModel(
+        config_for(
+            "sim.quarters=1",
+            "sim.growth=flat",
+            "settlement.enabled=false",
+            "tariff.bans=[{exporters:[RUS],importers:[EUU],both_directions:true,"
+            "start:'2024Q1',share:1.0}]",
+        )
+    )
+    model.run()
+    eq = model.equilibrium
+    rus, eu = model.world.economies.index("RUS"), model.world.economies.index("EUU")
+    assert eq.real_income[rus] < 0.995 and eq.real_income[eu] < 1.0
+    assert eq.price[rus] / eq.inward_resistance[rus] < 1.0  # terms of trade worsen
