@@ -291,6 +291,31 @@ def describe_composition_error(error: BaseException) -> str:
     return text.split(" Available options")[0].split(" See https://")[0]
 
 
+def _check_scenario_bools(overrides: Sequence[str]) -> None:
+    """Refuse a chosen scenario file that gives a true/false key a non-bool (e.g. ``5``).
+
+    The file's own values are read from the config store before Hydra merges them
+    onto the schema (which would read any integer as true).
+
+    Raises:
+        ConfigError: naming the scenario and the key.
+    """
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    from sim.config import check_bools
+
+    repo = ConfigStore.instance().repo.get("scenario", {})
+    for override in overrides:
+        key, sep, name = override.lstrip("+").partition("=")
+        entry = repo.get(f"{name.strip()}.yaml") if sep and key == "scenario" else None
+        if entry is not None:
+            try:
+                check_bools(OmegaConf.to_container(entry.node, resolve=False))
+            except ConfigError as error:
+                raise ConfigError(f"scenario={name.strip()}", str(error)) from None
+
+
 def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig:
     """Compose ``conf/`` with (normalised) ``overrides``; errors become one line.
 
@@ -304,6 +329,7 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
     from sim.config import check_bool_overrides
 
     check_bool_overrides(overrides)
+    _check_scenario_bools(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -433,10 +459,12 @@ def check_output(full: DictConfig, multirun: bool) -> Path:
 
 
 def check_sweep_inputs(overrides: Sequence[str]) -> None:
-    """Check the data files of every distinct world a sweep's jobs will read.
+    """Check the data every distinct job of a sweep will read or name, before the launch.
 
-    The keys that choose what a job reads are ``world*`` and ``scenario``;
-    each combination of their swept values is composed once.
+    The keys that choose what a job reads are ``world*`` and ``scenario``; the
+    ``corridors.*`` levers name segments, corridors and hubs of the network.
+    Each combination of their swept values is composed once and checked by
+    :func:`check_inputs`.
 
     Raises:
         CaravanError: for the first job's world whose files are bad.
@@ -451,7 +479,7 @@ def check_sweep_inputs(overrides: Sequence[str]) -> None:
     constants, choices = [], []
     for override in parsed:
         key = override.get_key_element()
-        reads = override.key_or_group.startswith(("world", "scenario"))
+        reads = override.key_or_group.startswith(("world", "scenario", "corridors"))
         if override.is_sweep_override() and reads and override.is_discrete_sweep():
             choices.append([f"{key}={text}" for text in override.sweep_string_iterator()])
         elif not override.is_sweep_override():  # other swept keys do not change the data
@@ -460,7 +488,12 @@ def check_sweep_inputs(overrides: Sequence[str]) -> None:
     for combo in itertools.product(*choices):
         typed = to_typed(compose([*constants, *combo]))
         world = typed.world
-        fingerprint = (world.name, tuple(world.economies), world.trade_matrix)
+        fingerprint = (
+            world.name,
+            tuple(world.economies),
+            world.trade_matrix,
+            repr(typed.corridors),
+        )
         if fingerprint not in seen:
             seen.add(fingerprint)
             check_inputs(typed)

@@ -18,6 +18,7 @@ import difflib
 import functools
 import os
 import re
+import types
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -363,36 +364,104 @@ def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
 _BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
 
 
-def _bool_fields(cls: type, prefix: str = "") -> Iterator[str]:
-    hints = typing.get_type_hints(cls)
-    for f in dataclasses.fields(cls):
-        kind = hints[f.name]
-        if kind is bool:
-            yield f"{prefix}{f.name}"
-        elif isinstance(kind, type) and dataclasses.is_dataclass(kind):
-            yield from _bool_fields(kind, f"{prefix}{f.name}.")
+def _is_bool_word(value: object) -> bool:
+    """True for a value OmegaConf may read as a bool without guessing."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in (0, 1)
+    return isinstance(value, str) and value.strip().lower() in _BOOL_WORDS
 
 
-@functools.cache
-def bool_keys() -> frozenset[str]:
-    """Dotted keys of the schema's true/false fields."""
-    return frozenset(_bool_fields(CaravanConfig))
+def _field_type(kind: object, name: str) -> object | None:
+    """Type of field ``name`` of dataclass ``kind`` (None if not a dataclass field)."""
+    if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
+        return None
+    if name not in {f.name for f in dataclasses.fields(kind)}:
+        return None
+    return typing.get_type_hints(kind)[name]
+
+
+def coerced_bools(value: object, kind: object, key: str) -> Iterator[tuple[str, object]]:
+    """``(key, value)`` for every true/false field of ``kind`` that ``value`` fills with a non-bool.
+
+    Walks dataclasses, lists and dicts of them, so a flag inside a list entry
+    (``tariff.changes=[{…, both_directions: 5}]``) is found as well as a top-level one.
+    OmegaConf would read any integer as true, so these are refused, not converted.
+    """
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is bool:
+        if not _is_bool_word(value):
+            yield key, value
+    elif origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is not type(None):
+                yield from coerced_bools(value, arg, key)
+    elif origin is list and isinstance(value, list) and args:
+        for index, item in enumerate(value):
+            yield from coerced_bools(item, args[0], f"{key}[{index}]")
+    elif origin is dict and isinstance(value, dict) and len(args) == 2:
+        for name, item in value.items():
+            yield from coerced_bools(item, args[1], f"{key}.{name}")
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            field_kind = _field_type(kind, str(name))
+            if field_kind is not None:
+                yield from coerced_bools(item, field_kind, f"{key}.{name}" if key else str(name))
+
+
+def _key_type(dotted: str) -> object | None:
+    """Schema type at a dotted key (None where the key is not a schema field)."""
+    kind: object = CaravanConfig
+    for name in dotted.split("."):
+        kind = _field_type(kind, name)
+        if kind is None:
+            return None
+    return kind
+
+
+def check_bools(value: object, key: str = "") -> None:
+    """Refuse a non-bool where the schema wants true/false, at ``key`` or below it.
+
+    ``key`` is dotted (``""`` = the whole config, e.g. a scenario file's contents).
+
+    Raises:
+        ConfigError: naming the key, e.g. ``tariff.changes[0].both_directions``.
+    """
+    kind = _key_type(key) if key else CaravanConfig
+    for where, bad in coerced_bools(value, kind, key):
+        raise ConfigError(where, f"must be true or false, got {str(bad)!r}")
 
 
 def check_bool_overrides(overrides: Sequence[str]) -> None:
-    """Refuse ``key=<number other than 0/1>`` for a true/false key.
+    """Refuse a true/false key given anything but true/false, in any override form.
 
-    OmegaConf reads any integer as a bool (``-1`` or ``10**20`` as true), so the
-    override's text is checked before it is composed.
+    Each override is parsed as Hydra parses it; its value (or each value of a
+    choice sweep) is walked against the schema with :func:`check_bools`, so
+    ``output.pairs=-1``, ``settlement.enabled=1e20`` and a flag inside a list
+    lever are all refused before anything is composed. Overrides Hydra cannot
+    parse are left for the composition to report.
 
     Raises:
         ConfigError: naming the key.
     """
-    for override in overrides:
-        key, sep, value = override.partition("=")
-        key = key.lstrip("+~")
-        if sep and key in bool_keys() and value.strip().lower() not in _BOOL_WORDS:
-            raise ConfigError(key, f"must be true or false, got {value!r}")
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import ChoiceSweep
+    from hydra.errors import HydraException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return
+    for override in parsed:
+        if override.is_delete() or "/" in override.key_or_group:
+            continue
+        value = override.value()
+        values = value.list if isinstance(value, ChoiceSweep) else [value]
+        for item in values:
+            if override.is_sweep_override() and not isinstance(value, ChoiceSweep):
+                break  # range()/interval() of numbers: the sweep check reads them
+            check_bools(item, override.key_or_group)
 
 
 def estimated_memory(cfg: CaravanConfig, economies: Sequence[str]) -> dict[str, float]:
@@ -456,3 +525,10 @@ def validate(cfg: CaravanConfig) -> CaravanConfig:
     """
     check_tree(cfg, "", Context(root=cfg, economies=model_economies(cfg)))
     return cfg
+
+
+if __name__ == "__main__":  # regenerate README.md's configuration table
+    from sim.fields import BEGIN, END, markdown_table
+    from sim.readme import regenerate
+
+    regenerate(BEGIN, END, markdown_table(CaravanConfig))

@@ -139,6 +139,17 @@ CATALOG: list[tuple[str, list[str], str]] = [
     ("opening_unknown_segment", ["corridors.openings=[{segment:x}]"], "openings[0].segment"),
     ("economy_at_unknown_hub", ["corridors.economy_hubs.KAZ=[nowhere]"], "unknown hub 'nowhere'"),
     ("bool_from_a_huge_integer", ["settlement.enabled=99999999999999999999"], "settlement.enabled"),
+    (
+        "bool_inside_a_list_lever",
+        ["tariff.changes=[{importers:[RUS],exporters:[KAZ],both_directions:5}]"],
+        "tariff.changes[0].both_directions: must be true or false, got '5'",
+    ),
+    (
+        "bool_inside_a_ban",
+        ["tariff.bans=[{exporters:[RUS],importers:[EUU],share:0.1,both_directions:-1}]"],
+        "tariff.bans[0].both_directions: must be true or false",
+    ),
+    ("bool_from_a_float", ["output.pairs=1e20"], "output.pairs: must be true or false"),
 ]
 
 
@@ -217,6 +228,11 @@ SWEEPS: list[tuple[str, list[str], str]] = [
     ("range_step_zero", ["trade.sigma=range(2,5,0)"], "trade.sigma: range() step must not be 0"),
     ("range_with_no_values", ["trade.sigma=range(5,2)"], "has no values"),
     ("range_nan_step", ["trade.sigma=range(2,5,nan)"], "range() needs finite numbers"),
+    (
+        "swept_closure_of_unknown_corridor",
+        ["corridors.closures=[{target:middle_corridor}],[{target:abc}]"],
+        "closures[0].target",
+    ),
 ]
 
 
@@ -447,3 +463,35 @@ def test_user_scenario_folder_is_an_explicit_option(tmp_path, capsys):
     (own / "baseline.yaml").write_text("# @package _global_\n")
     line = refused(capsys, ["--scenario-dir", str(own), "scenario=my_cut"])
     assert line.startswith("error: --scenario-dir: ") and "shipped scenario" in line
+
+
+def test_scenario_file_with_an_integer_for_a_flag_is_refused(tmp_path, capsys):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "my_flags.yaml").write_text(
+        "# @package _global_\ntariff:\n  changes:\n"
+        "    - {exporters: [KAZ], importers: [RUS], both_directions: 5}\n"
+    )
+    line = refused(capsys, ["--scenario-dir", str(own), "scenario=my_flags"])
+    assert line == (
+        "error: scenario=my_flags: tariff.changes[0].both_directions: "
+        "must be true or false, got '5'"
+    )
+    (own / "my_flags.yaml").write_text(
+        "# @package _global_\ntariff:\n  changes:\n"
+        "    - {exporters: [KAZ], importers: [RUS], both_directions: false}\n"
+    )
+    cfg = compose_and_validate(["scenario=my_flags"], scenario_dir=own)
+    assert cfg.tariff.changes[0].both_directions is False
+
+
+def test_a_valid_sweep_of_list_levers_passes_the_pre_check():
+    from sim.compose import CONF_DIR, check_sweep_inputs
+    from sim.sweep.validate import validate_multirun
+
+    overrides = [
+        "corridors.closures=[{target:aktau-baku}],[{target:aktau-baku,from_quarter:2025Q2}]",
+        "sim.quarters=1",
+    ]
+    validate_multirun(overrides, CONF_DIR)  # raised "dict is not a subclass of Closure" before
+    check_sweep_inputs(overrides)

@@ -137,7 +137,7 @@ def test_readme_configuration_table_is_generated_from_the_metadata():
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert with_block(readme, BEGIN, END, markdown_table(CaravanConfig)) == readme, (
-        "README.md's configuration table is stale: run `uv run python -m sim.fields`"
+        "README.md's configuration table is stale: run `uv run python -m sim.config`"
     )
 
 

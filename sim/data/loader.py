@@ -39,7 +39,7 @@ import hashlib
 import io
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -89,25 +89,10 @@ def data_version_of(tables: dict[str, bytes]) -> str:
 
 
 @dataclass(frozen=True)
-class _Base:
-    """The parsed shipped tables of one world (all economies, ROW last)."""
+class _Base(World):
+    """The parsed shipped tables of one world (all economies, ROW last), with its growth path."""
 
-    name: str
-    year: int
-    economies: tuple[str, ...]
-    names: tuple[str, ...]
-    currencies: tuple[str, ...]
-    lat: np.ndarray
-    lon: np.ndarray
-    gdp: np.ndarray
-    population: np.ndarray
-    flows: np.ndarray
-    provenance: np.ndarray
-    flow_source: np.ndarray
-    distance: np.ndarray
-    blocs: dict[str, tuple[str, ...]]
-    growth: dict[str, dict[int, float]]
-    data_version: str
+    growth: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:

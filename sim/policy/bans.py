@@ -42,11 +42,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.data.commodities import Commodities, shipped_commodities
 from sim.errors import ConfigError
 from sim.fields import param
 from sim.policy.schedule import PATHS, Schedule
 from sim.quarters import is_quarter, quarter_ordinal
-from sim.routing.network import Commodities, load_network
 
 IMPOSERS = ("importer", "exporter")
 
@@ -126,11 +126,11 @@ def compile_bans(
         bans: The configured bans.
         economies: The run's economies (ROW last).
         blocs: Bloc name → member codes.
-        commodities: Commodity groups and export mix; default the shipped routing data
+        commodities: Commodity groups and export mix; default the shipped tables
             (read only if a ban names a group).
     """
     if commodities is None and any(ban.group for ban in bans):
-        commodities = load_network().commodities
+        commodities = shipped_commodities()
     return [
         ResolvedBan(Schedule.of(ban, economies, blocs), banned_shares(ban, economies, commodities))
         for ban in bans
@@ -173,7 +173,7 @@ def validate_ban(key: str, ban: TradeBan) -> None:
         if not (0.0 < value <= 1.0) or not np.isfinite(value):
             raise ConfigError(f"{key}.{name}", f"must be in (0, 1], got {value}")
     if ban.group:
-        groups = load_network().commodities.groups
+        groups = shipped_commodities().groups
         if ban.group not in groups:
             raise ConfigError(
                 f"{key}.group", f"must be one of {', '.join(groups)} (or empty), got {ban.group!r}"

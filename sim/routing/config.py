@@ -10,6 +10,8 @@ Levers name a *target*: a segment id from ``sim/data/corridors/segments.csv``
 
 from __future__ import annotations
 
+import csv
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,25 +22,22 @@ from sim.errors import ConfigError
 from sim.fields import Context, check_tree, param
 from sim.quarters import quarter_ordinal
 
-#: Default economy -> hub mapping (hub ids of ``sim/data/corridors/hubs.csv``).
-DEFAULT_ECONOMY_HUBS: dict[str, list[str]] = {
-    "ARM": ["yerevan"],
-    "AZE": ["baku"],
-    "BLR": ["minsk"],
-    "KAZ": ["astana"],
-    "KGZ": ["bishkek"],
-    "MDA": ["chisinau"],
-    "RUS": ["moscow"],
-    "TJK": ["dushanbe"],
-    "TKM": ["ashgabat"],
-    "UZB": ["tashkent"],
-    "CHN": ["xian"],
-    "EUU": ["duisburg"],
-    "IRN": ["tehran"],
-    "IND": ["nhava_sheva"],
-    "TUR": ["istanbul"],
-    "ROW": ["row"],
-}
+HUBS_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "hubs.csv"
+
+
+@functools.cache
+def default_economy_hubs() -> dict[str, tuple[str, ...]]:
+    """Default economy -> hub mapping: each economy's centroid hub in ``hubs.csv``.
+
+    The hand-written hubs table marks, in column ``centroid_of``, the hub that
+    stands for an economy's origin and destination of trade (its capital, main
+    port or rail head; the ``note`` column says which and why).
+    """
+    with open(HUBS_FILE, newline="", encoding="utf-8") as file:
+        rows = csv.DictReader(file)
+        return {row["centroid_of"]: (row["hub"],) for row in rows if row["centroid_of"]}
+
+
 MIN_YEAR, MAX_YEAR = 1990, 2100
 #: The fitted route-choice parameters, written once by
 #: ``python -m sim.routing.calibrate --fit --write`` (with their provenance).
@@ -218,7 +217,7 @@ class CorridorsConfig:
         default_factory=dict, low=0, high=10, unit="US$ per tonne-km"
     )
     economy_hubs: dict[str, list[str]] = field(
-        default_factory=lambda: {k: list(v) for k, v in DEFAULT_ECONOMY_HUBS.items()}
+        default_factory=lambda: {k: list(v) for k, v in default_economy_hubs().items()}
     )
     announced_openings: bool = False
     capacity_changes: list[CapacityChange] = field(default_factory=list)

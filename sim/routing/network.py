@@ -17,12 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.data.commodities import PIPELINE, Commodities, read_commodities
+from sim.data.commodities import number as _number
+from sim.data.commodities import read_csv as _read_csv
 from sim.errors import DataError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corridors"
 SEA_MODES = ("sea", "ferry")
 MODES = ("rail", "road", "sea", "ferry", "transfer", "pipeline")
-PIPELINE = "pipeline"
 SEA_SUFFIX = "~sea"
 
 _HUB_COLUMNS = ("hub", "name", "economy", "country_iso3", "kind", "lat", "lon", "coord_basis")
@@ -41,37 +43,6 @@ _SEGMENT_COLUMNS = (
     "announced_year",
     "source",
 )
-
-
-@dataclass(frozen=True)
-class Commodities:
-    """Commodity groups: value density, time sensitivity, admissible modes, export mix.
-
-    Attributes:
-        groups: Group ids in table order, e.g. ``("oil_gas", ..., "manufactures")``.
-        usd_per_t: Value per tonne of each group (US$/t).
-        time_factor: Each group's value of time as a multiple of the config's δ.
-        pipeline: True for groups that may use pipeline segments.
-        mix: Exporter ISO3 → share of its export value in each group (sums to 1).
-            The same shares apply to every importer (pair level = exporter level).
-    """
-
-    groups: tuple[str, ...]
-    usd_per_t: np.ndarray
-    time_factor: np.ndarray
-    pipeline: np.ndarray
-    mix: dict[str, np.ndarray]
-
-    def shares(self, exporters: tuple[str, ...] | list[str]) -> np.ndarray:
-        """(n, G) export-value shares of ``exporters``.
-
-        Raises:
-            DataError: if an exporter has no row in ``export_mix.csv``.
-        """
-        missing = [e for e in exporters if e not in self.mix]
-        if missing:
-            raise DataError("export_mix.csv", f"no row for exporter(s) {', '.join(missing)}")
-        return np.array([self.mix[e] for e in exporters])
 
 
 @dataclass(frozen=True)
@@ -188,30 +159,6 @@ class Network:
         return self.mode == PIPELINE
 
 
-def _number(path: Path, row: int, column: str, text: str, *, blank: float | None = None) -> float:
-    if text == "" and blank is not None:
-        return blank
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataError(
-            str(path), f"row {row}, column {column!r}: not a number: {text!r}"
-        ) from None
-    if not math.isfinite(value) or value < 0:
-        raise DataError(str(path), f"row {row}, column {column!r}: must be finite and >= 0")
-    return value
-
-
-def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(str(path), "file not found")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(str(path), f"missing column(s): {', '.join(missing)}")
-    return frame
-
-
 def load_network(data_dir: str | Path | None = None) -> Network:
     """Read the shipped tables (cached per folder).
 
@@ -302,7 +249,7 @@ def _load(folder: str) -> Network:
         )
     cols = list(zip(*rows, strict=True))
 
-    commodities = _commodities(base, rate)
+    commodities = read_commodities(base, modes=tuple(rate))
     schedule = _schedule(base / "capacity_schedule.csv", tuple(cols[0]))
 
     return Network(
@@ -350,35 +297,3 @@ def _schedule(path: Path, segment_ids: tuple[str, ...]) -> tuple[np.ndarray, ...
     if len(set(pairs)) != len(pairs):
         raise DataError(str(path), "a (segment, from_year) is listed twice")
     return np.array(seg, dtype=int), np.array(year, dtype=int), np.array(cap, dtype=float)
-
-
-def _commodities(base: Path, rate: dict[str, float]) -> Commodities:
-    """Read ``commodity_groups.csv`` and ``export_mix.csv``."""
-    path = base / "commodity_groups.csv"
-    table = _read_csv(path, ("group", "usd_per_t", "time_factor", "modes"))
-    groups = tuple(table["group"])
-    for i, r in table.iterrows():
-        if _number(path, int(i) + 2, "usd_per_t", r["usd_per_t"]) <= 0:
-            raise DataError(str(path), f"row {int(i) + 2}, column 'usd_per_t': must be > 0")
-        unknown = [m for m in r["modes"].split(";") if m not in rate]
-        if unknown:
-            raise DataError(str(path), f"row {int(i) + 2}, column 'modes': unknown {unknown}")
-    mix_path = base / "export_mix.csv"
-    mix_table = _read_csv(mix_path, ("exporter", *groups))
-    mix = {}
-    for i, r in mix_table.iterrows():
-        shares = np.array([_number(mix_path, int(i) + 2, g, r[g]) for g in groups])
-        if abs(shares.sum() - 1.0) > 1e-6:
-            raise DataError(
-                str(mix_path), f"row {int(i) + 2}: shares sum to {shares.sum():g}, not 1"
-            )
-        mix[r["exporter"]] = shares
-    return Commodities(
-        groups=groups,
-        usd_per_t=np.array([float(v) for v in table["usd_per_t"]]),
-        time_factor=np.array(
-            [_number(path, i + 2, "time_factor", v) for i, v in enumerate(table["time_factor"])]
-        ),
-        pipeline=np.array([PIPELINE in m.split(";") for m in table["modes"]]),
-        mix=mix,
-    )

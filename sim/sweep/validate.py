@@ -17,29 +17,35 @@ from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
 from sim.sweep.schema import validate_sweep
 
 
-def _check(cfg: DictConfig) -> None:
+def _check(cfg: DictConfig | dict) -> None:
     from sim.config import to_typed, validate
 
     validate_sweep(validate(to_typed(cfg)).sweep)
 
 
-def _with_value(base: DictConfig, key: str, value: Any) -> DictConfig:
-    """A copy of ``base`` with ``key`` set to ``value`` (schema types enforced)."""
-    cfg = copy.deepcopy(base)
-    try:
-        OmegaConf.update(cfg, key, value, merge=False)
-    except OmegaConfBaseException as error:
-        message = str(getattr(error, "msg", error)).splitlines()[0]
-        if "not in struct" in message or "Key '" in message:
-            message = "unknown key (not in the config schema)"
-        raise ConfigError(key, message) from None
-    return cfg
+def _with_value(base: DictConfig, key: str, value: Any) -> dict:
+    """A plain copy of ``base`` with ``key`` set to ``value``.
+
+    The copy is plain (dicts and lists), so a swept list of lever entries
+    (``corridors.closures=[{…}],[{…}]``) is merged onto the schema by
+    :func:`sim.config.to_typed` like any composed value; an unknown key or a
+    wrong type is refused there, naming the key.
+    """
+    plain = OmegaConf.to_container(base, resolve=True)
+    *parents, leaf = key.split(".")
+    node = plain
+    for part in parents:
+        child = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if not isinstance(child, dict):
+            raise ConfigError(key, "unknown key (not in the config schema)")
+        node = child
+    node[leaf] = value
+    return plain
 
 
 def _representatives(values: list[Any]) -> list[Any]:

@@ -1,7 +1,9 @@
 """Rebuild ``segments.csv`` and ``DATA_REPORT.md`` from the hand-written tables.
 
 Inputs (hand-written, in this folder): ``hubs.csv`` (places with coordinates and
-sources), ``modes.csv`` (rate, speed and circuity per mode, all assumed) and
+sources; ``centroid_of`` marks the hub that stands for an economy, read by
+:func:`sim.routing.config.default_economy_hubs`), ``modes.csv`` (rate, speed and
+circuity per mode, all assumed) and
 ``segments_spec.csv`` (one row per link: endpoints, mode, corridor, and the
 figures the sources give). Output: ``segments.csv`` with every number filled in
 and a ``*_basis`` column saying where it comes from, plus ``DATA_REPORT.md``,
