@@ -291,6 +291,20 @@ def describe_composition_error(error: BaseException) -> str:
     return text.split(" Available options")[0].split(" See https://")[0]
 
 
+def check_before_composing(overrides: Sequence[str]) -> None:
+    """What Hydra's merge onto the schema would let through: integers for true/false keys.
+
+    Used by :func:`compose` and :func:`compose_run` alike.
+
+    Raises:
+        ConfigError: naming the override (or the scenario) and the key.
+    """
+    from sim.config import check_bool_overrides
+
+    check_bool_overrides(overrides)
+    _check_scenario_bools(overrides)
+
+
 def _check_scenario_bools(overrides: Sequence[str]) -> None:
     """Refuse a chosen scenario file that gives a true/false key a non-bool (e.g. ``5``).
 
@@ -326,10 +340,7 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.config import check_bool_overrides
-
-    check_bool_overrides(overrides)
-    _check_scenario_bools(overrides)
+    check_before_composing(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -372,9 +383,7 @@ def compose_run(hydra_app, overrides: Sequence[str]) -> DictConfig:
     """
     from hydra.types import RunMode
 
-    from sim.config import check_bool_overrides
-
-    check_bool_overrides(overrides)
+    check_before_composing(overrides)
     try:
         return hydra_app.compose_config(
             config_name="config",
