@@ -33,11 +33,14 @@ Scaling (issue 16): ``solve_in_changes`` on synthetic gravity worlds of
 n = 16, 69, 200 and 500 economies (random sizes and positions, costs rising
 with distance, 10 % of flows near zero, σ = 5, a 20 % cut in the trade costs
 within a random bloc of a third of the economies and tariffs raised to 50 % on
-a random fifth of the pairs), timed with the default method (Newton up to
-96 economies, Newton–Krylov above) and with the plain fixed point
-x ← x + r(x)/σ to the same tolerance, interleaved in the same run; the
-Yotov case and the shipped ``dots2020`` world (163 economies, the CIS tariffs
-removed) are timed both ways too. Targets: ≤ 3 ms at n = 69, ≤ 5 ms at
+a random fifth of the pairs), timed with the default method (the Anderson-
+accelerated chord / Jacobi fixed point, Newton behind it; see
+:mod:`sim.economics.solver`) and with the plain fixed point x ← x + r(x)/σ to
+the same tolerance, interleaved in the same run, with one BLAS thread
+(``--blas-threads``); the Yotov case and the shipped ``dots2020`` world (163
+economies, the CIS tariffs removed) are timed both ways too. Each is timed as
+the solver alone (``solver.solve`` on the problem ``solve_in_changes`` builds)
+and as the whole call. Targets (the solver): ≤ 3 ms at n = 69, ≤ 5 ms at
 n = 200, ≤ 35 ms at n = 500, and ≥ 2× faster than the plain fixed point at
 every n. ``--scaling-only`` skips the book case and gegravity.
 """
@@ -173,21 +176,65 @@ def synthetic_world(n: int, seed: int = 0) -> dict:
     }
 
 
+def _solve_args(world: dict, method: str, sigma: float) -> tuple[tuple, dict]:
+    args = (world["flows"], world["cost_hat"], sigma)
+    kwargs = {
+        "tariff_base": world["tariff_base"],
+        "tariff_new": world["tariff_new"],
+        "reference": 0,
+        "method": method,
+        "max_iter": 1_000_000 if method == "fixed_point" else 200,
+    }
+    return args, kwargs
+
+
 def _time_solve(world: dict, method: str, sigma: float) -> tuple[float, int]:
+    """The whole ``solve_in_changes`` call: checks, set-up, the solve, the results."""
     from sim.economics.gravity import solve_in_changes
 
+    args, kwargs = _solve_args(world, method, sigma)
     start = time.perf_counter()
-    result = solve_in_changes(
-        world["flows"],
-        world["cost_hat"],
-        sigma,
-        tariff_base=world["tariff_base"],
-        tariff_new=world["tariff_new"],
-        reference=0,
-        method=method,
-        max_iter=1_000_000 if method == "fixed_point" else 200,
-    )
+    result = solve_in_changes(*args, **kwargs)
     return time.perf_counter() - start, result.iterations
+
+
+def solver_problem(world: dict, sigma: float):
+    """The :class:`sim.economics.solver.Problem` ``solve_in_changes`` builds for ``world``.
+
+    Captured from the one call to ``solver.solve`` that ``solve_in_changes`` makes,
+    so the solver alone is timed on exactly the system the model solves.
+    """
+    from sim.economics import gravity
+
+    captured = []
+    original = gravity.solve
+
+    def recording(problem, *args, **kwargs):
+        captured.append(problem)
+        return original(problem, *args, **kwargs)
+
+    gravity.solve = recording
+    try:
+        args, kwargs = _solve_args(world, "auto", sigma)
+        gravity.solve_in_changes(*args, **kwargs)
+    finally:
+        gravity.solve = original
+    (problem,) = captured
+    return problem
+
+
+def _time_solver(problem, method: str) -> tuple[float, int]:
+    """``sim.economics.solver.solve`` alone, to the model's tolerance."""
+    from sim.economics.gravity import _TOL
+    from sim.economics.solver import solve
+
+    max_iter = 1_000_000 if method == "fixed_point" else 200
+    start = time.perf_counter()
+    outcome = solve(problem, _TOL, max_iter, method)
+    elapsed = time.perf_counter() - start
+    if not outcome.converged:
+        raise SystemExit(f"{method} did not converge")
+    return elapsed, outcome.iterations + outcome.fallback_steps
 
 
 def yotov_world(inputs: dict) -> dict:
@@ -224,7 +271,12 @@ def dots_world() -> dict:
 
 
 def bench_scaling(repeats: int, inputs: dict | None) -> list[dict]:
-    """Median times of the default solver and the plain fixed point, interleaved."""
+    """Median times of the default solver and the plain fixed point, interleaved.
+
+    Two timings of each: the solver alone (``solver.solve`` on the captured
+    problem) and the whole ``solve_in_changes`` call (checks and n×n set-up in
+    :mod:`sim.economics.gravity` included).
+    """
     cases = [(f"synthetic n = {n}", n, synthetic_world(n), 5.0) for n in SCALING_SIZES]
     if inputs is not None:
         cases.insert(2, ("Yotov n = 69", 69, yotov_world(inputs), SIGMA))
@@ -232,18 +284,23 @@ def bench_scaling(repeats: int, inputs: dict | None) -> list[dict]:
     n_dots = dots["flows"].shape[0]
     cases.insert(-2, (f"dots2020 n = {n_dots}", n_dots, dots, 5.0))
     rows = []
+    methods = ("auto", "fixed_point")
     for label, n, world, sigma in cases:
-        for method in ("auto", "fixed_point"):
-            _time_solve(world, method, sigma)  # warm-up
-        times = {"auto": [], "fixed_point": []}
+        problem = solver_problem(world, sigma)
+        for method in methods:  # warm-up
+            _time_solve(world, method, sigma)
+            _time_solver(problem, method)
+        solver_times = {m: [] for m in methods}
+        call_times = {m: [] for m in methods}
         iterations = {}
         count = repeats if n < 200 else max(5, repeats // 4)
         for _ in range(count):
-            for method in times:
-                elapsed, iterations[method] = _time_solve(world, method, sigma)
-                times[method].append(elapsed)
-        fast = statistics.median(times["auto"])
-        plain = statistics.median(times["fixed_point"])
+            for method in methods:
+                elapsed, iterations[method] = _time_solver(problem, method)
+                solver_times[method].append(elapsed)
+                call_times[method].append(_time_solve(world, method, sigma)[0])
+        fast, plain = (statistics.median(solver_times[m]) for m in methods)
+        call_fast, call_plain = (statistics.median(call_times[m]) for m in methods)
         rows.append(
             {
                 "label": label,
@@ -251,6 +308,9 @@ def bench_scaling(repeats: int, inputs: dict | None) -> list[dict]:
                 "ms": 1e3 * fast,
                 "plain_ms": 1e3 * plain,
                 "ratio": plain / fast,
+                "call_ms": 1e3 * call_fast,
+                "call_plain_ms": 1e3 * call_plain,
+                "call_ratio": call_plain / call_fast,
                 "iterations": iterations,
                 "repeats": count,
             }
@@ -259,8 +319,15 @@ def bench_scaling(repeats: int, inputs: dict | None) -> list[dict]:
 
 
 def report_scaling(rows: list[dict]) -> None:
-    print("\nGE scaling: solve_in_changes, default method vs plain fixed point (same run)")
-    print(f"  {'case':<20} {'default':>10} {'fixed pt':>10} {'ratio':>7}  iterations   target")
+    print(
+        "\nGE scaling: default method vs plain fixed point, interleaved in one run "
+        f"(load average {', '.join(f'{x:.2f}' for x in os.getloadavg())})"
+    )
+    print("  solver = sim.economics.solver.solve alone; call = the whole solve_in_changes")
+    print(
+        f"  {'case':<20} {'solver':>9} {'fixed pt':>9} {'ratio':>6}  {'call':>9} "
+        f"{'fixed pt':>9} {'ratio':>6}  iterations  target (solver)"
+    )
     for row in rows:
         target = SCALING_TARGET_MS.get(row["n"])
         verdicts = [
@@ -269,9 +336,10 @@ def report_scaling(rows: list[dict]) -> None:
         if target is not None:
             verdicts.insert(0, f"<= {target:g} ms {_verdict(row['ms'] <= target)}")
         print(
-            f"  {row['label']:<20} {row['ms']:>7.2f} ms {row['plain_ms']:>7.2f} ms "
-            f"{row['ratio']:>6.1f}x  {row['iterations']['auto']:>3} / "
-            f"{row['iterations']['fixed_point']:<5}  {'; '.join(verdicts)}"
+            f"  {row['label']:<20} {row['ms']:>6.2f} ms {row['plain_ms']:>6.2f} ms "
+            f"{row['ratio']:>5.1f}x  {row['call_ms']:>6.2f} ms {row['call_plain_ms']:>6.2f} ms "
+            f"{row['call_ratio']:>5.1f}x  {row['iterations']['auto']:>3} / "
+            f"{row['iterations']['fixed_point']:<5} {'; '.join(verdicts)}"
         )
     print("  (medians; iterations = default / fixed point; synthetic worlds seed 0)")
 
@@ -458,6 +526,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scaling-only", action="store_true", help="only the n-scaling table")
     parser.add_argument("--scaling-repeats", type=int, default=20)
     parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="BLAS threads for the scaling table (1, as in a sweep worker; the machine is shared)",
+    )
+    parser.add_argument(
         "--gegravity-python",
         metavar="PATH",
         help="run gegravity under this interpreter in a subprocess instead of in-process",
@@ -476,7 +550,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{os.cpu_count()} CPUs, {platform.machine()}"
     )
     inputs = yotov_inputs()
-    report_scaling(bench_scaling(args.scaling_repeats, inputs))
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=args.blas_threads):
+        print(f"BLAS threads for the scaling table: {args.blas_threads} (--blas-threads)")
+        report_scaling(bench_scaling(args.scaling_repeats, inputs))
     if args.scaling_only:
         return
     caravan = bench_caravan(inputs, args.repeats)

@@ -7,9 +7,12 @@ Prints numbers; asserts nothing. Run from the repository root after
     uv run python benchmarks/bench_sweep.py --runs 200 --skip-collector
     uv run python benchmarks/bench_sweep.py --only latency
 
-1. Model floor, in one process: ``--floor-runs`` default runs through
-   ``sim.runner.simulate`` (construction, the quarters and the tables, no
-   Hydra, no files), and the quarters alone (``model.run()``).
+1. Model floor, in one process with one BLAS thread (as a sweep worker):
+   ``--floor-runs`` default runs through ``sim.runner.simulate`` (construction,
+   the quarters and the tables, no Hydra, no files), and the quarters alone
+   (``model.run()``).
+1b. Overhead: a sweep job run by a worker's ``JobRunner`` in one process, against
+   ``simulate()`` in the same process, interleaved (wall and CPU time).
 2. Throughput: ``--runs`` runs of the default scenario (``sweep.replicate=range(N)``,
    ``--quarters`` quarters, all tables written) with the caravan launcher at each
    of ``--workers``: wall time, runs/s, the ratio of the per-run wall time × cores
@@ -122,6 +125,8 @@ def sweep(directory: Path, runs: int, quarters: int, *extra: str, env=None):
 
 FLOOR_SNIPPET = """
 import json, sys, time
+from threadpoolctl import threadpool_limits
+threadpool_limits(limits=1)  # one BLAS thread, as in a sweep worker
 from sim.compose import compose_and_validate
 from sim.model import CaravanModel
 from sim.runner import simulate
@@ -145,6 +150,48 @@ print(json.dumps({"simulate_s": whole, "quarters_s": sum(quarters) / n}))
 def floor(runs: int, quarters: int) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", FLOOR_SNIPPET, str(runs), str(quarters)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+OVERHEAD_SNIPPET = """
+import json, sys, tempfile, time
+from pathlib import Path
+from threadpoolctl import threadpool_limits
+threadpool_limits(limits=1)
+from tests.sweep.test_worker import launch_spec
+from sim.compose import compose_and_validate
+from sim.runner import simulate
+from sim.sweep.worker import JobRunner, JobSpec
+n, quarters = int(sys.argv[1]), sys.argv[2]
+spec, _ = launch_spec(Path(tempfile.mkdtemp()), f"sim.quarters={quarters}")
+runner = JobRunner(spec)
+cfg = compose_and_validate([f"sim.quarters={quarters}"])
+simulate(cfg)  # warm: imports, caches
+runner.run(JobSpec(0, 0, ("sweep.replicate=0",)))
+totals = dict.fromkeys(("job_wall", "job_cpu", "sim_wall", "sim_cpu"), 0.0)
+for i in range(1, n + 1):  # interleaved: the same load on both
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = runner.run(JobSpec(i, i, (f"sweep.replicate={i}",)))
+    totals["job_wall"] += time.perf_counter() - wall
+    totals["job_cpu"] += time.process_time() - cpu
+    assert result["status"] == "completed", result
+    wall, cpu = time.perf_counter(), time.process_time()
+    simulate(cfg)
+    totals["sim_wall"] += time.perf_counter() - wall
+    totals["sim_cpu"] += time.process_time() - cpu
+print(json.dumps({k: v / n for k, v in totals.items()}))
+"""
+
+
+def overhead(runs: int, quarters: int) -> dict:
+    """A sweep job in a worker against ``simulate()``, interleaved in one process."""
+    out = subprocess.run(
+        [sys.executable, "-c", OVERHEAD_SNIPPET, str(runs), str(quarters)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -213,9 +260,12 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--skip-collector", action="store_true")
     parser.add_argument("--ray", action="store_true", help="also the Ray launcher (step 5)")
-    parser.add_argument("--only", choices=("floor", "throughput", "latency", "collector"))
+    parser.add_argument(
+        "--only", choices=("floor", "overhead", "throughput", "latency", "collector")
+    )
     args = parser.parse_args()
-    steps = {args.only} if args.only else {"floor", "throughput", "latency", "collector"}
+    everything = {"floor", "overhead", "throughput", "latency", "collector"}
+    steps = {args.only} if args.only else everything
     work = Path(tempfile.mkdtemp(prefix="caravan-bench-sweep-"))
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}, work dir: {work}")
     try:
@@ -227,6 +277,16 @@ def main() -> None:
                 f"{args.floor_runs}): simulate() {base['simulate_s'] * 1000:.0f} ms/run "
                 f"(construction + quarters + tables), quarters alone "
                 f"{base['quarters_s'] * 1000:.0f} ms/run"
+            )
+        if "overhead" in steps:
+            cost = overhead(args.floor_runs, args.quarters)
+            print(
+                f"\n1b. one sweep job in a worker (JobRunner.run: config, job.json, .hydra/, the "
+                f"run, tables, metadata.json) against simulate(), interleaved in one process, "
+                f"mean of {args.floor_runs}: wall {cost['job_wall'] * 1000:.0f} vs "
+                f"{cost['sim_wall'] * 1000:.0f} ms ({cost['job_wall'] / cost['sim_wall']:.2f}x), "
+                f"CPU {cost['job_cpu'] * 1000:.0f} vs {cost['sim_cpu'] * 1000:.0f} ms "
+                f"({cost['job_cpu'] / cost['sim_cpu']:.2f}x)"
             )
         times: dict[int, float] = {}
         if "throughput" in steps:

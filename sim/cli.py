@@ -140,6 +140,11 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
     return line
 
 
+def is_single_run(line: CommandLine) -> bool:
+    """True for a plain run (no sweep, no informational or config-printing flag)."""
+    return not (line.multirun or line.info) and all(f in ("-r", "--run") for f in line.flags)
+
+
 def preflight(line: CommandLine) -> None:
     """Everything checked before Hydra starts: config, input files, output directory.
 
@@ -209,14 +214,22 @@ def _task(cfg) -> dict | None:
     from hydra.types import RunMode
 
     from sim.config import to_typed, validate
-    from sim.runner import run_to_directory
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)
     if HydraConfig.get().mode == RunMode.MULTIRUN:  # sweeps: record failures, never raise
         from sim.sweep.job import run_sweep_job
 
+        logging.getLogger("MESA").setLevel(logging.WARNING)
         return run_sweep_job(cfg)
-    typed = validate(to_typed(cfg))
+    return _run(validate(to_typed(cfg)))
+
+
+def _run(typed) -> None:
+    """Run a validated config into Hydra's run directory; a failure is one line, exit 1."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.runner import run_to_directory
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         meta = run_to_directory(typed, run_dir)
@@ -227,7 +240,71 @@ def _task(cfg) -> dict | None:
         sys.exit(EXIT_FAILED)
     if typed.output.summary:
         _print_summary(run_dir, meta)
-    return None
+
+
+def run_single(line: CommandLine) -> None:
+    """A single run, composed once: Hydra's loader, the checks, then Hydra's ``run_job``.
+
+    What ``hydra.main`` does for a run (the same composition, run directory,
+    ``.hydra/`` files, logging and callbacks), without composing twice more
+    (once to read ``hydra.mode``, once to run) and without converting the
+    config twice.
+
+    Raises:
+        CaravanError: a bad config, input file or output directory (nothing written).
+    """
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.compose import chosen_scenarios, main_hydra
+
+    register_configs(line.scenario_dir, only=chosen_scenarios(line.overrides))
+    hydra_app = main_hydra()
+    try:
+        _run_composed(line, hydra_app)
+    finally:
+        GlobalHydra.instance().clear()  # as hydra.main leaves it
+
+
+def _run_composed(line: CommandLine, hydra_app) -> None:
+    """Compose once, check, run (see :func:`run_single`)."""
+    from hydra._internal.callbacks import Callbacks
+    from hydra._internal.utils import run_and_report
+    from hydra.core.utils import configure_log, run_job
+    from hydra.types import HydraContext
+    from omegaconf import OmegaConf
+
+    from sim.compose import compose_run
+    from sim.config import to_typed, validate
+
+    try:
+        cfg = compose_run(hydra_app, line.overrides)
+    except CaravanError:  # e.g. an unknown scenario: compose again with every option known
+        register_configs(line.scenario_dir)
+        cfg = compose_run(hydra_app, line.overrides)
+    plain = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
+    typed = validate(to_typed(plain))
+    check_inputs(typed)
+    check_output(cfg, multirun=False)
+
+    def task(_cfg) -> None:
+        _run(typed)
+
+    def launch() -> None:
+        configure_log(cfg.hydra.hydra_logging, cfg.hydra.verbose)
+        callbacks = Callbacks(cfg)
+        callbacks.on_run_start(config=cfg, config_name="config")
+        context = HydraContext(config_loader=hydra_app.config_loader, callbacks=callbacks)
+        ret = run_job(
+            hydra_context=context,
+            task_function=task,
+            config=cfg,
+            job_dir_key="hydra.run.dir",
+            job_subdir_key=None,
+        )
+        callbacks.on_run_end(config=cfg, config_name="config", job_return=ret)
+        _ = ret.return_value  # re-raises an error of the task, reported as Hydra reports it
+
+    run_and_report(launch)
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -237,35 +314,53 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``caravan``."""
+    # Mesa finds its module loggers' names with inspect.stack() at import, which reads the
+    # source of every frame on the stack and scans sys.modules: imported here, near the
+    # bottom of the stack and before the rest, that costs about 0.1 s less than from deep
+    # inside the model's imports. Every path below imports it anyway.
+    import mesa  # noqa: F401
+
     argv = list(sys.argv[1:] if argv is None else argv)
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    previous = {}
     try:
         try:
             line = parse_command_line(argv)
-            preflight(line)
+            single = is_single_run(line)
+            if not single:
+                preflight(line)
         except (HydraException, OmegaConfBaseException) as error:  # a form not caught above
             raise ConfigError("overrides", describe_composition_error(error)) from None
+        if hasattr(signal, "SIGXFSZ"):  # over the file-size limit: an OSError, not a kill
+            previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        if not line.multirun:  # a sweep's launcher manages its own workers' signals
+            previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            if single:
+                try:
+                    run_single(line)
+                except (HydraException, OmegaConfBaseException) as error:
+                    raise ConfigError("overrides", describe_composition_error(error)) from None
+            else:
+                _hydra_main(line)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     except CaravanError as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
+
+def _hydra_main(line: CommandLine) -> None:
+    """Sweeps and Hydra's informational flags: through ``hydra.main``."""
     import hydra
 
-    previous = {}
-    if hasattr(signal, "SIGXFSZ"):  # over the file-size limit: an OSError, not a kill
-        previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    if not line.multirun:  # a sweep's launcher manages its own workers' signals
-        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
     app = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(_task)
     # flags last: an optional flag value (``--info [all|config|...]``) never takes an override
     sys.argv = [sys.argv[0], *line.overrides, *line.flags]
-    try:
-        app()  # a sweep with failed or missing runs exits 1 from its end-of-sweep callback
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    app()  # a sweep with failed or missing runs exits 1 from its end-of-sweep callback
 
 
 def list_scenarios(argv: Sequence[str] | None = None) -> None:

@@ -26,7 +26,7 @@ import difflib
 import functools
 import re
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -78,35 +78,57 @@ def scenario_files(scenario_dir: str | Path | None = None) -> dict[str, Path]:
     return {**files, **own}
 
 
-def register_configs(scenario_dir: str | Path | None = None) -> None:
+def register_configs(
+    scenario_dir: str | Path | None = None, only: Collection[str] | None = None
+) -> None:
     """Register the schema and the scenarios (group ``scenario``, package ``_global_``).
 
     The shipped scenarios are registered once per process; a user's folder is
     registered on each call, and scenarios of a folder given earlier are
     withdrawn, so only the folder named now is visible.
+
+    Args:
+        scenario_dir: A user's own folder of scenario files.
+        only: Register just these scenario names, where they exist (a single run
+            reads one scenario; loading the others costs about 5 ms each). None:
+            all of them. Names registered earlier stay registered.
     """
     from hydra.core.config_store import ConfigStore
 
-    _register_shipped()
+    _register_schema()
     repo = ConfigStore.instance().repo.setdefault("scenario", {})
-    shipped = {f"{name}.yaml" for name in _yaml_names(SCENARIO_DIR)}
+    shipped_files = _yaml_names(SCENARIO_DIR)
+    shipped = {f"{name}.yaml" for name in shipped_files}
     for entry in [e for e in repo if e not in shipped]:
         del repo[entry]
-    if scenario_dir is not None:
-        for name, path in scenario_files(scenario_dir).items():
-            if f"{name}.yaml" not in shipped:
-                _store_scenario(name, path)
+    files = scenario_files(scenario_dir) if scenario_dir is not None else shipped_files
+    for name, path in files.items():
+        if (only is None or name in only) and f"{name}.yaml" not in repo:
+            _store_scenario(name, path)
 
 
 @functools.cache
-def _register_shipped() -> None:
+def _register_schema() -> None:
     from hydra.core.config_store import ConfigStore
 
     from sim.config import CaravanConfig
 
     ConfigStore.instance().store(name="caravan_schema", node=CaravanConfig)
-    for name, path in _yaml_names(SCENARIO_DIR).items():
-        _store_scenario(name, path)
+
+
+def chosen_scenarios(overrides: Sequence[str]) -> set[str]:
+    """The scenario names a single run's overrides select, with ``conf/``'s default."""
+    from omegaconf import OmegaConf
+
+    names = set()
+    for item in OmegaConf.load(CONF_DIR / "config.yaml").get("defaults", []):
+        if isinstance(item, dict) and "scenario" in item:
+            names.add(str(item["scenario"]))
+    for override in overrides:
+        key, _, value = override.partition("=")
+        if key.lstrip("+") == "scenario":
+            names.add(value)
+    return names
 
 
 def _store_scenario(name: str, path: Path) -> None:
@@ -269,6 +291,20 @@ def describe_composition_error(error: BaseException) -> str:
     return text.split(" Available options")[0].split(" See https://")[0]
 
 
+def check_before_composing(overrides: Sequence[str]) -> None:
+    """What Hydra's merge onto the schema would let through: integers for true/false keys.
+
+    Used by :func:`compose` and :func:`compose_run` alike.
+
+    Raises:
+        ConfigError: naming the override (or the scenario) and the key.
+    """
+    from sim.config import check_bool_overrides
+
+    check_bool_overrides(overrides)
+    _check_scenario_bools(overrides)
+
+
 def _check_scenario_bools(overrides: Sequence[str]) -> None:
     """Refuse a chosen scenario file that gives a true/false key a non-bool (e.g. ``5``).
 
@@ -304,10 +340,7 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.config import check_bool_overrides
-
-    check_bool_overrides(overrides)
-    _check_scenario_bools(overrides)
+    check_before_composing(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -320,6 +353,48 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
         raise (ConfigError(key, rest) if rest else ConfigError("overrides", message)) from None
     finally:
         GlobalHydra.instance().clear()
+
+
+def main_hydra(task_name: str = "cli"):
+    """Hydra set up as ``hydra.main`` sets it up for ``caravan`` (``conf/`` the primary config).
+
+    The same search path and job name as the decorator builds for
+    :func:`sim.cli.main`'s task, so a run composed here writes the same
+    ``.hydra/hydra.yaml``. Replaces any Hydra set up before.
+    """
+    from hydra import version
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_automatic_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+
+    version.setbase("1.3")
+    GlobalHydra.instance().clear()
+    search_path = create_automatic_config_search_path(None, "sim.cli", str(CONF_DIR))
+    return Hydra.create_main_hydra2(task_name=task_name, config_search_path=search_path)
+
+
+def compose_run(hydra_app, overrides: Sequence[str]) -> DictConfig:
+    """Compose a single run's config, ``hydra`` node included, exactly as ``hydra.main`` does.
+
+    ``hydra.mode=RUN`` is added to the overrides as Hydra adds it for a run.
+
+    Raises:
+        ConfigError: naming the key.
+    """
+    from hydra.types import RunMode
+
+    check_before_composing(overrides)
+    try:
+        return hydra_app.compose_config(
+            config_name="config",
+            overrides=[*overrides, "hydra.mode=RUN"],
+            run_mode=RunMode.RUN,
+            from_shell=True,
+        )
+    except Exception as error:  # Hydra raises several types for bad overrides
+        message = describe_composition_error(error)
+        key, _, rest = message.partition(": ")
+        raise (ConfigError(key, rest) if rest else ConfigError("overrides", message)) from None
 
 
 def compose_and_validate(overrides: Sequence[str], scenario_dir: str | Path | None = None):

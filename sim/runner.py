@@ -71,8 +71,15 @@ def simulate(cfg: CaravanConfig) -> tuple[CaravanModel, dict[str, pd.DataFrame]]
     return model, tables
 
 
-def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
+def run_to_directory(
+    cfg: CaravanConfig, run_dir: Path, digest: str | None = None
+) -> dict[str, Any]:
     """Simulate and write the run directory; return the metadata written.
+
+    Args:
+        cfg: The validated config.
+        run_dir: Where the tables and ``metadata.json`` go.
+        digest: ``run_config_hash(cfg)`` if the caller has it already (a sweep job).
 
     Raises:
         Exception: whatever the model raised, after ``metadata.json`` records it.
@@ -86,7 +93,7 @@ def run_to_directory(cfg: CaravanConfig, run_dir: Path) -> dict[str, Any]:
         "seed": cfg.seed,
         "scenario": cfg.scenario.name,
         "scenario_description": cfg.scenario.description,
-        "config_hash": run_config_hash(cfg),
+        "config_hash": digest or run_config_hash(cfg),
         "package_version": __version__,
         "started": started.isoformat(),
         **_provenance(),

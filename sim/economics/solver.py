@@ -6,6 +6,23 @@ is homogeneous of degree 0 (r(x + c) = r(x)) and one equation is redundant
 (Walras' law), so the price level is fixed afterwards by the caller's
 normalisation.
 
+The default (``auto``) first runs an **accelerated fixed point** (``anderson``):
+Anderson (1965) acceleration, type II with a short memory (Walker & Ni 2011,
+SIAM J. Numer. Anal. 49(4)), of a preconditioned price adjustment
+x ← x − M r(x), with
+
+- up to :data:`CHORD_MAX` economies, M = J(0)⁻¹, the inverse Jacobian at the
+  start, formed once (a chord iteration; Kelley 2003, §5.4), so each step costs
+  one evaluation and one n×n product instead of a Jacobian and a factorisation;
+- above, M = −diag(J(0))⁻¹ (Jacobi), O(n²) once.
+
+It is not monotone, so it is safeguarded: it stops when a step is not finite,
+when f has not fallen below its best for a few steps, or after
+:data:`_ACCEL_MAX` steps, and the Newton methods below then solve from the
+baseline x = 0, exactly as without it (from the accelerated stage's best point
+Newton can be drawn into a region where no step lowers f: one hard test world
+of three economies). Either way the answer is a point with max |r| ≤ tol.
+
 Three ways to a root, each globalised by the same merit f(x) = ½‖r(x)‖²:
 
 1. **Newton** (``newton``): the analytic Jacobian, dense, with a capped step
@@ -39,11 +56,17 @@ import numpy as np
 
 DENSE_MAX = 96
 """Largest number of economies for which the Newton step uses the dense Jacobian."""
+CHORD_MAX = 120
+"""Largest number of economies for which the accelerated fixed point uses J(0)⁻¹ (above:
+the diagonal of J(0)); the n³ inverse costs about one Newton step, paid once."""
 
 _MAX_LOG_STEP = 1.0  # cap on max |Δ ln p̂| in one step
 _ARMIJO = 1e-4
 _BACKTRACKS = 30
 _GMRES_MAX = 60
+_ACCEL_MEMORY = 5  # Anderson memory m (differences kept)
+_ACCEL_MAX = 60  # cap on accelerated steps before Newton takes over
+_ACCEL_STALL = 6  # accelerated steps without a new best f before Newton takes over
 
 
 @dataclass(frozen=True)
@@ -165,13 +188,21 @@ class _Linear:
         self.dkappa = supply / supply.sum() - phi * supply / (phi * supply).sum()
 
     def dense(self) -> np.ndarray:
+        """J as an n×n array, from B and scaling vectors (one n×n product).
+
+        With u = price_pow and P = index_pow, F = diag(u) B diag(E/P) and
+        G Aᵀ = diag(u) B diag(E/(P² colsum)) Bᵀ diag(u), so
+        J = diag(u/sales) [B diag(E/P) − (1−σ) B diag(E/(P² colsum)) Bᵀ diag(u)]
+        − σ I + 1 (∂ ln κ/∂x)ᵀ.
+        """
         st = self.state
         n = st.sales.size
-        A = st.producer_shares
-        F = A * st.expenditure[None, :]
-        G = F / st.colsum[None, :]
-        core = F - (1.0 - self.sigma) * (G @ A.T)
-        return core * self.inv_sales[:, None] - self.sigma * np.eye(n) + self.dkappa[None, :]
+        u, ip, e, B = st.price_pow, st.index_pow, st.expenditure, self.B
+        outer = (B * (e / (ip * ip * st.colsum))[None, :]) @ B.T
+        core = B * (e / ip)[None, :] - (1.0 - self.sigma) * (outer * u[None, :])
+        jac = core * (u * self.inv_sales)[:, None] + self.dkappa[None, :]
+        jac.flat[:: n + 1] -= self.sigma
+        return jac
 
     def diagonal(self) -> np.ndarray:
         """diag(J), O(n²): F_ii − (1−σ) Σ_j G_ij A_ij over sales, − σ + ∂ ln κ/∂x_i."""
@@ -234,6 +265,83 @@ def _gmres(linear: _Linear, rhs: np.ndarray, rtol: float, max_dim: int) -> np.nd
     return scale * (y @ basis[: y.size])
 
 
+def _preconditioner(problem: Problem, state: State):
+    """The step r ↦ −M r of the accelerated iteration: M = J(0)⁻¹, or diag(J(0))⁻¹.
+
+    M = J⁻¹ up to :data:`CHORD_MAX` economies, the inverse of J's diagonal above.
+
+    J is singular (J·1 = 0, homogeneity), so, as in the Newton step, the largest
+    economy's equation is replaced by the normalisation Σ Δx = 0 (its residual is
+    redundant by Walras' law). J is LU-factored once (LAPACK ``getrf``); each step
+    is then two triangular solves, O(n²). A singular J falls back to the diagonal.
+    """
+    linear = _Linear(problem, state)
+    if problem.output.size <= CHORD_MAX:
+        from scipy.linalg import lapack
+
+        jac = linear.dense()
+        dropped = int(np.argmax(problem.output))
+        jac[dropped] = 1.0
+        lu, pivots, info = lapack.dgetrf(jac, overwrite_a=True)
+        if info == 0 and np.all(np.isfinite(lu)):
+
+            def chord(residual: np.ndarray) -> np.ndarray:
+                rhs = -residual
+                rhs[dropped] = 0.0
+                return lapack.dgetrs(lu, pivots, rhs, overwrite_b=True)[0]
+
+            return chord
+    diagonal = linear.diagonal()
+    return lambda residual: -residual / diagonal
+
+
+def _accelerated(problem: Problem, state: State, tol: float, budget: int) -> tuple[State, int]:
+    """Anderson-accelerated preconditioned price adjustment (module docstring).
+
+    With g(x) = x − M r(x) and f_k = g(x_k) − x_k, each step takes
+    x_{k+1} = x_k + f_k − (ΔX + ΔF) γ, γ = argmin ‖f_k − ΔF γ‖ over the last
+    :data:`_ACCEL_MEMORY` differences ΔX, ΔF of the iterates and of f (Walker &
+    Ni 2011, eq. 2.2 with β = 1), by the normal equations of that small problem.
+
+    Returns:
+        The state with the smallest merit reached, and the steps taken.
+    """
+    from scipy.linalg import lapack
+
+    step = _preconditioner(problem, state)
+    n, m = problem.output.size, _ACCEL_MEMORY
+    best = state
+    x, f = state.log_price, step(state.residual)
+    d_x, d_f = np.zeros((m, n)), np.zeros((m, n))
+    stored = since_best = steps = 0
+    while steps < budget and best.gap > tol and since_best < _ACCEL_STALL:
+        steps += 1
+        proposal = x + f
+        if stored:
+            rows = min(stored, m)
+            history = d_f[:rows]
+            gram = history @ history.T
+            gram.flat[:: rows + 1] *= 1.0 + 1e-10  # Tikhonov, relative to each column
+            gamma, info = lapack.dposv(gram, history @ f)[1:]
+            if info == 0 and np.all(np.isfinite(gamma)):
+                proposal = proposal - gamma @ (d_x[:rows] + history)
+        candidate = evaluate(problem, proposal)
+        if not np.isfinite(candidate.merit):
+            break
+        f_new = step(candidate.residual)
+        if m:
+            slot = stored % m
+            d_x[slot] = candidate.log_price - x
+            d_f[slot] = f_new - f
+            stored += 1
+        x, f = candidate.log_price, f_new
+        if candidate.merit < best.merit:
+            best, since_best = candidate, 0
+        else:
+            since_best += 1
+    return best, steps
+
+
 def _newton_direction(problem: Problem, state: State, krylov: bool) -> np.ndarray:
     linear = _Linear(problem, state)
     residual = state.residual
@@ -279,7 +387,14 @@ def _line_search(
 
 @dataclass
 class Outcome:
-    """Where a solve ended."""
+    """Where a solve ended.
+
+    Attributes:
+        state: The last state (the equilibrium if ``converged``).
+        iterations: Accelerated fixed-point steps plus Newton steps.
+        fallback_steps: Damped price-adjustment and descent steps.
+        converged: max |r| ≤ tol.
+    """
 
     state: State
     iterations: int
@@ -299,9 +414,12 @@ def solve(
     Args:
         problem: the system.
         tol: tolerance on max |ln(sales/supply)|.
-        max_iter: cap on Newton (or fixed-point) iterations.
-        method: ``auto`` (Newton up to :data:`DENSE_MAX` economies, Newton–Krylov
-            above), ``newton``, ``krylov`` or ``fixed_point`` (plain, no fallback).
+        max_iter: cap on Newton (or fixed-point) iterations; the accelerated stage has
+            its own cap, :data:`_ACCEL_MAX`.
+        method: ``auto`` (the accelerated fixed point, then, if it stops short, Newton
+            from the baseline up to :data:`DENSE_MAX` economies, Newton–Krylov above), ``anderson``
+            (the accelerated fixed point alone), ``newton``, ``krylov`` or
+            ``fixed_point`` (plain, no fallback).
         max_fallback: cap on damped price-adjustment and descent steps in all.
 
     Returns:
@@ -316,11 +434,17 @@ def solve(
             iterations += 1
             state = evaluate(problem, state.log_price + state.residual / problem.sigma)
         return Outcome(state, iterations, 0, bool(state.gap <= tol))
+    accelerated = newton = fallback = 0
+    if method in ("auto", "anderson") and state.gap > tol:
+        best, accelerated = _accelerated(problem, state, tol, min(max_iter, _ACCEL_MAX))
+        if best.gap <= tol or method == "anderson":
+            return Outcome(best, accelerated, 0, bool(best.gap <= tol))
+        # Newton starts again from the baseline, not from the accelerated stage's best
+        # point: from there it can be drawn away from the equilibrium it reaches from x = 0.
     krylov = method == "krylov" or (method == "auto" and n > DENSE_MAX)
-    iterations = fallback = 0
     omega = 1.0
-    while state.gap > tol and iterations < max_iter:
-        iterations += 1
+    while state.gap > tol and newton < max_iter:
+        newton += 1
         candidate = _line_search(problem, state, _capped(_newton_direction(problem, state, krylov)))
         if candidate is None:  # Newton failed here: damped price adjustment
             candidate, omega, used = _fallback(problem, state, omega, max_fallback - fallback)
@@ -329,7 +453,7 @@ def solve(
                 break
         x = candidate.log_price
         state = candidate if abs(x.mean()) < 1.0 else evaluate(problem, x - x.mean())
-    return Outcome(state, iterations, fallback, bool(state.gap <= tol))
+    return Outcome(state, accelerated + newton, fallback, bool(state.gap <= tol))
 
 
 def _fallback(

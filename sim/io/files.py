@@ -15,7 +15,7 @@ import re
 import resource
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -48,24 +48,63 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
         path: Final file name.
         write: Called with the open binary temporary file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    atomic_write_all([(path, write)])
+
+
+def atomic_write_all(writes: Sequence[tuple[Path, Callable[[BinaryIO], None]]]) -> None:
+    """Write several files as :func:`atomic_write` does, all or none.
+
+    Every file is written to its temporary name first, then all are synced to
+    disk, then all are renamed into place: syncing them together lets one
+    flush of the file system's journal serve several files, about half the
+    wait of syncing each as it is written (a run writes five tables). If
+    anything fails, the temporary files and any file already renamed are
+    removed, so none of ``writes`` appears.
+
+    Args:
+        writes: (final file name, writer called with the open binary temporary file).
+    """
+    pending: list[tuple[Path, str, BinaryIO]] = []
+    placed: list[Path] = []
+    current: Path | str | None = None
     try:
-        with os.fdopen(handle, "wb") as file:
+        for path, write in writes:
+            current = path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            file = os.fdopen(handle, "wb")
+            pending.append((path, tmp, file))
+            current = tmp
             write(file)
             file.flush()
+        for _, tmp, file in pending:
+            current = tmp
             os.fsync(file.fileno())
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
+            file.close()
+        mode = file_mode()
+        for path, tmp, _ in pending:
+            current = tmp
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+            placed.append(path)
     except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
-        if error.filename and error.filename != tmp:
+        _discard(pending, placed)
+        if error.filename and error.filename != current:
             raise
         number = error.errno or _errno_in(str(error))
-        raise OSError(number, error.strerror or str(error), str(path)) from error
+        final = next((p for p, t, _ in pending if t == current), current)
+        raise OSError(number, error.strerror or str(error), str(final)) from error
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _discard(pending, placed)
         raise
+
+
+def _discard(pending: list[tuple[Path, str, BinaryIO]], placed: list[Path]) -> None:
+    for _, tmp, file in pending:
+        file.close()
+        Path(tmp).unlink(missing_ok=True)
+    for path in placed:
+        path.unlink(missing_ok=True)
 
 
 def _errno_in(text: str) -> int | None:

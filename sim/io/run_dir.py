@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from sim.io.files import atomic_write, atomic_write_bytes
+from sim.io.files import atomic_write, atomic_write_all, atomic_write_bytes
 
 KEY_PACKAGES = ("mesa", "hydra-core", "numpy", "scipy", "pandas", "pyarrow", "networkx")
 
@@ -28,8 +28,38 @@ KEY_PACKAGES = ("mesa", "hydra-core", "numpy", "scipy", "pandas", "pyarrow", "ne
 METADATA = "metadata.json"
 
 
+def parquet_table(frame: pd.DataFrame):
+    """``frame`` as the Arrow table ``frame.to_parquet(index=False)`` writes, built faster.
+
+    The same table and metadata as pandas' pyarrow writer, with the frame's
+    ``attrs`` (the column descriptions) in the ``pandas`` metadata and in
+    ``PANDAS_ATTRS``, so the file's bytes are the same. The difference is
+    speed: pandas copies ``attrs`` deeply on every column access the
+    conversion makes, and pyarrow converts the columns on a thread pool; here
+    the columns are read from a view without ``attrs``, in one thread (a sweep
+    worker has one core), and ``attrs`` are added once. About 2x less time per
+    run's tables.
+    """
+    import pyarrow as pa
+
+    plain = pd.DataFrame(frame, copy=False)
+    plain.attrs = {}
+    table = pa.Table.from_pandas(plain, preserve_index=False, nthreads=1)
+    if not frame.attrs:
+        return table
+    metadata = dict(table.schema.metadata)
+    described = json.loads(metadata[b"pandas"])
+    described["attributes"] = frame.attrs
+    metadata[b"pandas"] = json.dumps(described).encode()
+    metadata[b"PANDAS_ATTRS"] = json.dumps(frame.attrs).encode()
+    return table.replace_schema_metadata(metadata)
+
+
 def _parquet(frame: pd.DataFrame) -> Callable[[BinaryIO], None]:
-    return lambda file: frame.to_parquet(file, index=False, engine="pyarrow", compression="zstd")
+    import pyarrow.parquet as pq
+
+    table = parquet_table(frame)
+    return lambda file: pq.write_table(table, file, compression="zstd")
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -61,20 +91,13 @@ def prepare_run_dir(run_dir: Path) -> None:
 def write_tables(run_dir: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Write every table as ``<name>.parquet``, all or none; return the file names.
 
-    Each table is written atomically; if any of them fails (full disk, a
-    file-size limit, an interrupt) the ones already in place are removed, so a
-    failed run leaves no tables.
+    Each table is written atomically, all synced together
+    (:func:`~sim.io.files.atomic_write_all`); if any of them fails (full disk, a
+    file-size limit, an interrupt) none is left, so a failed run leaves no tables.
     """
-    written: list[Path] = []
-    try:
-        for name, frame in tables.items():
-            path = run_dir / f"{name}.parquet"
-            write_table(frame, path)
-            written.append(path)
-    except BaseException:
-        discard(written)
-        raise
-    return sorted(path.name for path in written)
+    paths = {name: run_dir / f"{name}.parquet" for name in tables}
+    atomic_write_all([(paths[name], _parquet(frame)) for name, frame in tables.items()])
+    return sorted(path.name for path in paths.values())
 
 
 def discard(paths: list[Path]) -> None:

@@ -157,7 +157,7 @@ def run_job(cfg: CaravanConfig, job: Job, params: dict[str, Any]) -> dict[str, A
     except Exception as error:  # outside the model: e.g. the directory is blocked by a file
         return failed(run_dir, run, f"{type(error).__name__}: {error}", seed=seed)
     try:
-        run_to_directory(run_cfg, run_dir)
+        run_to_directory(run_cfg, run_dir, digest)
     except Exception as error:  # recorded in metadata.json by run_to_directory when possible
         log.debug("run %d failed: %s", run, error)
         message = f"{type(error).__name__}: {error}"

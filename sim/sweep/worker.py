@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,7 @@ class JobRunner:
         self.sweep_dir = Path(spec.sweep_dir)
         self.parser = OverridesParser.create()
         self._bases: dict[tuple[str, ...], _Base] = {}
+        self._frozen = False
         hydra = spec.config.hydra
         raw = OmegaConf.to_container(hydra.sweep, resolve=False)
         assert isinstance(raw, dict)
@@ -219,6 +221,25 @@ class JobRunner:
         except Exception as error:  # outside the model: composition, directories, files
             log.debug("run %d failed outside the model: %s", job.num, error)
             return failed(run_dir, job.num, f"{type(error).__name__}: {error}")
+        finally:
+            self._collect()
+
+    def _collect(self) -> None:
+        """Free the finished job's model now, so memory stays flat over many jobs.
+
+        The model and its agents refer to each other, so only the cyclic garbage
+        collector frees them, and its automatic full collections are rare (they
+        count objects, not bytes): a worker's memory grew by about 7 MB a job, to
+        755 MB at 200 jobs. A full collection costs about 0.12 s in a process
+        that holds the imported libraries, so after the first job everything
+        alive (modules, caches) is moved out of the collector's sight
+        (``gc.freeze``); each later collection then scans only what the job
+        left, well under a millisecond.
+        """
+        gc.collect()
+        if not self._frozen:
+            gc.freeze()
+            self._frozen = True
 
     def _run_fast(self, job: JobSpec, run_dir: Path) -> dict[str, Any]:
         from sim.errors import CaravanError

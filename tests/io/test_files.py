@@ -72,7 +72,7 @@ def test_sigterm_leaves_no_temporary_files_and_no_unvouched_tables(tmp_path):
     run_dir = tmp_path / "run"
     code = "import sys; from sim.cli import main; main(sys.argv[1:])"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, "sim.quarters=40", "settlement.traders.n_traders=2000"]
+        [sys.executable, "-c", code, "sim.quarters=400", "settlement.traders.n_traders=2000"]
         + [f"hydra.run.dir={run_dir}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

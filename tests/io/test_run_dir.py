@@ -14,14 +14,31 @@ def test_write_table_is_atomic_and_leaves_no_temp_files(tmp_path):
     assert pd.read_parquet(tmp_path / "t.parquet").equals(frame)
 
 
-def test_failed_write_leaves_nothing_under_the_final_name(tmp_path):
-    class Unwritable(pd.DataFrame):
-        def to_parquet(self, *args, **kwargs):
-            raise OSError("disk full")
+def test_failed_write_leaves_nothing_under_the_final_name(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
 
+    def half_then_full(table, file, **kwargs):
+        file.write(b"PAR1 half a table")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", half_then_full)
     with pytest.raises(OSError):
-        write_table(Unwritable({"a": [1]}), tmp_path / "t.parquet")
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.parquet")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("attrs", [{}, {"columns": {"a": {"unit": "US$ bn", "description": "é"}}}])
+def test_tables_have_the_bytes_pandas_writes(tmp_path, attrs):
+    frame = pd.DataFrame(
+        {"a": [1.5, None, 3.0], "b": ["x", "y", None], "c": pd.Categorical(["u", "v", "u"])}
+    )
+    frame.attrs = attrs
+    write_table(frame, tmp_path / "ours.parquet")
+    frame.to_parquet(tmp_path / "pandas.parquet", index=False, engine="pyarrow", compression="zstd")
+    assert (tmp_path / "ours.parquet").read_bytes() == (tmp_path / "pandas.parquet").read_bytes()
+    back = pd.read_parquet(tmp_path / "ours.parquet")
+    assert back.attrs == attrs
+    pd.testing.assert_frame_equal(back, frame)
 
 
 def test_failed_run_records_status_and_writes_no_tables(tmp_path, config_for, monkeypatch):
@@ -65,32 +82,66 @@ def test_tables_are_group_readable_like_hydra_files(tmp_path):
 def test_tables_are_all_or_none(tmp_path, monkeypatch, exc):
     from sim.io import run_dir
 
-    real = run_dir.write_table
+    real = run_dir._parquet
     calls = []
 
-    def second_fails(frame, path):
-        calls.append(path)
-        if len(calls) == 2:
-            raise exc
-        real(frame, path)
+    def second_fails(frame):
+        calls.append(frame)
+        write = real(frame)
+        if len(calls) != 2:
+            return write
 
-    monkeypatch.setattr(run_dir, "write_table", second_fails)
+        def fail(file):
+            write(file)  # the second table is written, then fails
+            raise exc
+
+        return fail
+
+    monkeypatch.setattr(run_dir, "_parquet", second_fails)
     with pytest.raises(type(exc)):
         run_dir.write_tables(tmp_path, _tables())
+    assert len(calls) == 2
     assert list(tmp_path.iterdir()) == []  # the first table is gone too, no temp files
+
+
+def test_a_failed_rename_removes_the_tables_already_in_place(tmp_path, monkeypatch):
+    import os
+
+    from sim.io import files, run_dir
+
+    real = os.replace
+    moved = []
+
+    def second_fails(src, dst):
+        if moved:
+            raise OSError(28, "No space left on device")
+        moved.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", second_fails)
+    with pytest.raises(OSError, match="No space left") as raised:
+        run_dir.write_tables(tmp_path, _tables())
+    assert raised.value.filename == str(tmp_path / "b.parquet")
+    assert moved == [tmp_path / "a.parquet"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_write_of_a_run_leaves_only_failed_metadata(tmp_path, config_for, monkeypatch):
     from sim.io import run_dir
 
-    real = run_dir.write_table
+    real = run_dir._parquet
 
-    def full_disk_on_pairs(frame, path):
-        if path.name == "pairs.parquet":
-            raise OSError(28, "No space left on device", str(path))
-        real(frame, path)
+    def full_disk_on_pairs(frame):
+        write = real(frame)
+        if "exporter" not in frame.columns or "importer" not in frame.columns:
+            return write
 
-    monkeypatch.setattr(run_dir, "write_table", full_disk_on_pairs)
+        def fail(file):
+            raise OSError(28, "No space left on device")
+
+        return fail
+
+    monkeypatch.setattr(run_dir, "_parquet", full_disk_on_pairs)
     with pytest.raises(OSError):
         runner.run_to_directory(config_for("debug=fast"), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.json"]

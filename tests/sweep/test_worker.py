@@ -110,3 +110,26 @@ def test_a_job_that_cannot_run_is_a_failed_result_not_an_exception(tmp_path):
 def test_a_custom_subdir_takes_hydras_own_path(tmp_path):
     spec, _ = launch_spec(tmp_path, "hydra.sweep.subdir=${hydra.job.override_dirname}")
     assert JobRunner(spec).classic
+
+
+def test_a_finished_jobs_model_is_freed_before_the_next_job(tmp_path):
+    import gc
+
+    from sim.model import CaravanModel
+
+    def models() -> int:
+        return sum(isinstance(o, CaravanModel) for o in gc.get_objects())
+
+    spec, _ = launch_spec(tmp_path)
+    runner = JobRunner(spec)
+    gc.disable()  # only the runner's own collection may free the model (it is in cycles)
+    try:
+        before = models()
+        for num in (0, 1):
+            result = runner.run(JobSpec(index=num, num=num, overrides=("sim.quarters=1",)))
+            assert result["status"] == "completed", result
+            assert models() == before
+        assert runner._frozen and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()

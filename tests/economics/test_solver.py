@@ -1,0 +1,91 @@
+"""The market-clearing solver's methods agree, and the accelerated stage hands over to Newton."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.economics import solver
+from sim.economics.solver import Problem, evaluate, solve
+
+TOL = 1e-12
+
+
+def gravity_problem(n: int, seed: int, sigma: float = 5.0, shock: float = 0.8) -> Problem:
+    """A world in changes: distance-decay shares, a cost cut in a bloc, some tariffs raised."""
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(0.0, 1.2, n)
+    xy = rng.uniform(0.0, 1.0, (n, 2))
+    distance = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)) + 0.02
+    flows = np.outer(size, size) / distance * rng.lognormal(0.0, 0.5, (n, n))
+    off = ~np.eye(n, dtype=bool)
+    np.fill_diagonal(flows, 0.0)
+    np.fill_diagonal(flows, 1.5 * flows.sum(axis=1) + size)
+    flows = flows * rng.uniform(0.8, 1.2, n)[None, :]  # unbalanced trade
+    bloc = rng.random(n) < 1 / 3
+    cost_hat = np.where(np.outer(bloc, bloc) & off, shock, 1.0)
+    tariff = np.where(off & (rng.random((n, n)) < 0.2), 0.5, 0.0)
+    shares = flows / flows.sum(axis=0)
+    output = flows.sum(axis=1)
+    phi = flows.sum(axis=0) / output
+    weights = shares * (cost_hat * (1.0 + tariff)) ** (1.0 - sigma)
+    return Problem(weights, 1.0 / (1.0 + tariff), phi, output, sigma)
+
+
+def centred(x: np.ndarray) -> np.ndarray:
+    return x - x.mean()
+
+
+# n = 150 uses the Jacobi-preconditioned acceleration (above CHORD_MAX) and Newton–Krylov.
+@pytest.mark.parametrize(("n", "seed"), [(3, 0), (16, 1), (69, 2), (150, 3)])
+def test_default_and_newton_find_the_same_equilibrium(n, seed):
+    problem = gravity_problem(n, seed)
+    default = solve(problem, TOL, 200)
+    newton = solve(problem, TOL, 200, method="krylov" if n > solver.DENSE_MAX else "newton")
+    assert default.converged and newton.converged
+    assert default.state.gap <= TOL
+    assert np.max(np.abs(centred(default.state.log_price) - centred(newton.state.log_price))) < 1e-9
+
+
+@pytest.mark.parametrize(("n", "seed"), [(16, 4), (69, 5), (150, 6)])
+def test_the_accelerated_stage_alone_clears_a_moderate_shock(n, seed):
+    problem = gravity_problem(n, seed)
+    plain = solve(problem, TOL, 100_000, method="fixed_point")
+    fast = solve(problem, TOL, 200, method="anderson")
+    assert plain.converged and fast.converged
+    assert fast.iterations < plain.iterations / 2
+    assert np.max(np.abs(centred(fast.state.log_price) - centred(plain.state.log_price))) < 1e-9
+
+
+def test_newton_takes_over_where_the_accelerated_stage_stops(monkeypatch):
+    problem = gravity_problem(30, 7, sigma=12.0, shock=0.2)
+    reference = solve(problem, TOL, 200, method="newton")
+    monkeypatch.setattr(solver, "_ACCEL_MAX", 1)  # one accelerated step, then Newton
+    alone = solve(problem, TOL, 200, method="anderson")
+    handed_over = solve(problem, TOL, 200)
+    assert not alone.converged and alone.iterations == 1
+    assert handed_over.converged and handed_over.iterations > 1
+    difference = centred(handed_over.state.log_price) - centred(reference.state.log_price)
+    assert np.max(np.abs(difference)) < 1e-9
+
+
+def test_the_accelerated_stage_returns_its_best_point_and_never_a_worse_one():
+    problem = gravity_problem(20, 8, sigma=15.0, shock=0.05)  # a large shock
+    start = evaluate(problem, np.zeros(20))
+    best, steps = solver._accelerated(problem, start, TOL, 60)
+    assert 1 <= steps <= 60
+    assert best.merit <= start.merit
+    assert np.isfinite(best.merit)
+
+
+def test_the_dense_jacobian_matches_its_products():
+    problem = gravity_problem(40, 9)
+    state = evaluate(problem, np.random.default_rng(0).normal(0.0, 0.3, 40))
+    linear = solver._Linear(problem, state)
+    jac = linear.dense()
+    v = np.random.default_rng(1).normal(size=40)
+    assert np.allclose(jac @ v, linear.matvec(v), rtol=1e-12, atol=1e-12)
+    assert np.allclose(jac.T @ v, linear.rmatvec(v), rtol=1e-12, atol=1e-12)
+    assert np.allclose(np.diag(jac), linear.diagonal(), rtol=1e-12, atol=1e-12)
+    # homogeneity: J·1 = 0
+    assert np.max(np.abs(jac @ np.ones(40))) < 1e-10 * np.max(np.abs(jac))
