@@ -129,7 +129,7 @@ class CaravanModel(mesa.Model):
         self.endowment = endowment_path(w, self.quarters, cfg.sim.growth)
         self.cost_ratio = np.ones((w.n, w.n))
         self.equilibrium: EquilibriumChange | None = None
-        self.routing = CorridorPhase(w.economies, cfg.corridors, w.flows, cfg.sim.start)
+        self.routing = CorridorPhase(w.economies, cfg.corridors, w.flows, cfg.sim.start, w.blocs)
         self.routing_result: RoutingResult | None = None
         spinup = settlement_spinup_quarters(cfg)
         self.settlement: SettlementPhase | None = None

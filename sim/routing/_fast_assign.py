@@ -48,6 +48,7 @@ def msa_assign_fast(
     tol: float,
     path_of: np.ndarray | None = None,
     start_shares: np.ndarray | None = None,
+    row_extra: np.ndarray | None = None,
 ) -> Assignment:
     """Same arguments and result as :func:`sim.routing.assign.msa_assign`."""
     n_paths = incidence.shape[0]
@@ -60,7 +61,8 @@ def msa_assign_fast(
         f = bpr_factor(volume, capacity, alpha, beta)
         days = (incidence @ (free_days * f))[path_of]
         money = (incidence @ (segment_money * f))[path_of]
-        return generalized_cost(money, days, time_value), days, f
+        cost = generalized_cost(money, days, time_value)
+        return (cost if row_extra is None else cost + row_extra), days, f
 
     def full_volume(shares: np.ndarray) -> np.ndarray:
         per_path = np.bincount(path_of, weights=shares * row_tonnes, minlength=n_paths)
@@ -115,6 +117,7 @@ def msa_assign_fast(
             return msa_assign(
                 incidence, ptr, pair_tonnes, segment_money, time_value, scale, available,
                 free_days, capacity, alpha, beta, max_iter, tol, path_of, start_shares,
+                row_extra,
             )  # fmt: skip
         aux_hot = e_hot / total[hot_slot]
         target_c = fixed_c + bt @ (aux_hot * q_hot)

@@ -55,6 +55,7 @@ def msa_assign(
     tol: float,
     path_of: np.ndarray | None = None,
     start_shares: np.ndarray | None = None,
+    row_extra: np.ndarray | None = None,
 ) -> Assignment:
     """Logit assignment with BPR congestion, iterated to a fixed point by MSA.
 
@@ -98,6 +99,8 @@ def msa_assign(
             logit shares. Default: start from the free-flow logit shares.
         max_iter: Maximum MSA iterations (≥ 1).
         tol: Convergence tolerance on the capacity-relative volume gap.
+        row_extra: US$/t added to each row's cost, not congested (a pair-scoped
+            route premium, :class:`sim.routing.config.RoutePremium`); None = none.
     """
     n_paths = incidence.shape[0]
     if path_of is None:
@@ -106,16 +109,17 @@ def msa_assign(
     row_tonnes = np.repeat(pair_tonnes, np.diff(ptr))
     capped = np.isfinite(capacity) & (capacity > 0)
 
-    def costs_at(volume: np.ndarray, rows: np.ndarray, tv: np.ndarray):
+    def costs_at(volume: np.ndarray, rows: np.ndarray, tv: np.ndarray, extra):
         """Row costs and days, segment factor, at segment volumes ``volume``."""
         f = bpr_factor(volume, capacity, alpha, beta)
         days = (incidence @ (free_days * f))[rows]
-        return generalized_cost((incidence @ (segment_money * f))[rows], days, tv), days, f
+        cost = generalized_cost((incidence @ (segment_money * f))[rows], days, tv)
+        return (cost if extra is None else cost + extra), days, f
 
     def volume_of(rows: np.ndarray, tonnes: np.ndarray) -> np.ndarray:
         return at @ np.bincount(rows, weights=tonnes, minlength=n_paths)
 
-    cost, path_days, f = costs_at(np.zeros_like(free_days), path_of, time_value)
+    cost, path_days, f = costs_at(np.zeros_like(free_days), path_of, time_value, row_extra)
     shares = logit_shares(cost, scale, available, ptr)
     volume = volume_of(path_of, shares * row_tonnes)
     gap = 0.0
@@ -130,6 +134,7 @@ def msa_assign(
         rows, sub_tv, sub_q = path_of[live], time_value[live], row_tonnes[live]
         sub_ptr = np.concatenate([[0], np.cumsum(np.diff(ptr)[live_pair])])
         sub_scale, sub_available = scale[live], available[live]
+        sub_extra = None if row_extra is None else row_extra[live]
         fixed = volume_of(path_of[~live], (shares * row_tonnes)[~live])
         sub_shares = shares[live]
         if start_shares is not None:
@@ -140,7 +145,7 @@ def msa_assign(
             volume = fixed + volume_of(rows, sub_shares * sub_q)
         for n in range(1, max_iter + 1):
             iterations = n
-            sub_cost, _, _ = costs_at(volume, rows, sub_tv)
+            sub_cost, _, _ = costs_at(volume, rows, sub_tv, sub_extra)
             aux = logit_shares(sub_cost, sub_scale, sub_available, sub_ptr)
             target = fixed + volume_of(rows, aux * sub_q)
             gap = float(np.max(np.abs(target[capped] - volume[capped]) / capacity[capped]))
@@ -150,7 +155,7 @@ def msa_assign(
             volume = fixed + volume_of(rows, sub_shares * sub_q)
         shares = shares.copy()
         shares[live] = sub_shares
-        cost, path_days, f = costs_at(volume, path_of, time_value)
+        cost, path_days, f = costs_at(volume, path_of, time_value, row_extra)
     seg_days = free_days * f
     return Assignment(
         shares=shares,

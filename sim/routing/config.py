@@ -119,6 +119,34 @@ class FeeChange:
 
 
 @dataclass
+class RoutePremium:
+    """A cost premium on one set of trading pairs' routes through some economies' territory.
+
+    From Q1 of ``year``, every candidate path of a pair in scope (``exporters`` ×
+    ``importers``, as a tariff change's scope, :class:`sim.policy.schedule.Schedule`)
+    that uses at least one segment with a hub in ``territory`` costs ``usd_per_t``
+    more, once per path (a risk, insurance or compliance cost per consignment, not
+    per km). Paths that avoid the territory, and pairs out of scope, are unchanged.
+
+    Attributes:
+        exporters: ISO3 codes or bloc names; empty or ALL = all.
+        importers: As ``exporters``.
+        both_directions: Also apply with exporters and importers swapped.
+        territory: ISO3 codes (``hubs.csv`` ``country_iso3``): a segment is in the
+            territory if either of its hubs lies there.
+        year: First year in force, 1990-2100.
+        usd_per_t: Premium, US$ per tonne, in [0, 1000]; premiums in force add up.
+    """
+
+    exporters: list[str] = field(default_factory=list)
+    importers: list[str] = field(default_factory=list)
+    both_directions: bool = True
+    territory: list[str] = field(default_factory=lambda: ["RUS", "BLR"])
+    year: int = param(2025, low=MIN_YEAR, high=MAX_YEAR, integer=True, unit="year")
+    usd_per_t: float = param(0.0, low=0, high=1000, unit="US$/t")
+
+
+@dataclass
 class Closure:
     """A shock: the target carries nothing from ``from_quarter`` to ``to_quarter`` inclusive.
 
@@ -194,6 +222,7 @@ class CorridorsConfig:
         openings: Openings of planned segments.
         border_time_changes: Border/transshipment delay changes.
         fee_changes: Transit fee changes.
+        route_premiums: Pair-scoped premiums on routes through a territory.
         closures: Closures of segments or corridors (shocks).
     """
 
@@ -224,6 +253,7 @@ class CorridorsConfig:
     openings: list[Opening] = field(default_factory=list)
     border_time_changes: list[BorderTimeChange] = field(default_factory=list)
     fee_changes: list[FeeChange] = field(default_factory=list)
+    route_premiums: list[RoutePremium] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
 
     def validate(self, economies: Sequence[str]) -> None:

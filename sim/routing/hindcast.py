@@ -11,9 +11,15 @@ Set-up (the routing layer alone, trade held at the 2021 world's matrix
   2.5 times 2021, issue #15 / K6; corridor_facts.csv has only "0.8 Mt four
   years before 2024", start year not stated). Nothing else is fitted here.
 - The 2022 changes, as levers from 2022 (the lever schedule is yearly):
-  an East-West risk premium (war-risk insurance, compliance and payment
-  risk on transit through Russia and Belarus after Feb 2022; size ASSUMED,
-  :data:`EAST_WEST_PREMIUM`, no published figure), and slower Brest-
+  a risk premium on EU trade routed through Russia and Belarus (war-risk
+  insurance, compliance and payment risk, the road-haulier ban, after Feb
+  2022; size ASSUMED, :data:`EAST_WEST_PREMIUM`, no published figure): a
+  :class:`~sim.routing.config.RoutePremium` on every path of a pair with the
+  EU (EUU) as exporter or importer that uses a segment with a hub in RUS or
+  BLR, once per path. Before stop 22 the same 100 US$/t sat on the named
+  ``East-West`` segments only, for every pair (``--scope segments`` re-runs
+  that), so KAZ/Central Asia/China-EU trade leaving via Russian rail, ports
+  or CPC did not see it. And slower Brest-
   Malaszewicze transshipment (queues after the EU's 5th package, Council
   Regulation (EU) 2022/576 of 8 Apr 2022, which banned Russian and Belarusian
   road hauliers from the EU; factor ASSUMED). The road ban itself has no link
@@ -32,7 +38,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange
+from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange, RoutePremium
 
 START, QUARTERS = "2021Q1", 16
 WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021), held fixed
@@ -44,15 +50,24 @@ EAST_WEST_PREMIUM = 100.0
 BREST_DELAY_FACTOR = 2.0
 #: Assumed factor on Middle Corridor border and port delays from 2023 (K6 direction).
 MC_DELAY_FACTOR = 0.5
+#: Where the 2022 premium applies: ``pairs`` (EU pairs' routes through RUS/BLR) or
+#: ``segments`` (the named East-West segments, all pairs; the pre-stop-22 set-up).
+SCOPES = ("pairs", "segments")
+#: The sanctioning side and the territory of the 2022 premium.
+SANCTIONING, TERRITORY = ["EUU"], ["RUS", "BLR"]
 OUT_OF_SAMPLE = (("2022", 1.5, "about 1.5 Mt = 2.5 x 2021 (K6, issue #15)"),
                  ("2023", 2.75, "K6"),
                  ("2024", 4.1 * 12 / 11, "K6: 4.1 Mt Jan-Nov, x 12/11"))  # fmt: skip
 
 
-def levers(premium: float = EAST_WEST_PREMIUM) -> dict[str, list]:
+def levers(premium: float = EAST_WEST_PREMIUM, scope: str = "pairs") -> dict[str, list]:
     """The dated 2022-23 levers of the hindcast (see module docstring)."""
+    if scope == "pairs":
+        route = {"route_premiums": [RoutePremium(SANCTIONING, [], True, TERRITORY, 2022, premium)]}
+    else:
+        route = {"fee_changes": [FeeChange("East-West", 2022, premium)]}
     return {
-        "fee_changes": [FeeChange("East-West", 2022, premium)],
+        **route,
         "border_time_changes": [
             BorderTimeChange("brest-malaszewicze", 2022, BREST_DELAY_FACTOR),
             BorderTimeChange("Middle Corridor", 2023, MC_DELAY_FACTOR),
@@ -67,21 +82,28 @@ def _phase(cfg: CorridorsConfig):
     from sim.routing.phase import CorridorPhase
 
     world = load_world(WORLD)
-    return CorridorPhase(world.economies, cfg, world.flows, START), world.flows
+    return CorridorPhase(world.economies, cfg, world.flows, START, world.blocs), world.flows
 
 
 def _mc_mt(result) -> float:
     return float(result.segments.set_index("segment").loc["aktau-baku", "volume_t"]) * 4 / 1e6
 
 
-def fit_2021(base: CorridorsConfig | None = None, steps: int = 14) -> CorridorsConfig:
-    """Bisect the Middle Corridor friction so 2021 (no 2022 levers) carries 0.6 Mt."""
+def fit_2021(
+    base: CorridorsConfig | None = None, steps: int = 14, scope: str = "pairs"
+) -> CorridorsConfig:
+    """Bisect the Middle Corridor friction so 2021 (no 2022 levers) carries 0.6 Mt.
+
+    The phase is built with the hindcast's levers, so its candidate paths are the
+    run's (a route premium adds the paths around its territory); the fit reads the
+    start-quarter baseline, which is assigned without any lever.
+    """
     base = base or CorridorsConfig()
     low, high = 0.0, 1000.0
     for _ in range(steps):
         mid = (low + high) / 2
         frictions = {**base.corridor_frictions, "Middle Corridor": mid}
-        phase, _ = _phase(replace(base, corridor_frictions=frictions))
+        phase, _ = _phase(replace(base, corridor_frictions=frictions, **levers(scope=scope)))
         if _mc_mt(phase.baseline) > MC_2021_MT:
             low = mid
         else:
@@ -90,11 +112,13 @@ def fit_2021(base: CorridorsConfig | None = None, steps: int = 14) -> CorridorsC
     return replace(base, corridor_frictions=frictions)
 
 
-def run(cfg2021: CorridorsConfig, premium: float = EAST_WEST_PREMIUM) -> dict[str, float]:
+def run(
+    cfg2021: CorridorsConfig, premium: float = EAST_WEST_PREMIUM, scope: str = "pairs"
+) -> dict[str, float]:
     """Annual Middle Corridor Mt (mean of the quarters x 4) for 2021-2024."""
     from sim.quarters import quarter_range
 
-    cfg = replace(cfg2021, **levers(premium))
+    cfg = replace(cfg2021, **levers(premium, scope))
     phase, flows = _phase(cfg)
     by_year: dict[str, list[float]] = {}
     for q in quarter_range(START, QUARTERS):
@@ -105,11 +129,13 @@ def run(cfg2021: CorridorsConfig, premium: float = EAST_WEST_PREMIUM) -> dict[st
 def main(argv: list[str] | None = None) -> None:
     """Print the hindcast table and the sensitivity to the assumed premium."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
-    cfg = fit_2021()
+    parser.add_argument("--scope", choices=SCOPES, default="pairs", help="premium scope")
+    scope = parser.parse_args(argv).scope
+    cfg = fit_2021(scope=scope)
     friction = cfg.corridor_frictions["Middle Corridor"]
     print(f"2021 in-sample fit: Middle Corridor friction {friction:.1f} US$/t")
-    years = run(cfg)
+    print(f"2022 premium scope: {scope}")
+    years = run(cfg, scope=scope)
     base = years["2021"]
     print(f"{'year':6s} {'observed Mt':>12s} {'model Mt':>9s} {'model/2021':>10s}  status")
     print(f"{'2021':6s} {MC_2021_MT:12.2f} {base:9.2f} {1.0:10.2f}  in sample (fitted)")
@@ -120,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     print("sensitivity to the assumed East-West premium (Middle Corridor Mt, 2022 / 2023):")
     for premium in (50.0, 100.0, 200.0):
-        y = run(cfg, premium)
+        y = run(cfg, premium, scope)
         print(f"  {premium:5.0f} US$/t: {y['2022']:.2f} / {y['2023']:.2f}")
 
 

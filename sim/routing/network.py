@@ -10,6 +10,7 @@ it changes between land and sea.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -152,6 +153,14 @@ class Network:
         if hit.size == 0:
             raise KeyError(name)
         return hit
+
+    def in_territory(self, countries: Sequence[str]) -> np.ndarray:
+        """True on segments either of whose hubs lies in ``countries`` (ISO3, ``country_iso3``)."""
+        country = self.hubs["country_iso3"]
+        inside = set(country.index[country.isin(list(countries))])
+        return np.array(
+            [a in inside or b in inside for a, b in zip(self.from_hub, self.to_hub, strict=True)]
+        )
 
     @property
     def is_pipeline(self) -> np.ndarray:

@@ -13,7 +13,11 @@ The candidate set of an ordered pair (i, j), i ≠ j, is the union of
 4. for each closure's first quarter: the cheapest path over the segments open
    then, with every closure active then removed, and the cheapest path through
    each named corridor on that network (as in 3), so that a closure's
-   diversions to other corridors are candidates.
+   diversions to other corridors are candidates;
+5. for each route premium's territory (:class:`~sim.routing.config.RoutePremium`):
+   the same two kinds of path over the network without the territory's segments
+   (:meth:`Network.in_territory`), so that routes around a premium are
+   candidates (for every pair: the candidate set does not depend on the scope).
 
 Weights are free-flow generalized costs per tonne at the start quarter
 (freight + fees + δ·V·days). Parallel segments between the same two nodes
@@ -22,8 +26,8 @@ Because closures active in a quarter are a subset of those active at the
 latest closure start before it, item 4 guarantees an open candidate in every
 quarter once :func:`sim.routing.validation.check_routes` has passed.
 
-Items 1-4 run on the freight network without pipelines, so every candidate is
-admissible to every commodity group. Pipeline paths are added on top (item 5):
+Items 1-5 run on the freight network without pipelines, so every candidate is
+admissible to every commodity group. Pipeline paths are added on top (item 6):
 the ``k_paths`` cheapest paths over the network with pipelines, at the value
 of time of the pipeline-admissible groups, that use at least one pipeline
 segment; only pipeline-admissible groups (crude oil and gas) may take them.
@@ -232,6 +236,8 @@ def enumerate_paths(
         opened_by(net, cfg, parse_quarter(q)[0]) & ~closed_in(net, cfg, q) & freight
         for q in sorted({c.from_quarter for c in cfg.closures})
     ]
+    territories = sorted({tuple(sorted(p.territory)) for p in cfg.route_premiums})
+    shocked += [universe & ~net.in_territory(t) for t in territories]  # 5: around a premium
     variants += shocked
 
     per_pair: dict[tuple[int, int], list[tuple[int, ...]]] = {}
@@ -260,12 +266,12 @@ def enumerate_paths(
             cfg.path_relevance,
             per_pair,
         )  # 3a
-        for mask in shocked:  # 4b: through each corridor with the closures of a quarter
+        for mask in shocked:  # 4b, 5: through each corridor with closures / without a territory
             g, par = build_graph(net, mask, weight, hubs)
             _through_corridors(
                 net, g, par, mask, weight, economies, members, best, cfg.path_relevance, per_pair
             )
-        for mask in variants:  # 2, 3b, 4
+        for mask in variants:  # 2, 3b, 4, 5
             g, par = build_graph(net, mask, weight, hubs)
             for i in sorted({i for i, _ in members}):
                 if origin(economies[i]) not in g:

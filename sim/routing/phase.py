@@ -32,12 +32,13 @@ import pandas as pd
 from scipy import sparse
 
 from sim.errors import ConfigError, ModelError
-from sim.quarters import is_quarter
+from sim.policy.schedule import Schedule, pair_mask
+from sim.quarters import is_quarter, quarter_ordinal
 from sim.routing._fast_assign import msa_assign_fast
 from sim.routing.assign import Assignment
 from sim.routing.config import CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
-from sim.routing.levers import SegmentState, segment_state
+from sim.routing.levers import SegmentState, from_year, segment_state
 from sim.routing.network import Network, load_network
 from sim.routing.path_cache import cache_key, cached_paths
 from sim.routing.paths import PathSet, enumerate_paths
@@ -99,7 +100,14 @@ class RoutingResult:
     gap: float
 
 
-LEVER_FIELDS = ("capacity_changes", "openings", "border_time_changes", "fee_changes", "closures")
+LEVER_FIELDS = (
+    "capacity_changes",
+    "openings",
+    "border_time_changes",
+    "fee_changes",
+    "route_premiums",
+    "closures",
+)
 
 
 def without_levers(cfg: CorridorsConfig) -> CorridorsConfig:
@@ -183,6 +191,8 @@ class CorridorPhase:
         cfg: The ``corridors`` config (dataclass or its OmegaConf object).
         base_flows: n×n baseline trade, US$ bn per year (row exporter).
         start_quarter: ``YYYYQn``; the baseline is assigned in this quarter.
+        blocs: The world's bloc names and members (for route premiums' scopes);
+            None = ISO3 codes only.
 
     Attributes:
         model_economies: All economies, in model order (results are n×n over them).
@@ -206,6 +216,7 @@ class CorridorPhase:
         cfg: CorridorsConfig,
         base_flows: np.ndarray,
         start_quarter: str,
+        blocs: dict[str, Sequence[str]] | None = None,
     ) -> None:
         if not is_quarter(start_quarter):
             raise ConfigError("sim.start", f"must be a quarter label YYYYQn, got {start_quarter!r}")
@@ -302,6 +313,7 @@ class CorridorPhase:
         if not np.all(np.isfinite(c_ref) & (c_ref > 0)):
             raise ConfigError("corridors", "some pair has no open path in the start quarter")
         self._path_scale = np.repeat(c_ref / cfg.logit_theta, sizes)
+        self._premiums = self._route_premiums({k: tuple(v) for k, v in (blocs or {}).items()})
         self.last_assignment: Assignment | None = None
         self.base_flows = np.asarray(base_flows, dtype=float)
         base_flows = self._routed(self.base_flows)
@@ -314,12 +326,55 @@ class CorridorPhase:
         self._tau_base = baseline.tau
         self.baseline = self._in_model_order(baseline)
 
+    def _route_premiums(
+        self, blocs: dict[str, tuple[str, ...]]
+    ) -> list[tuple[Schedule, float, np.ndarray]]:
+        """Each route premium's schedule (pair scope), size and rows it applies to.
+
+        A row (a class's candidate path) pays premium p if its class's pair is in
+        p's scope and its path uses a segment in p's territory
+        (:meth:`Network.in_territory`).
+
+        Raises:
+            ConfigError: an unknown economy, bloc or territory code.
+        """
+        known = set(self.model_economies) | set(blocs) | {"ALL"}
+        countries = set(self.net.hubs["country_iso3"])
+        out = []
+        for k, premium in enumerate(self.cfg.route_premiums):
+            key = f"corridors.route_premiums[{k}]"
+            for side in ("exporters", "importers"):
+                for code in getattr(premium, side):
+                    if code not in known:
+                        raise ConfigError(f"{key}.{side}", f"unknown economy or bloc {code!r}")
+            for code in premium.territory:
+                if code not in countries:
+                    raise ConfigError(f"{key}.territory", f"no hub in {code!r}")
+            cells = pair_mask(
+                premium.exporters, premium.importers, premium.both_directions,
+                self.economies, blocs,
+            )  # fmt: skip
+            schedule = dataclasses.replace(from_year(premium.year), cells=cells)
+            through = (self._incidence @ self.net.in_territory(premium.territory)) > 0
+            in_scope = cells[self._class_i, self._class_j][self._row_class]
+            out.append((schedule, float(premium.usd_per_t), in_scope & through))
+        return out
+
+    def _row_extra(self, quarter: str) -> np.ndarray | None:
+        """US$/t added to each row by the route premiums in force (None if none is)."""
+        q = quarter_ordinal(quarter)
+        live = [(usd, rows) for s, usd, rows in self._premiums if s.fraction(q) > 0]
+        if not live:
+            return None
+        return sum(usd * rows for usd, rows in live).astype(float)
+
     def step(self, quarter: str, flows: np.ndarray) -> RoutingResult:
         """Assign ``flows`` (n×n US$ bn/yr) in ``quarter`` (``YYYYQn``); return costs and loads."""
         if not is_quarter(quarter):
             raise ValueError(f"not a quarter label YYYYQn: {quarter!r}")
         state = segment_state(self.net, self.cfg, quarter)
-        result = self._solve(quarter, state, self._routed(np.asarray(flows, dtype=float)))
+        routed = self._routed(np.asarray(flows, dtype=float))
+        result = self._solve(quarter, state, routed, self._row_extra(quarter))
         ratio = result.tau / self._tau_base
         np.fill_diagonal(ratio, 1.0)
         return self._in_model_order(dataclasses.replace(result, tau_ratio=ratio))
@@ -367,7 +422,13 @@ class CorridorPhase:
         """n×n matrix of per-class values summed over each pair's classes."""
         return (self._to_pair @ per_class).reshape(self._n, self._n)
 
-    def _solve(self, quarter: str, state: SegmentState, flows: np.ndarray) -> RoutingResult:
+    def _solve(
+        self,
+        quarter: str,
+        state: SegmentState,
+        flows: np.ndarray,
+        extra: np.ndarray | None = None,
+    ) -> RoutingResult:
         n, c, net = self._n, self.classes, self.net
         flows = np.asarray(flows, dtype=float)
         if flows.shape != (n, n) or not np.all(np.isfinite(flows)) or (flows < 0).any():
@@ -378,7 +439,8 @@ class CorridorPhase:
             k = int(np.flatnonzero(~reachable)[0])
             a, b = self.economies[self._class_i[k]], self.economies[self._class_j[k]]
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
-        warm = state.cost_key() == self._warm_key
+        key = state.cost_key() + (b"" if extra is None else extra.tobytes())
+        warm = key == self._warm_key
         out: Assignment = msa_assign_fast(
             incidence=self.paths.incidence,
             path_of=c.path,
@@ -395,9 +457,10 @@ class CorridorPhase:
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
             start_shares=self._warm if warm else None,
+            row_extra=extra,
         )
         self.last_assignment = out
-        self._warm, self._warm_key = out.shares, state.cost_key()
+        self._warm, self._warm_key = out.shares, key
         expected = logsum_cost(out.path_cost, self._path_scale, available, c.ptr)
         tau = 1.0 + self._pair_sum(
             self._class_share * (iceberg_tau(expected, self._class_value) - 1)
