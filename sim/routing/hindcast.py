@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{year:6s} {observed:12.2f} {years[year]:9.2f} {years[year] / base:10.2f}"
             f"  out of sample ({source}); miss {100 * (years[year] / observed - 1):+.0f}%"
         )
-    print("sensitivity to the assumed East-West premium (Middle Corridor Mt, 2022 / 2023):")
+    print("sensitivity to the assumed 2022 premium (Middle Corridor Mt, 2022 / 2023):")
     for premium in (50.0, 100.0, 200.0):
         y = run(cfg, premium, scope)
         print(f"  {premium:5.0f} US$/t: {y['2022']:.2f} / {y['2023']:.2f}")

@@ -40,6 +40,7 @@ PATH_FIELDS = (
     "openings",
     "border_time_changes",
     "fee_changes",
+    "route_premiums",
     "closures",
 )
 _CODE = ("paths.py", "path_cache.py", "levers.py", "network.py")

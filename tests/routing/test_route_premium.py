@@ -90,3 +90,13 @@ def test_the_candidate_set_holds_a_route_around_the_territory(phase):
 def test_bad_route_premium_names_its_key(flows, premium, key):
     with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
         CorridorPhase(ECONOMIES, CorridorsConfig(route_premiums=[premium]), flows, "2024Q1")
+
+
+def test_a_route_premium_has_its_own_path_cache_key():
+    """The premium adds candidate paths, so its path set must not be the default's."""
+    from sim.routing.path_cache import cache_key
+
+    arrays = (np.ones((2, 2)),)
+    plain = cache_key(CorridorsConfig(), E, "2024Q1", arrays)
+    premium = cache_key(CorridorsConfig(route_premiums=[PREMIUM]), E, "2024Q1", arrays)
+    assert plain != premium
