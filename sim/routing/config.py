@@ -169,6 +169,17 @@ class Closure:
             )
 
 
+#: The lever and shock lists of :class:`CorridorsConfig` (empty = the status-quo network).
+LEVER_FIELDS = (
+    "capacity_changes",
+    "openings",
+    "border_time_changes",
+    "fee_changes",
+    "route_premiums",
+    "closures",
+)
+
+
 @dataclass
 class CorridorsConfig:
     """Corridor network parameters and levers (Hydra group ``corridors``).

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.routing.config import LEVER_FIELDS
 from sim.routing.network import DATA_DIR, Network
 from sim.routing.paths import PathSet, path_set
 
@@ -36,12 +37,7 @@ PATH_FIELDS = (
     "group_value_overrides",
     "economy_hubs",
     "announced_openings",
-    "capacity_changes",
-    "openings",
-    "border_time_changes",
-    "fee_changes",
-    "route_premiums",
-    "closures",
+    *LEVER_FIELDS,
 )
 _CODE = ("paths.py", "path_cache.py", "levers.py", "network.py")
 _MEMORY: dict[str, PathSet] = {}

@@ -36,7 +36,7 @@ from sim.policy.schedule import Schedule, pair_mask
 from sim.quarters import is_quarter, quarter_ordinal
 from sim.routing._fast_assign import msa_assign_fast
 from sim.routing.assign import Assignment
-from sim.routing.config import CorridorsConfig
+from sim.routing.config import LEVER_FIELDS, CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
 from sim.routing.levers import SegmentState, from_year, segment_state
 from sim.routing.network import Network, load_network
@@ -98,16 +98,6 @@ class RoutingResult:
     segments: pd.DataFrame
     iterations: int
     gap: float
-
-
-LEVER_FIELDS = (
-    "capacity_changes",
-    "openings",
-    "border_time_changes",
-    "fee_changes",
-    "route_premiums",
-    "closures",
-)
 
 
 def without_levers(cfg: CorridorsConfig) -> CorridorsConfig:
