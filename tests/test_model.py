@@ -255,9 +255,11 @@ def test_save_reference_tables(config_for, name):
     assert sorted(p.stem for p in out.glob("*.parquet")) == sorted(tables)
 
 
-def test_full_embargo_between_the_eu_and_russia_solves(config_for):
-    # Issue 17 §6: both directions banned in full; every deficit ratio stays at its
-    # baseline, carried by the trade still allowed (sim.economics.gravity.spending_ratios).
+def test_full_embargo_between_the_eu_and_russia_solves_and_makes_both_poorer(config_for):
+    # Issue 17 §6: the EU (Russia's largest partner) and Russia ban all trade both ways.
+    # Every deficit ratio stays at its baseline, carried by the trade still allowed
+    # (sim.economics.gravity.spending_ratios), so Russia's real income can move only through
+    # its terms of trade and the κ common to all: it falls, as does the EU's.
     model = CaravanModel(
         config_for(
             "sim.quarters=1",
@@ -272,3 +274,6 @@ def test_full_embargo_between_the_eu_and_russia_solves(config_for):
     assert model.flows[rus, eu] == 0.0 and model.flows[eu, rus] == 0.0
     assert np.all(np.isfinite(model.equilibrium.price))
     assert 0.8 < model.equilibrium.price[rus] < 1.2
+    eq = model.equilibrium
+    assert eq.real_income[rus] < 0.995 and eq.real_income[eu] < 1.0
+    assert eq.price[rus] / eq.inward_resistance[rus] < 1.0  # terms of trade worsen

@@ -108,25 +108,3 @@ def test_bad_group_fields_name_the_key(fields, key, message):
     ban = TradeBan(exporters=["RUS"], importers=["EUU"], start="2022Q1", **fields)
     with pytest.raises(ConfigError, match=f"bans\\[0\\].{key}: .*{message}"):
         validate_ban("tariff.bans[0]", ban)
-
-
-def test_a_full_embargo_of_a_large_partner_makes_the_target_poorer(config_for):
-    # Issue 17 §6: the EU (Russia's largest partner) and Russia ban all trade both ways.
-    # Deficit ratios stay at baseline, so Russia's real income can move only through its
-    # terms of trade and the κ common to all: it falls, as does the EU's.
-    from sim.model import CaravanModel
-
-    model = CaravanModel(
-        config_for(
-            "sim.quarters=1",
-            "sim.growth=flat",
-            "settlement.enabled=false",
-            "tariff.bans=[{exporters:[RUS],importers:[EUU],both_directions:true,"
-            "start:'2024Q1',share:1.0}]",
-        )
-    )
-    model.run()
-    eq = model.equilibrium
-    rus, eu = model.world.economies.index("RUS"), model.world.economies.index("EUU")
-    assert eq.real_income[rus] < 0.995 and eq.real_income[eu] < 1.0
-    assert eq.price[rus] / eq.inward_resistance[rus] < 1.0  # terms of trade worsen
