@@ -291,6 +291,13 @@ def describe_composition_error(error: BaseException) -> str:
     return text.split(" Available options")[0].split(" See https://")[0]
 
 
+def composition_error(error: Exception) -> ConfigError:
+    """Hydra's composition error as a one-line :class:`ConfigError` naming the key."""
+    message = describe_composition_error(error)
+    key, _, rest = message.partition(": ")
+    return ConfigError(key, rest) if rest else ConfigError("overrides", message)
+
+
 def check_before_composing(overrides: Sequence[str]) -> None:
     """What Hydra's merge onto the schema would let through: integers for true/false keys.
 
@@ -348,9 +355,7 @@ def compose(overrides: Sequence[str], *, with_hydra: bool = False) -> DictConfig
                 config_name="config", overrides=list(overrides), return_hydra_config=with_hydra
             )
     except Exception as error:  # Hydra raises several types for bad overrides
-        message = describe_composition_error(error)
-        key, _, rest = message.partition(": ")
-        raise (ConfigError(key, rest) if rest else ConfigError("overrides", message)) from None
+        raise composition_error(error) from None
     finally:
         GlobalHydra.instance().clear()
 
@@ -392,9 +397,7 @@ def compose_run(hydra_app, overrides: Sequence[str]) -> DictConfig:
             from_shell=True,
         )
     except Exception as error:  # Hydra raises several types for bad overrides
-        message = describe_composition_error(error)
-        key, _, rest = message.partition(": ")
-        raise (ConfigError(key, rest) if rest else ConfigError("overrides", message)) from None
+        raise composition_error(error) from None
 
 
 def compose_and_validate(overrides: Sequence[str], scenario_dir: str | Path | None = None):
