@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.routing.config import FITTED_FILE, CorridorsConfig
+from sim.routing.config import FITTED_FILE, CorridorsConfig, fitted_parameters
 from sim.routing.periods import TRADE_BASIS, flows_in, quarters_of
 from sim.routing.phase import CorridorPhase
 
@@ -484,7 +484,7 @@ def fit(base: CorridorsConfig | None = None, sweeps: int = 3, steps: int = 10) -
 
 #: δ (share of value per day) and East-West friction (US$/t) grid of
 #: :func:`identification`: the fitted δ, and Hummels & Schaur's (2013) 0.6-2.1 %/day.
-IDENTIFICATION_DELTAS = (1.08e-4, 1e-3, 3e-3, 6e-3, 2.1e-2)
+IDENTIFICATION_DELTAS = (fitted_parameters()["value_of_time_per_day"], 1e-3, 3e-3, 6e-3, 2.1e-2)
 IDENTIFICATION_FRICTIONS = (0.0, 300.0, 1000.0)
 
 
