@@ -200,6 +200,11 @@ def transport_cost_share(phase: CorridorPhase, result, flows) -> float:
     return 100 * spent / (float((routed * ~np.eye(len(routed), dtype=bool)).sum()) * 1e9)
 
 
+def _overland(phase: CorridorPhase) -> np.ndarray:
+    """Rows whose path has no deep-sea leg (rail, road, ferries)."""
+    return (phase._incidence @ (phase.net.mode == "sea").astype(float)) == 0
+
+
 def _china_europe_via_kaz(phase: CorridorPhase) -> np.ndarray:
     return _rows_of(phase, _between({"CHN"}, {"EUU"})) & _rows_through(phase, "KAZ")
 
@@ -334,6 +339,28 @@ FACTS: tuple[Fact, ...] = (
         "NOTES.md: portnews 19 Jan 2023; Astana Times 14 Apr 2023",
         "non-pipeline tonnes of pairs with neither end KAZ, on paths through KAZ",
         _mt_per_year(_kaz_transit),
+    ),
+    Fact(
+        "China-Europe Railway Express, all routes (Jan-Nov x 12/11)",
+        "2024",
+        "2024",
+        1749 * 12 / 11,
+        "kTEU/yr",
+        "held out (check)",
+        "NOTES.md: world-today-news, no URL",
+        "CHN<->EUU containers (manufactures, K8's US$/TEU) on paths without a deep-sea leg",
+        _kteu_per_year(lambda ph: _rows_of(ph, _between({"CHN"}, {"EUU"})) & _overland(ph)),
+    ),
+    Fact(
+        "Samur/Yalama crossing, road and rail, all cargo",
+        "2022",
+        "2022",
+        7.0,
+        "Mt/yr",
+        "held out (check)",
+        "NOTES.md: tellerreport 31 May 2023, no URL",
+        "Makhachkala-Baku tonnage, all pairs (the network has one link for road and rail)",
+        _mt_per_year(lambda ph: _rows_on(ph, "makhachkala-baku")),
     ),
     Fact(
         "Zabaikalsk-Manzhouli rail crossing, both directions",
