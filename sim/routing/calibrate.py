@@ -18,7 +18,9 @@ dispersion) stays at 5: fitted instead of δ it runs to its bound (100) with
 the rail share still 5x too high, and an East-West friction runs to 1,000
 US$/t. The transport cost share is reported against its cited band (not
 used by the fit). Everything else in :data:`FACTS` is held out:
-never used by the fit, only reported.
+never used by the fit, only reported; rows marked ``held out (check)`` are
+further published volumes on the same network (Kazakh transit, Zabaikalsk,
+all China-Europe trains, Samur) that check its structure.
 
 Every fact is measured the way its source defines it and in the period it
 describes (:mod:`sim.routing.periods`): the mean over the period's quarters

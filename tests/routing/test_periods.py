@@ -42,6 +42,10 @@ def test_titr_leaves_out_routes_through_russia():
     russian = calibrate._rows_through(phase, "RUS")
     assert titr.any() and (crossing & russian).any()  # both kinds of route exist
     assert not (titr & russian).any() and np.array_equal(titr, crossing & ~russian)
+    bolashak = calibrate._rows_on(phase, "beyneu-bolashak")
+    rzd = calibrate.rzd_rows(phase, "beyneu-bolashak")  # Russian Railways' shipments (K3)
+    assert rzd.any() and (bolashak & ~russian).any()
+    assert np.array_equal(rzd, bolashak & russian)
 
 
 def test_container_count_uses_k8_value_per_teu():
