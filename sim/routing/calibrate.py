@@ -343,6 +343,31 @@ FACTS: tuple[Fact, ...] = (
         _mt_per_year(_kaz_transit),
     ),
     Fact(
+        "China-Kazakhstan rail crossings (Dostyk, Altynkol), Jan-Jul x 12/7",
+        "2023",
+        "2023",
+        16.2 * 12 / 7,
+        "Mt/yr",
+        "held out (check)",
+        "KTZ press service (railways.kz/en/news/volume-traffic-through-altynkol-khorgos-border"
+        "-increase/): 16.2 Mt at both junctions in Jan-Jul 2023; not in corridor_facts.csv",
+        "tonnage on the CHN-KAZ gateway segments (all pairs, both directions)",
+        _mt_per_year(lambda ph: _rows_in(ph, "CHN-KAZ gateways")),
+    ),
+    Fact(
+        "China's transit via Kazakhstan (rail)",
+        "2023",
+        "2023",
+        6.2,
+        "Mt/yr",
+        "held out (check)",
+        "Transport Minister Karabayev, Nov 2023, via Astana Times 22 Jan 2024 (China 27 % of"
+        " Kazakhstan's transit, 6.2 Mt; period not stated, taken as 2023); not in"
+        " corridor_facts.csv",
+        "non-pipeline tonnes of pairs with CHN at one end and neither end KAZ, through KAZ",
+        _mt_per_year(lambda ph: _kaz_transit(ph) & _rows_of(ph, lambda a, b, g: "CHN" in (a, b))),
+    ),
+    Fact(
         "China-Europe Railway Express, all routes (Jan-Nov x 12/11)",
         "2024",
         "2024",
