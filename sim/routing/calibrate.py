@@ -299,6 +299,25 @@ FACTS: tuple[Fact, ...] = (
         ),
     ),
     Fact(
+        "INSTC, all branches, one quarter (more than)",
+        "2023-Q1",
+        "2023Q1",
+        2.3e6,
+        "t/quarter",
+        "held out (check)",
+        "NOTES.md: portnews-type report (RZD telegram), no URL; tellerreport 31 May 2023",
+        "Russian shipments on any of the three branches (the K3 segments, a path once)",
+        _t_per_quarter(
+            lambda ph: rzd_rows(
+                ph,
+                "beyneu-bolashak",
+                "astrakhan-bandar_anzali",
+                "makhachkala-bandar_anzali",
+                "makhachkala-baku",
+            )
+        ),
+    ),
+    Fact(
         "China/Asia-Europe container transit via Kazakhstan (Jan-Apr x 3)",
         "2023",
         "2023",
