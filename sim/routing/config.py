@@ -23,19 +23,29 @@ from sim.fields import Context, check_tree, param
 from sim.quarters import quarter_ordinal
 
 HUBS_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "hubs.csv"
+#: Regional origin/destination shares (read for their weights by :mod:`sim.routing.regions`).
+REGIONS_FILE = HUBS_FILE.with_name("trade_regions.csv")
 
 
 @functools.cache
 def default_economy_hubs() -> dict[str, tuple[str, ...]]:
-    """Default economy -> hub mapping: each economy's centroid hub in ``hubs.csv``.
+    """Default economy -> hubs mapping: the centroid, then the regional hubs.
 
     The hand-written hubs table marks, in column ``centroid_of``, the hub that
     stands for an economy's origin and destination of trade (its capital, main
-    port or rail head; the ``note`` column says which and why).
+    port or rail head; the ``note`` column says which and why). Economies with
+    regional shares in ``trade_regions.csv`` (:mod:`sim.routing.regions`) also
+    get the hubs named there.
     """
     with open(HUBS_FILE, newline="", encoding="utf-8") as file:
         rows = csv.DictReader(file)
-        return {row["centroid_of"]: (row["hub"],) for row in rows if row["centroid_of"]}
+        centroids = {row["centroid_of"]: row["hub"] for row in rows if row["centroid_of"]}
+    with open(REGIONS_FILE, newline="", encoding="utf-8") as file:
+        regional = [(row["economy"], row["hub"]) for row in csv.DictReader(file)]
+    return {
+        e: tuple(dict.fromkeys([hub, *(h for code, h in regional if code == e)]))
+        for e, hub in centroids.items()
+    }
 
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -188,12 +198,13 @@ class CorridorsConfig:
         value_of_time_per_day: δ, ad-valorem cost of one day in transit, share of
             the goods' value per day, in [0, 0.1] (each group's is δ times its
             ``time_factor``). Default: the fitted value in
-            ``sim/data/corridors/fitted_parameters.json`` (about 0.011 %/day), fitted to the rail
+            ``sim/data/corridors/fitted_parameters.json`` (about 0.05 %/day), fitted to the rail
             share of China-EU trade value (5.5 %, K8) by
-            ``python -m sim.routing.calibrate``: 55 times below the low end of
+            ``python -m sim.routing.calibrate``: about 11 times below the low end of
             Hummels & Schaur (2013, AER 103(7): 0.6-2.1 %/day, estimated on
-            the time-sensitive goods that go by air); at 0.6 %/day the model
-            sends 20-40 % of China-EU value by rail.
+            the time-sensitive goods that go by air). With one hub per economy
+            (before the regional hubs) the fit gave 0.011 %/day, and 0.6 %/day
+            sent 20-40 % of China-EU value by rail.
         logit_theta: θ, dimensionless route-choice dispersion, in (0, 100]: a
             path dearer than the pair's baseline cheapest one by a fraction x of
             it gets e^(−θx) times the weight. Default 5 (assumed).
@@ -225,7 +236,11 @@ class CorridorsConfig:
             the status-quo network, not a lever; fitted by
             ``python -m sim.routing.calibrate``. Does not move candidate paths.
         economy_hubs: Economy -> hub ids its trade starts and ends at (one or more;
-            several hubs are joined by zero-cost connectors).
+            the first is the centroid). Each commodity group's tonnes split over
+            the hubs by the shares in ``sim/data/corridors/trade_regions.csv``
+            (fixed weights, :mod:`sim.routing.regions`); a group without shares
+            there starts and ends at the first hub. Default: the centroid of
+            ``hubs.csv``, then the hubs ``trade_regions.csv`` names.
         announced_openings: If true, planned segments open in their announced
             year (Rasht-Astara rail 2028, Trans-Afghan 2027); default false:
             planned segments open only through ``openings``.

@@ -213,6 +213,11 @@ def enumerate_paths(
 ) -> PathSet:
     """Enumerate the candidate paths of every ordered pair (see module docstring).
 
+    An economy with several hubs (``corridors.economy_hubs``) gets the candidate
+    set of every (origin hub, destination hub) combination, so that each hub's
+    share of the trade (:mod:`sim.routing.regions`) has paths of its own; a
+    pair's candidates are the union over its hub combinations.
+
     Args:
         net: The network.
         cfg: Validated corridor config.
@@ -221,13 +226,66 @@ def enumerate_paths(
         time_value: n×n δ·V (US$ per tonne-day) per pair, for items 1-4.
         pipeline_time_value: δ·V of the pipeline-admissible goods, for item 5.
     """
+    cells = [(k, hub) for k, e in enumerate(economies) for hub in cfg.economy_hubs[e]]
+    names = [f"{economies[k]}@{hub}" for k, hub in cells]
+    owner = np.array([k for k, _ in cells])
+    hubs = {name: [hub] for name, (_, hub) in zip(names, cells, strict=True)}
+    per_cell = _enumerate(
+        net, cfg, names, hubs, start_quarter, time_value[np.ix_(owner, owner)],
+        pipeline_time_value, owner[:, None] == owner[None, :],
+    )  # fmt: skip
+    n = len(economies)
+    pairs, ptr, segments = [], [0], []
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            found = [
+                p
+                for a in np.flatnonzero(owner == i)
+                for b in np.flatnonzero(owner == j)
+                for p in per_cell[(int(a), int(b))]
+            ]
+            pairs.append((i, j))
+            segments.extend(dict.fromkeys(found))
+            ptr.append(len(segments))
+    return path_set(net, pairs, ptr, segments)
+
+
+def path_ends(net: Network, path: Sequence[int], first: set[str]) -> tuple[str, str]:
+    """(start hub, end hub) of ``path``; ``first`` = the exporter's hubs (for one-segment paths)."""
+    ends = [(net.from_node[s], net.to_node[s]) for s in path]
+    if len(path) == 1:
+        a, b = ends[0]
+        return (a, b) if a in first else (b, a)
+    start = next(x for x in ends[0] if x not in ends[1])
+    end = next(x for x in ends[-1] if x not in ends[-2])
+    return start, end
+
+
+def _enumerate(
+    net: Network,
+    cfg: CorridorsConfig,
+    economies: Sequence[str],
+    hubs: dict[str, list[str]],
+    start_quarter: str,
+    time_value: np.ndarray,
+    pipeline_time_value: float,
+    skip: np.ndarray,
+) -> dict[tuple[int, int], list[tuple[int, ...]]]:
+    """Candidate paths (items 1-6) between the ``economies`` (here: one hub each).
+
+    Pairs where ``skip`` is True (two hubs of one economy) get none.
+
+    Raises:
+        ConfigError: a pair without a route.
+    """
     n = len(economies)
     year = parse_quarter(start_quarter)[0]
     freight = ~net.is_pipeline
     everything = net.is_open | opened_by(net, cfg, 10**6)  # every segment ever opened
     universe = everything & freight
     open_start = opened_by(net, cfg, year) & ~closed_in(net, cfg, start_quarter) & freight
-    hubs = {e: list(cfg.economy_hubs[e]) for e in economies}
     money, days = start_weights(net, cfg, start_quarter)
 
     variants = [open_start]
@@ -241,9 +299,11 @@ def enumerate_paths(
     variants += shocked
 
     per_pair: dict[tuple[int, int], list[tuple[int, ...]]] = {}
-    for tv in np.unique(time_value[~np.eye(n, dtype=bool)]):
+    for tv in np.unique(time_value[~skip]):
         weight = money + tv * days
-        members = [(i, j) for i in range(n) for j in range(n) if i != j and time_value[i, j] == tv]
+        members = [
+            (i, j) for i in range(n) for j in range(n) if not skip[i, j] and time_value[i, j] == tv
+        ]
         graph, parallels = build_graph(net, universe, weight, hubs)
         best: dict[tuple[int, int], float] = {}
         for i, j in members:  # 1. k cheapest
@@ -282,11 +342,12 @@ def enumerate_paths(
                         nodes = found[destination(economies[j])]
                         per_pair[(i, j)].extend(_expand(nodes, par, mask))
 
-    piped = _pipeline_paths(net, cfg, economies, everything, money + pipeline_time_value * days)
-    pairs, ptr, segments = [], [0], []
+    weight = money + pipeline_time_value * days
+    piped = _pipeline_paths(net, economies, hubs, everything, weight, skip, cfg.k_paths)
+    out = {}
     for i in range(n):
         for j in range(n):
-            if i == j:
+            if skip[i, j]:
                 continue
             unique = list(dict.fromkeys(per_pair.get((i, j), [])))
             if not unique:
@@ -294,31 +355,30 @@ def enumerate_paths(
                     "corridors.economy_hubs", f"no route from {economies[i]} to {economies[j]}"
                 )
             unique += [p for p in dict.fromkeys(piped.get((i, j), [])) if p not in unique]
-            pairs.append((i, j))
-            segments.extend(unique)
-            ptr.append(len(segments))
-    return path_set(net, pairs, ptr, segments)
+            out[(i, j)] = unique
+    return out
 
 
 def _pipeline_paths(
     net: Network,
-    cfg: CorridorsConfig,
     economies: Sequence[str],
+    hubs: dict[str, list[str]],
     mask: np.ndarray,
     weight: np.ndarray,
+    skip: np.ndarray,
+    k_paths: int,
 ) -> dict[tuple[int, int], list[tuple[int, ...]]]:
     """Item 5: per pair, the ``k_paths`` cheapest paths over ``mask`` that use a pipeline."""
     if not (net.is_pipeline & mask).any():
         return {}
-    hubs = {e: list(cfg.economy_hubs[e]) for e in economies}
     graph, parallels = build_graph(net, mask, weight, hubs)
     out: dict[tuple[int, int], list[tuple[int, ...]]] = {}
     for i, a in enumerate(economies):
         for j, b in enumerate(economies):
-            if i == j:
+            if skip[i, j]:
                 continue
             gen = nx.shortest_simple_paths(graph, origin(a), destination(b), weight="w")
-            for nodes in islice(gen, cfg.k_paths):
+            for nodes in islice(gen, k_paths):
                 out.setdefault((i, j), []).extend(
                     p for p in _expand(nodes, parallels, mask) if net.is_pipeline[list(p)].any()
                 )

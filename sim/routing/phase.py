@@ -41,7 +41,8 @@ from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
 from sim.routing.levers import SegmentState, from_year, segment_state
 from sim.routing.network import Network, load_network
 from sim.routing.path_cache import cache_key, cached_paths
-from sim.routing.paths import PathSet, enumerate_paths
+from sim.routing.paths import PathSet, enumerate_paths, path_ends
+from sim.routing.regions import hub_weights
 from sim.routing.validation import check_against_network
 
 LOG = logging.getLogger(__name__)
@@ -117,44 +118,73 @@ def group_values(net: Network, cfg: CorridorsConfig) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Classes:
-    """(pair, group) classes and the candidate paths each may use.
+    """(pair, group, origin hub, destination hub) classes and the paths each may use.
 
     Attributes:
         pair: Pair index (into ``PathSet.pairs``) of each class.
         group: Group index of each class.
         ptr: Offsets: class c owns expanded paths ``ptr[c]:ptr[c+1]``.
         path: PathSet path index of each expanded path.
+        hub_share: w_i,g,o · w_j,g,d, the class's share of its (pair, group)
+            tonnes (:mod:`sim.routing.regions`); 1 for single-hub economies.
     """
 
     pair: np.ndarray
     group: np.ndarray
     ptr: np.ndarray
     path: np.ndarray
+    hub_share: np.ndarray
 
 
-def build_classes(paths: PathSet, mix: np.ndarray, pipeline_group: np.ndarray) -> Classes:
-    """One class per pair and group with a positive export share; its admissible paths.
+def build_classes(
+    paths: PathSet,
+    mix: np.ndarray,
+    pipeline_group: np.ndarray,
+    ends: np.ndarray,
+    weights: dict[str, list[np.ndarray]],
+) -> Classes:
+    """One class per pair, group (positive export share) and hub cell; its admissible paths.
 
     Args:
         paths: Candidate paths.
         mix: (n, G) export-value shares by exporter.
         pipeline_group: (G,) True where the group may use pipeline paths.
+        ends: (P, 2) index of each path's start hub among the exporter's hubs and
+            of its end hub among the importer's.
+        weights: :func:`sim.routing.regions.hub_weights` (``export``/``import``).
     """
-    pair, group, ptr, chosen = [], [], [0], []
-    for k, (i, _) in enumerate(paths.pairs):
+    pair, group, ptr, chosen, share = [], [], [0], [], []
+    for k, (i, j) in enumerate(paths.pairs):
         own = np.arange(paths.ptr[k], paths.ptr[k + 1])
+        w_out, w_in = weights["export"][i], weights["import"][j]
         for g in np.flatnonzero(mix[i] > 0):
-            keep = own if pipeline_group[g] else own[~paths.pipeline[own]]
-            pair.append(k)
-            group.append(g)
-            chosen.append(keep)
-            ptr.append(ptr[-1] + keep.size)
+            admissible = own if pipeline_group[g] else own[~paths.pipeline[own]]
+            for o in np.flatnonzero(w_out[g] > 0):
+                for d in np.flatnonzero(w_in[g] > 0):
+                    keep = admissible[(ends[admissible, 0] == o) & (ends[admissible, 1] == d)]
+                    pair.append(k)
+                    group.append(g)
+                    chosen.append(keep)
+                    share.append(w_out[g, o] * w_in[g, d])
+                    ptr.append(ptr[-1] + keep.size)
     return Classes(
         pair=np.array(pair, dtype=np.int64),
         group=np.array(group, dtype=np.int64),
         ptr=np.array(ptr, dtype=np.int64),
         path=np.concatenate(chosen).astype(np.int64),
+        hub_share=np.array(share, dtype=float),
     )
+
+
+def hub_ends(net: Network, paths: PathSet, hubs: Sequence[Sequence[str]]) -> np.ndarray:
+    """(P, 2) start hub of each path among its exporter's ``hubs``, end hub among the importer's."""
+    out = np.zeros((len(paths.segments), 2), dtype=np.int64)
+    for k, (i, j) in enumerate(paths.pairs):
+        first = set(hubs[i])
+        for p in range(paths.ptr[k], paths.ptr[k + 1]):
+            start, end = path_ends(net, paths.segments[p], first)
+            out[p] = hubs[i].index(start), hubs[j].index(end)
+    return out
 
 
 def _with_unit_diagonal(a: np.ndarray) -> np.ndarray:
@@ -250,11 +280,13 @@ class CorridorPhase:
             lambda: enumerate_paths(net, cfg, self.economies, start_quarter, time_value, pipe_tv),
         )
         p = self.paths
-        self.classes = c = build_classes(p, self.mix, com.pipeline)
+        hubs = [list(cfg.economy_hubs[e]) for e in self.economies]
+        weights = hub_weights(self.economies, cfg.economy_hubs, com.groups)
+        self.classes = c = build_classes(p, self.mix, com.pipeline, hub_ends(net, p, hubs), weights)
         self._incidence = sparse.csr_matrix(p.incidence[c.path])
         i_of = p.pairs[c.pair, 0]
         self._class_i, self._class_j = i_of, p.pairs[c.pair, 1]
-        self._class_share = self.mix[i_of, c.group]
+        self._class_share = self.mix[i_of, c.group] * c.hub_share
         self._class_value = self.group_value[c.group]
         sizes = np.diff(c.ptr)
         self._path_time_value = np.repeat(group_tv[c.group], sizes)
@@ -400,7 +432,11 @@ class CorridorPhase:
         )
 
     def class_tonnes(self, flows: np.ndarray) -> np.ndarray:
-        """Tonnes per quarter of each class: X_ij · 1e9 · m_ig / V_g / 4 (X in US$ bn/yr)."""
+        """Tonnes per quarter of each class: X_ij · 1e9 · m_ig · w_igo · w_jgd / V_g / 4.
+
+        X in US$ bn/yr; w the class's origin and destination hub shares
+        (:mod:`sim.routing.regions`).
+        """
         x = np.asarray(flows, dtype=float)[self._class_i, self._class_j]
         return x * 1e9 * self._class_share / self._class_value / 4.0
 

