@@ -209,7 +209,9 @@ class CostConfig:
             with USD settles the vehicle side with the Russian party's banks).
             0 (default): none; 1: all (sensitivities ``python -m
             sim.settlement.calibrate --variant vehicle_leg_hazard`` and
-            ``--variant vehicle_leg_share``, which fits the share on 2022).
+            ``--variant vehicle_leg_share``, which fits the share on 2022). A leg
+            into an onshore-only currency is national, not a vehicle leg, so from
+            2022Q1 this share no longer touches RUB (``onshore_currencies``).
         liquidity_decay: κ in s(ℓ) = s_min + (s_max - s_min)·exp(-κ·ℓ), >= 0.
             Default: fitted on the 2022 points (``fitted_parameters.json``).
         exogenous_liquidity: Extra liquidity ℓ0 per currency (offshore depth),
