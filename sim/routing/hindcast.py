@@ -3,13 +3,28 @@
 Run: ``uv run python -m sim.routing.hindcast`` (prints the hindcast table and a
 sensitivity to the one assumed lever size).
 
-Set-up (the routing layer alone, trade held at the 2021 world's matrix
-``cis2021``; the full-model twin is ``scenarios/hindcast_corridors_2022.yaml``):
+Set-up (the routing layer alone; the full-model twin is
+``scenarios/hindcast_corridors_2022.yaml``). Each year is routed on that year's
+trade (:func:`sim.routing.periods.flows_in`: cis2021 for 2021, the mean of
+cis2021 and cis2023 for 2022 and cis2023 for 2023-24, both assumed;
+``--trade fixed`` holds the 2021 matrix throughout, the set-up before stop 22).
+The Middle Corridor volume is measured as the calibration measures TITR
+(:func:`sim.routing.calibrate.titr_rows`: the Aktau-Baku crossing on routes that
+do not enter Russia).
 
-- In sample, 2021: the Middle Corridor friction is re-fitted so the Caspian
-  crossing carries the 2021 level, 0.6 Mt (the 2022 volume of about 1.5 Mt is
-  2.5 times 2021, issue #15 / K6; corridor_facts.csv has only "0.8 Mt four
-  years before 2024", start year not stated). Nothing else is fitted here.
+- In sample, 2021: the Middle Corridor friction is re-fitted so TITR carries
+  the 2021 level, 0.6 Mt: 2022's 1.5 Mt was "2.5 times" 2021 (Kazakh Vice
+  Minister Balykbayev, Astana Times 23 May 2023,
+  astanatimes.com/2023/05/cargo-transportation-along-middle-corridor-increases-to-1-5-million-tons-in-2022/).
+  Cross-checks, not fitted (:data:`MC_2021_CHECKS`): Jan-Jul 2021 311,000 t
+  (KTZ Express, Astana Times 8 Sep 2022), about 0.53 Mt a year; the TITR
+  association's 2022 plan of 3.2 Mt was "six times" 2021 (middlecorridor.com,
+  news 166), about 0.53 Mt; 25,200 TEU in 2021 (same). Composition: in Jan-Jul
+  2022 transit was 171,000 t, "+7 %", so about 160,000 t of Jan-Jul 2021's
+  311,000 t, about half, was transit (neither end in KAZ); the hindcast prints
+  the model's 2021 transit share and TEU beside them. (The World Bank's 2021
+  "Caspian flows", about 11 / 3 = 3.7 Mt, Interfax 24 Jan 2024, count all
+  trans-Caspian cargo: another definition, not used.) Nothing else is fitted.
 - The 2022 changes, as levers from 2022 (the lever schedule is yearly):
   a risk premium on EU trade routed through Russia and Belarus (war-risk
   insurance, compliance and payment risk, the road-haulier ban, after Feb
@@ -41,9 +56,17 @@ import numpy as np
 from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange, RoutePremium
 
 START, QUARTERS = "2021Q1", 16
-WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021), held fixed
-# Assumed: 1.5 Mt (2022) / 2.5, the ratio stated in issue #15; no published 2021 figure.
-MC_2021_MT = 0.6
+WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021): the start, and --trade fixed
+#: 2021 TITR volume, Mt: 1.5 Mt (2022) / 2.5 (Astana Times 23 May 2023, Balykbayev).
+MC_2021_MT = 1.5 / 2.5
+#: Published 2021 figures printed beside the model's (not fitted): name, value, unit, source.
+MC_2021_CHECKS = (
+    ("volume, Jan-Jul x 12/7", 0.311 * 12 / 7, "Mt", "KTZ Express, Astana Times 8 Sep 2022"),
+    ("volume, 2022 plan 3.2 Mt / 6", 3.2 / 6, "Mt", "TITR association, middlecorridor.com"),
+    ("containers", 25.2, "kTEU", "TITR association, middlecorridor.com (news 166)"),
+    ("transit share, Jan-Jul", 100 * 0.171 / 1.07 / 0.311, "%", "Astana Times 8 Sep 2022"),
+)
+TRADES = ("observed", "fixed")
 #: Assumed size of the 2022 East-West risk premium (US$/t, whole corridor).
 EAST_WEST_PREMIUM = 100.0
 #: Assumed factor on the Brest-Malaszewicze transshipment delay from 2022.
@@ -55,7 +78,7 @@ MC_DELAY_FACTOR = 0.5
 SCOPES = ("pairs", "segments")
 #: The sanctioning side and the territory of the 2022 premium.
 SANCTIONING, TERRITORY = ["EUU"], ["RUS", "BLR"]
-OUT_OF_SAMPLE = (("2022", 1.5, "about 1.5 Mt = 2.5 x 2021 (K6, issue #15)"),
+OUT_OF_SAMPLE = (("2022", 1.5, "1.5 Mt, Astana Times 23 May 2023; K6"),
                  ("2023", 2.75, "K6"),
                  ("2024", 4.1 * 12 / 11, "K6: 4.1 Mt Jan-Nov, x 12/11"))  # fmt: skip
 
@@ -85,8 +108,27 @@ def _phase(cfg: CorridorsConfig):
     return CorridorPhase(world.economies, cfg, world.flows, START, world.blocs), world.flows
 
 
-def _mc_mt(result) -> float:
-    return float(result.segments.set_index("segment").loc["aktau-baku", "volume_t"]) * 4 / 1e6
+def _mc_mt(phase) -> float:
+    """TITR Mt/yr of the phase's latest assignment (calibrate's definition)."""
+    from sim.routing.calibrate import titr_rows
+
+    return float(phase.last_assignment.path_tonnes[titr_rows(phase)].sum()) * 4 / 1e6
+
+
+def composition_2021(cfg2021: CorridorsConfig, scope: str = "pairs") -> dict[str, float]:
+    """The model's 2021 TITR load: Mt/yr, transit share (%), containers (kTEU), top pairs."""
+    from sim.routing import calibrate as cal
+
+    phase, _ = _phase(replace(cfg2021, **levers(scope=scope)))
+    rows = cal.titr_rows(phase)
+    total = cal._tonnes(phase, rows)
+    transit = cal._tonnes(phase, rows & cal._rows_of(phase, cal._transit("KAZ")))
+    boxes = rows & cal._rows_of(phase, lambda a, b, g: g in cal.CONTAINER_GROUPS)
+    return {
+        "Mt": total * 4 / 1e6,
+        "transit_pct": 100 * transit / total,
+        "kTEU": cal._value(phase, boxes) * 4 / cal.USD_PER_TEU / 1e3,
+    }
 
 
 def fit_2021(
@@ -104,7 +146,7 @@ def fit_2021(
         mid = (low + high) / 2
         frictions = {**base.corridor_frictions, "Middle Corridor": mid}
         phase, _ = _phase(replace(base, corridor_frictions=frictions, **levers(scope=scope)))
-        if _mc_mt(phase.baseline) > MC_2021_MT:
+        if _mc_mt(phase) > MC_2021_MT:
             low = mid
         else:
             high = mid
@@ -113,16 +155,26 @@ def fit_2021(
 
 
 def run(
-    cfg2021: CorridorsConfig, premium: float = EAST_WEST_PREMIUM, scope: str = "pairs"
+    cfg2021: CorridorsConfig,
+    premium: float = EAST_WEST_PREMIUM,
+    scope: str = "pairs",
+    trade: str = "observed",
 ) -> dict[str, float]:
-    """Annual Middle Corridor Mt (mean of the quarters x 4) for 2021-2024."""
+    """Annual TITR Mt (mean of the quarters x 4) for 2021-2024.
+
+    ``trade``: ``observed`` routes each year's trade (:func:`sim.routing.periods.flows_in`),
+    ``fixed`` the 2021 matrix throughout.
+    """
     from sim.quarters import quarter_range
+    from sim.routing.periods import flows_in
 
     cfg = replace(cfg2021, **levers(premium, scope))
     phase, flows = _phase(cfg)
     by_year: dict[str, list[float]] = {}
     for q in quarter_range(START, QUARTERS):
-        by_year.setdefault(q[:4], []).append(_mc_mt(phase.step(q, flows)))
+        year_flows = flows_in(int(q[:4])) if trade == "observed" else flows
+        phase.step(q, year_flows)
+        by_year.setdefault(q[:4], []).append(_mc_mt(phase))
     return {y: float(np.mean(v)) for y, v in by_year.items()}
 
 
@@ -130,15 +182,24 @@ def main(argv: list[str] | None = None) -> None:
     """Print the hindcast table and the sensitivity to the assumed premium."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scope", choices=SCOPES, default="pairs", help="premium scope")
-    scope = parser.parse_args(argv).scope
+    parser.add_argument("--trade", choices=TRADES, default="observed", help="trade by year")
+    args = parser.parse_args(argv)
+    scope, trade = args.scope, args.trade
     cfg = fit_2021(scope=scope)
     friction = cfg.corridor_frictions["Middle Corridor"]
     print(f"2021 in-sample fit: Middle Corridor friction {friction:.1f} US$/t")
-    print(f"2022 premium scope: {scope}")
-    years = run(cfg, scope=scope)
+    print(f"2022 premium scope: {scope}; trade: {trade}")
+    comp = composition_2021(cfg, scope)
+    model_2021 = {"Mt": comp["Mt"], "%": comp["transit_pct"], "kTEU": comp["kTEU"]}
+    print("2021 checks (not fitted): published vs model")
+    for name, value, unit, source in MC_2021_CHECKS:
+        print(f"  {name:30s} {value:8.2f} {unit:5s} model {model_2021[unit]:8.2f}  ({source})")
+    years = run(cfg, scope=scope, trade=trade)
     base = years["2021"]
     print(f"{'year':6s} {'observed Mt':>12s} {'model Mt':>9s} {'model/2021':>10s}  status")
-    print(f"{'2021':6s} {MC_2021_MT:12.2f} {base:9.2f} {1.0:10.2f}  in sample (fitted)")
+    print(
+        f"{'2021':6s} {MC_2021_MT:12.2f} {base:9.2f} {1.0:10.2f}  in sample (fitted; Astana Times)"
+    )
     for year, observed, source in OUT_OF_SAMPLE:
         print(
             f"{year:6s} {observed:12.2f} {years[year]:9.2f} {years[year] / base:10.2f}"
@@ -146,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     print("sensitivity to the assumed 2022 premium (Middle Corridor Mt, 2022 / 2023):")
     for premium in (50.0, 100.0, 200.0):
-        y = run(cfg, premium, scope)
+        y = run(cfg, premium, scope, trade)
         print(f"  {premium:5.0f} US$/t: {y['2022']:.2f} / {y['2023']:.2f}")
 
 
