@@ -17,16 +17,21 @@ more than copying their result:
 :func:`cached` keys a template by *everything its construction reads*: every
 argument of the constructor (configs as canonical JSON, arrays by their bytes,
 a random generator by its bit generator's state) and, for the settlement, the
-spin-up quarters. Each call returns a deep copy, so a run's steps never touch
-the template or another run's state; objects the construction itself takes
+spin-up quarters. A kept template is only ever handed out as a deep copy, so a
+run's steps never touch it or another run's state; objects the construction itself takes
 from a process-wide cache (the corridor network, the path sets) are shared by
 the copies exactly as by freshly built phases. The data files a phase reads are
 loaded once per process (as before this cache), so the cache lives in the
 process's memory only, never on disk: a changed file or changed code needs a
 new process either way.
 
-The cache holds at most :data:`SIZE` templates of each kind (least recently
-used dropped), so a worker's memory stays flat over a sweep.
+A template is kept from the second time its key is asked for: the first run
+with a key gets the phase it built itself, uncopied, and nothing is kept, so a
+sweep whose every run has its own seed pays neither a copy nor the memory of
+spin-ups that never come back; a key asked for again is built once more and
+kept. The cache holds at most :data:`SIZE` templates of each kind (least
+recently used dropped) and remembers :data:`SEEN_SIZE` keys seen once, so a
+worker's memory stays flat over a sweep.
 """
 
 from __future__ import annotations
@@ -44,7 +49,11 @@ import numpy as np
 SIZE = 4
 """Templates kept per kind (the least recently used beyond this are dropped)."""
 
+SEEN_SIZE = 256
+"""Keys remembered per kind as used once (a template is kept from a key's second use)."""
+
 _TEMPLATES: dict[str, OrderedDict[str, Any]] = {}
+_SEEN: dict[str, OrderedDict[str, bool]] = {}
 _STATS = {"hits": 0, "misses": 0}
 
 
@@ -83,29 +92,35 @@ def cached[T](
     build: Callable[[], T],
     shared: Callable[[T], Iterable[object]] = lambda _: (),
 ) -> T:
-    """A deep copy of the template of ``kind`` under ``key``, built by ``build()`` on a miss.
+    """The phase of ``kind`` under ``key``: a copy of its kept template, else ``build()``.
 
     Args:
         kind: The template's kind (``"routing"``, ``"settlement"``): each has its own LRU.
         key: :func:`key_of` everything ``build`` reads.
-        build: Builds the template (called once per distinct key while it is kept).
+        build: Builds the phase (on a key's first and second use; then kept and copied).
         shared: The objects inside a template its copies share rather than copy
             (those the construction takes from a process-wide cache itself).
 
     Returns:
-        A copy that owns every other piece of its state.
+        What ``build()`` returned, or a copy of the kept template that owns every
+        other piece of its state.
     """
     templates = _TEMPLATES.setdefault(kind, OrderedDict())
     template = templates.get(key)
-    if template is None:
-        _STATS["misses"] += 1
-        template = build()
-        templates[key] = template
-        while len(templates) > SIZE:
-            templates.popitem(last=False)
-    else:
+    if template is not None:
         _STATS["hits"] += 1
         templates.move_to_end(key)
+        return copy.deepcopy(template, {id(obj): obj for obj in shared(template)})
+    _STATS["misses"] += 1
+    seen = _SEEN.setdefault(kind, OrderedDict())
+    if seen.pop(key, None) is None:  # first use: maybe the only one (a per-run seed)
+        seen[key] = True
+        while len(seen) > SEEN_SIZE:
+            seen.popitem(last=False)
+        return build()
+    templates[key] = template = build()  # second use: kept for the next ones
+    while len(templates) > SIZE:
+        templates.popitem(last=False)
     return copy.deepcopy(template, {id(obj): obj for obj in shared(template)})
 
 
@@ -117,4 +132,5 @@ def stats() -> dict[str, int]:
 def clear() -> None:
     """Drop every template and reset the counts (tests; a cold start)."""
     _TEMPLATES.clear()
+    _SEEN.clear()
     _STATS.update(hits=0, misses=0)

@@ -36,21 +36,24 @@ def cfg():
 
 
 def test_cold_warm_and_uncached_runs_write_identical_tables(cfg, monkeypatch):
-    cold = parquet_bytes(simulate(cfg)[1])
+    cold = parquet_bytes(simulate(cfg)[1])  # first use: built, nothing kept
     assert setup_cache.stats() == {"hits": 0, "misses": 2}
-    warm = parquet_bytes(simulate(cfg)[1])
-    assert setup_cache.stats() == {"hits": 2, "misses": 2}
+    kept = parquet_bytes(simulate(cfg)[1])  # second use: built, kept, a copy runs
+    assert setup_cache.stats() == {"hits": 0, "misses": 4}
+    warm = parquet_bytes(simulate(cfg)[1])  # from the kept templates
+    assert setup_cache.stats() == {"hits": 2, "misses": 4}
     assert set(cold) >= {"economies", "pairs", "world", "settlement", "segments"}
-    assert warm == cold
+    assert kept == cold and warm == cold
     # the readable path: every phase built from scratch, no template, no copy
     monkeypatch.setattr(setup_cache, "cached", lambda kind, key, build, shared=None: build())
     assert parquet_bytes(simulate(cfg)[1]) == cold
 
 
 def test_a_copy_owns_its_state_and_the_template_stays_at_the_start(cfg):
-    first = CaravanModel(cfg)
+    CaravanModel(cfg)  # first use of the keys
+    first = CaravanModel(cfg)  # a copy of the templates kept now
     first.run()
-    second = CaravanModel(cfg)  # from the template, after `first` stepped its copy
+    second = CaravanModel(cfg)  # from the templates, after `first` stepped its copy
     assert setup_cache.stats()["hits"] == 2
     assert second.settlement is not first.settlement
     assert second.streams["settlement"] is second.settlement.rng
@@ -99,6 +102,7 @@ def test_changing_an_input_misses_the_cache(cfg, change, missed, monkeypatch):
 
     monkeypatch.setattr(setup_cache, "cached", spy)
     CaravanModel(cfg)
+    CaravanModel(cfg)  # second use: the templates are kept
     built.clear()
     CaravanModel(change(cfg))
     if missed is None:  # the start moves both the path search and the spin-up
@@ -124,8 +128,18 @@ def test_key_of_tells_apart_values_that_print_alike():
         setup_cache.key_of(object())
 
 
-def test_the_cache_keeps_at_most_size_templates_per_kind():
+def test_a_template_is_kept_from_a_keys_second_use_and_at_most_size_per_kind():
+    builds = []
+
+    def build(i):
+        builds.append(i)
+        return [i]
+
+    setup_cache.cached("toy", setup_cache.key_of(-1), lambda: build(-1))
+    assert not setup_cache._TEMPLATES["toy"]  # used once: nothing kept
     for i in range(setup_cache.SIZE + 3):
-        setup_cache.cached("toy", setup_cache.key_of(i), lambda i=i: [i])
+        for _ in range(3):  # built on the first two uses, copied on the third
+            assert setup_cache.cached("toy", setup_cache.key_of(i), lambda i=i: build(i)) == [i]
+    assert builds == [-1] + [i for i in range(setup_cache.SIZE + 3) for _ in range(2)]
     assert len(setup_cache._TEMPLATES["toy"]) == setup_cache.SIZE
-    assert setup_cache.cached("toy", setup_cache.key_of(0), lambda: ["rebuilt"]) == ["rebuilt"]
+    assert setup_cache.key_of(0) not in setup_cache._TEMPLATES["toy"]  # the oldest dropped

@@ -143,14 +143,16 @@ def test_a_worker_shares_set_up_across_jobs_only_where_the_inputs_are_equal(tmp_
     runner = JobRunner(launch_spec(tmp_path / "a", "debug=fast")[0])
     for i in range(3):  # seeds per run: every job has its own spin-up
         assert runner.run(JobSpec(i, i, (f"sweep.replicate={i}",)))["status"] == "completed"
-    assert setup_cache.stats() == {"hits": 2, "misses": 4}  # routing 1 + 2, settlement 3 + 0
+    # routing: built for jobs 0 and 1 (kept from its second use), copied for job 2;
+    # settlement: three seeds, each used once, so each built and none kept
+    assert setup_cache.stats() == {"hits": 1, "misses": 5}
     runner = JobRunner(launch_spec(tmp_path / "b", "debug=fast")[0])
-    for i in range(3):  # the same jobs again (a new sweep, same seeds): everything shared
+    for i in range(3):  # the same jobs again (a new sweep, same seeds): kept from now on
         assert runner.run(JobSpec(i, i, (f"sweep.replicate={i}",)))["status"] == "completed"
-    assert setup_cache.stats() == {"hits": 2 + 6, "misses": 4}
+    assert setup_cache.stats() == {"hits": 1 + 3, "misses": 5 + 3}  # settlement: second uses
     runner = JobRunner(launch_spec(tmp_path / "c", "debug=fast")[0])
-    for i in range(3):  # one seed for every job: the spin-up is shared from the second on
+    for i in range(3):  # one seed for every job: the spin-up is copied for the third
         job = JobSpec(i, i, (f"sweep.replicate={i}", "sweep.seeds=fixed"))
         assert runner.run(job)["status"] == "completed"
-    assert setup_cache.stats() == {"hits": 8 + 3 + 2, "misses": 4 + 1}
+    assert setup_cache.stats() == {"hits": 4 + 3 + 1, "misses": 8 + 2}
     setup_cache.clear()
