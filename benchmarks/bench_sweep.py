@@ -10,7 +10,12 @@ Prints numbers; asserts nothing. Run from the repository root after
 1. Model floor, in one process with one BLAS thread (as a sweep worker):
    ``--floor-runs`` default runs through ``sim.runner.simulate`` (construction,
    the quarters and the tables, no Hydra, no files), and the quarters alone
-   (``model.run()``).
+   (``model.run()``), each run with its own seed as in the sweep (so no run
+   reuses another's settlement spin-up, :mod:`sim.setup_cache`).
+1c. The set-up cache: a sweep job's CPU with :mod:`sim.setup_cache` bypassed (every
+   phase built, as without the cache) and in use, interleaved, with a seed
+   per run (only the corridor phase is shared) and ``sweep.seeds=fixed`` (the
+   settlement spin-up is shared too).
 1b. Overhead: a sweep job run by a worker's ``JobRunner`` in one process, against
    ``simulate()`` in the same process, interleaved (wall and CPU time).
 2. Throughput: ``--runs`` runs of the default scenario (``sweep.replicate=range(N)``,
@@ -20,7 +25,8 @@ Prints numbers; asserts nothing. Run from the repository root after
    ``--memory-runs`` repeats the largest worker count with fewer runs: memory
    flat in the number of runs means equal peaks.
 3. One run: ``caravan`` (``uv run caravan`` and the venv's script) warm, median of
-   ``--repeats``, against the import floor ``python -c "import hydra, mesa, pandas, pyarrow"``.
+   ``--repeats`` run in turn with the import floor
+   ``python -c "import hydra, mesa, pandas, pyarrow"`` (the same load on each).
 4. Peak memory of the collector (``sim.sweep.collect.collect``) in a fresh
    process, on the sweep of step 2 and on ``--synthetic`` synthetic run
    directories (hard links to one real run's tables).
@@ -130,16 +136,18 @@ threadpool_limits(limits=1)  # one BLAS thread, as in a sweep worker
 from sim.compose import compose_and_validate
 from sim.model import CaravanModel
 from sim.runner import simulate
+from dataclasses import replace
 cfg = compose_and_validate([f"sim.quarters={sys.argv[2]}"])
 simulate(cfg)  # warm: imports, caches
 n = int(sys.argv[1])
+# a seed per run, as in the sweep (sweep.seeds=per_run): no run reuses another's spin-up
 start = time.perf_counter()
-for _ in range(n):
-    simulate(cfg)
+for i in range(n):
+    simulate(replace(cfg, seed=1000 + i))
 whole = (time.perf_counter() - start) / n
 quarters = []
-for _ in range(n):
-    model = CaravanModel(cfg)
+for i in range(n):
+    model = CaravanModel(replace(cfg, seed=2000 + i))
     start = time.perf_counter()
     model.run()
     quarters.append(time.perf_counter() - start)
@@ -200,13 +208,57 @@ def overhead(runs: int, quarters: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def median_wall(args: list[str], repeats: int) -> float:
-    times = []
+CACHE_SNIPPET = """
+import json, sys, tempfile, time
+from pathlib import Path
+from threadpoolctl import threadpool_limits
+threadpool_limits(limits=1)
+from tests.sweep.test_worker import launch_spec
+from sim import setup_cache
+from sim.sweep.worker import JobRunner, JobSpec
+n, quarters = int(sys.argv[1]), sys.argv[2]
+cached = setup_cache.cached
+uncached = lambda kind, key, build, shared=None: build()
+out = {}
+for seeds in ("per_run", "fixed"):
+    spec, _ = launch_spec(Path(tempfile.mkdtemp()), f"sim.quarters={quarters}")
+    runner = JobRunner(spec)
+    runner.run(JobSpec(0, 0, ("sweep.replicate=0", f"sweep.seeds={seeds}")))  # warm
+    cpu = {"cold": 0.0, "warm": 0.0}
+    for i in range(1, 2 * n + 1):  # interleaved: the same load on both
+        kind = "cold" if i % 2 else "warm"
+        # cold: every phase built from scratch, as without the cache (the templates stay)
+        setup_cache.cached = uncached if kind == "cold" else cached
+        start = time.process_time()
+        result = runner.run(JobSpec(i, i, (f"sweep.replicate={i}", f"sweep.seeds={seeds}")))
+        cpu[kind] += time.process_time() - start
+        assert result["status"] == "completed", result
+    out[seeds] = {k: v / n for k, v in cpu.items()}
+print(json.dumps(out))
+"""
+
+
+def setup_cache_effect(runs: int, quarters: int) -> dict:
+    """CPU of a sweep job with the set-up cache cleared before it and with it warm."""
+    out = subprocess.run(
+        [sys.executable, "-c", CACHE_SNIPPET, str(runs), str(quarters)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def interleaved_medians(commands: list[list[str]], repeats: int) -> list[float]:
+    """Median wall time of each command, run in turn ``repeats`` times (the same load on all)."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(args, cwd=ROOT, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for args, record in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(args, cwd=ROOT, capture_output=True, check=True)
+            record.append(time.perf_counter() - start)
+    return [statistics.median(record) for record in times]
 
 
 COLLECT_SNIPPET = """
@@ -261,10 +313,10 @@ def main() -> None:
     parser.add_argument("--skip-collector", action="store_true")
     parser.add_argument("--ray", action="store_true", help="also the Ray launcher (step 5)")
     parser.add_argument(
-        "--only", choices=("floor", "overhead", "throughput", "latency", "collector")
+        "--only", choices=("floor", "overhead", "cache", "throughput", "latency", "collector")
     )
     args = parser.parse_args()
-    everything = {"floor", "overhead", "throughput", "latency", "collector"}
+    everything = {"floor", "overhead", "cache", "throughput", "latency", "collector"}
     steps = {args.only} if args.only else everything
     work = Path(tempfile.mkdtemp(prefix="caravan-bench-sweep-"))
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}, work dir: {work}")
@@ -288,6 +340,18 @@ def main() -> None:
                 f"CPU {cost['job_cpu'] * 1000:.0f} vs {cost['sim_cpu'] * 1000:.0f} ms "
                 f"({cost['job_cpu'] / cost['sim_cpu']:.2f}x)"
             )
+        if "cache" in steps:
+            effect = setup_cache_effect(args.floor_runs, args.quarters)
+            print(
+                f"\n1c. set-up cache (sim.setup_cache): CPU of one sweep job in a worker, "
+                f"cache bypassed vs in use, interleaved, mean of {args.floor_runs} each"
+            )
+            for seeds, cpu in effect.items():
+                print(
+                    f"   sweep.seeds={seeds}: bypassed {cpu['cold'] * 1000:.0f} ms, in use "
+                    f"{cpu['warm'] * 1000:.0f} ms ({cpu['cold'] / cpu['warm']:.2f}x)"
+                )
+            print(f"   load average after: {os.getloadavg()}")
         times: dict[int, float] = {}
         if "throughput" in steps:
             print(f"\n2. {args.runs} runs, default scenario, sim.quarters={args.quarters}")
@@ -340,13 +404,15 @@ def main() -> None:
         if "latency" in steps:
             print(f"\n3. one run, warm, median of {args.repeats}")
             run_dir = work / "one"
-            floor_s = median_wall(
-                [sys.executable, "-c", "import hydra, mesa, pandas, pyarrow"], args.repeats
+            floor_s, script, uv = interleaved_medians(
+                [
+                    [sys.executable, "-c", "import hydra, mesa, pandas, pyarrow"],
+                    [str(VENV_BIN / "caravan"), f"hydra.run.dir={run_dir}"],
+                    ["uv", "run", "--frozen", "caravan", f"hydra.run.dir={run_dir}"],
+                ],
+                args.repeats,
             )
-            script = median_wall(
-                [str(VENV_BIN / "caravan"), f"hydra.run.dir={run_dir}"], args.repeats
-            )
-            uv = median_wall(["uv", "run", "--frozen", "caravan", f"hydra.run.dir={run_dir}"], 3)
+            print(f"   load average after: {os.getloadavg()}")
             print(f"   import floor (import hydra, mesa, pandas, pyarrow): {floor_s:.2f} s")
             print(f"   .venv/bin/caravan: {script:.2f} s ({script / floor_s:.2f}x the floor)")
             print(f"   uv run caravan: {uv:.2f} s ({uv / floor_s:.2f}x the floor)")

@@ -121,7 +121,8 @@ def chosen_scenarios(overrides: Sequence[str]) -> set[str]:
     from omegaconf import OmegaConf
 
     names = set()
-    for item in OmegaConf.load(CONF_DIR / "config.yaml").get("defaults", []):
+    defaults = OmegaConf.to_container(OmegaConf.load(CONF_DIR / "config.yaml")).get("defaults", [])
+    for item in defaults:  # plain dicts (a loaded list holds DictConfigs, not dicts)
         if isinstance(item, dict) and "scenario" in item:
             names.add(str(item["scenario"]))
     for override in overrides:

@@ -30,6 +30,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim import setup_cache
 from sim.agents import STATE, Economy
 from sim.config import CaravanConfig
 from sim.data.loader import load_world
@@ -59,6 +60,30 @@ def random_streams(seed: int) -> dict[str, np.random.Generator]:
 def settlement_spinup_quarters(cfg: CaravanConfig) -> list[str]:
     """Quarters the settlement layer replays before ``sim.start`` (:func:`spinup_quarters`)."""
     return spinup_quarters(cfg.settlement.enabled, cfg.settlement.initial.table, cfg.sim.start)
+
+
+def spun_up_settlement(
+    args: tuple, rng: np.random.Generator, start: str, spinup: list[str]
+) -> tuple[SettlementPhase, np.ndarray | None]:
+    """The settlement phase at ``start``: built at the 2021Q4 initial state and replayed.
+
+    Args:
+        args: ``(economies, currencies, blocs, settlement config, base flows)``.
+        rng: The run's ``settlement`` stream (the phase keeps it and draws from it).
+        start: ``sim.start``.
+        spinup: :func:`settlement_spinup_quarters` (empty: the phase starts at ``start``).
+
+    Returns:
+        The phase and the pair settlement costs reached by the spin-up (None without one).
+    """
+    economies, currencies, blocs, cfg, flows = args
+    phase = SettlementPhase(
+        economies, currencies, blocs, cfg, flows, rng, spinup[0] if spinup else start
+    )
+    reference = None
+    for quarter in spinup:  # history from the 2021Q4 initial state up to the start
+        reference = phase.step(quarter, flows).cost
+    return phase, reference
 
 
 def calibration_state(world: World) -> dict[str, np.ndarray]:
@@ -129,24 +154,28 @@ class CaravanModel(mesa.Model):
         self.endowment = endowment_path(w, self.quarters, cfg.sim.growth)
         self.cost_ratio = np.ones((w.n, w.n))
         self.equilibrium: EquilibriumChange | None = None
-        self.routing = CorridorPhase(w.economies, cfg.corridors, w.flows, cfg.sim.start, w.blocs)
+        # built once per distinct input in this process and copied (sim.setup_cache)
+        routing_args = (w.economies, cfg.corridors, w.flows, cfg.sim.start, w.blocs)
+        self.routing = setup_cache.cached(
+            "routing",
+            setup_cache.key_of(*routing_args),
+            lambda: CorridorPhase(*routing_args),
+            shared=lambda phase: (phase.net, phase.paths),
+        )
         self.routing_result: RoutingResult | None = None
-        spinup = settlement_spinup_quarters(cfg)
         self.settlement: SettlementPhase | None = None
-        if cfg.settlement.enabled:
-            self.settlement = SettlementPhase(
-                w.economies,
-                w.currencies,
-                w.blocs,
-                cfg.settlement,
-                w.flows,
-                self.streams["settlement"],
-                spinup[0] if spinup else cfg.sim.start,
-            )
-        self.settlement_result: SettlementResult | None = None
         self.settlement_reference: np.ndarray | None = None
-        for quarter in spinup:  # history from the 2021Q4 initial state up to the start
-            self.settlement_reference = self.settlement.step(quarter, w.flows).cost
+        if cfg.settlement.enabled:
+            settlement_args = (w.economies, w.currencies, w.blocs, cfg.settlement, w.flows)
+            spinup = settlement_spinup_quarters(cfg)
+            rng = self.streams["settlement"]
+            self.settlement, self.settlement_reference = setup_cache.cached(
+                "settlement",
+                setup_cache.key_of(*settlement_args, rng, cfg.sim.start, spinup),
+                lambda: spun_up_settlement(settlement_args, rng, cfg.sim.start, spinup),
+            )
+            self.streams["settlement"] = self.settlement.rng  # the stream, where spin-up left it
+        self.settlement_result: SettlementResult | None = None
         self.records = Records()
         self.masks = {bloc: w.members(bloc) for bloc in ("CIS", "EAEU")}
         self.economy_state = calibration_state(w)

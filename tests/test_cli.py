@@ -113,3 +113,18 @@ def test_readme_example_error_is_the_real_message(capsys):
         with pytest.raises(SystemExit):
             main(shlex.split(command))
         assert capsys.readouterr().err.strip() == expected
+
+
+def test_a_single_run_composes_once(tmp_path, monkeypatch):
+    """The default scenario is found among the scenarios registered for the run (no retry)."""
+    from sim import compose
+    from sim.cli import main
+
+    assert compose.chosen_scenarios([]) == {"baseline"}
+    assert compose.chosen_scenarios(["scenario=instc_buildout"]) == {"baseline", "instc_buildout"}
+    calls = []
+    real = compose.compose_run
+    monkeypatch.setattr(compose, "compose_run", lambda *a: calls.append(a) or real(*a))
+    main(["debug=fast", f"hydra.run.dir={tmp_path / 'run'}"])
+    assert len(calls) == 1
+    assert (tmp_path / "run" / "metadata.json").exists()

@@ -176,3 +176,49 @@ def test_unknown_key_suggests_the_nearest():
     assert unknown_key_message("trade.sigm").endswith("did you mean 'trade.sigma'?")
     assert unknown_key_message("tariff.changes[0].scal").endswith("'tariff.changes[0].scale'?")
     assert unknown_key_message("zzzz") == "unknown key (not in the config schema)"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        ["trade.sigma=3", "seed=7"],
+        ["++corridors.freight_rate_overrides.rail=0.05"],
+        ["settlement.traders.n_traders=3000", "sweep.seeds=fixed"],
+        *[[f"scenario={name}"] for name in __import__("sim.compose").compose.scenario_files()],
+    ],
+)
+def test_a_composed_config_converts_as_the_general_path_does(overrides):
+    from omegaconf import OmegaConf
+
+    from sim.compose import compose, register_configs
+    from sim.config import _composed_onto_schema, to_typed
+
+    register_configs()
+    cfg = compose(overrides)
+    direct = _composed_onto_schema(cfg)
+    assert direct is not None  # Hydra composed it onto the schema: the direct conversion
+    assert direct == to_typed(OmegaConf.to_container(cfg))  # a plain dict: merged onto the schema
+
+
+def test_a_config_off_the_schema_takes_the_general_path_and_is_refused():
+    from omegaconf import OmegaConf
+
+    from sim.compose import compose, register_configs
+    from sim.config import _composed_onto_schema, to_typed
+
+    register_configs()
+    plain = OmegaConf.to_container(compose(["debug=fast"]))
+    plain["trade"]["bogus"] = 1
+    cfg = OmegaConf.create(plain)  # untyped sections
+    assert _composed_onto_schema(cfg) is None
+    with pytest.raises(ConfigError, match="trade.bogus"):
+        to_typed(cfg)
+    extra = compose(["debug=fast", "+sim.quarter=3"])  # a key added to a typed section
+    assert _composed_onto_schema(extra) is None
+    with pytest.raises(ConfigError, match="sim.quarter"):
+        to_typed(extra)
+    plain = OmegaConf.to_container(compose(["debug=fast"]))
+    plain["seed"] = "7"  # a string: converted by the general path
+    assert _composed_onto_schema(OmegaConf.create(plain)) is None
+    assert to_typed(OmegaConf.create(plain)).seed == 7

@@ -135,11 +135,13 @@ def calibrate(
     world = calibration_world()
     extra = dict(extra or {})
     bounds = {**BOUNDS, **{k: b for k, (b, _) in extra.items()}}
+    # the grid reaches each bound's side of the box: a 3-point grid inside (κ <= 20)
+    # sent Nelder-Mead to a local minimum (494 pp² against 399 near κ = 40)
     grid = {
-        "revision_rate": (0.02, 0.08, 0.2),
-        "logit_scale": (150.0, 600.0, 2400.0),
-        "hazard_2022": (0.08, 0.2, 0.4),
-        "liquidity_decay": (3.0, 8.0, 20.0),
+        "revision_rate": (0.005, 0.02, 0.08, 0.2),
+        "logit_scale": (150.0, 600.0, 2400.0, 5000.0),
+        "hazard_2022": (0.06, 0.1, 0.2, 0.4),
+        "liquidity_decay": (3.0, 8.0, 20.0, 40.0),
         **{k: g for k, (_, g) in extra.items()},
     }
     best, best_f = None, np.inf
@@ -266,6 +268,10 @@ def _vehicle_leg_hazard(cfg: SettlementConfig) -> None:
     cfg.costs.vehicle_leg_hazard = 1.0
 
 
+def _offshore_rub(cfg: SettlementConfig) -> None:
+    cfg.onshore_currencies = {}
+
+
 def _no_dated_liquidity(cfg: SettlementConfig) -> None:
     cfg.costs.dated_liquidity = False
 
@@ -286,7 +292,9 @@ class Variant:
 
 
 #: Structural sensitivities. Each is refitted on the 2022 points exactly like the default;
-#: the default is kept because no variant does better out of sample (see the README,
+#: the default is kept because no variant fits the 2022 points better (2022 objective, pp²:
+#: default 399, offshore_rub 419, vehicle_leg_share 399 with the share unidentified,
+#: no_dated_liquidity 481, uncapped_cross 1270, china_links_0.9 1348; README,
 #: "Settlement hindcast").
 VARIANTS: dict[str, Variant] = {
     "default": Variant("shipped model"),
@@ -296,6 +304,11 @@ VARIANTS: dict[str, Variant] = {
     "vehicle_leg_share": Variant(
         "costs.vehicle_leg_hazard fitted in [0, 1] on 2022",
         extra={"vehicle_leg_hazard": ((0.0, 1.0), (0.2, 0.5, 0.8))},
+    ),
+    "offshore_rub": Variant(
+        "onshore_currencies = {} (RUB bought with USD/EUR in a deep market throughout: "
+        "the model before the 2022 closure of offshore RUB settlement)",
+        _offshore_rub,
     ),
     "no_dated_liquidity": Variant(
         "costs.dated_liquidity = False (no exogenous yuan depth)", _no_dated_liquidity

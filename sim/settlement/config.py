@@ -209,7 +209,9 @@ class CostConfig:
             with USD settles the vehicle side with the Russian party's banks).
             0 (default): none; 1: all (sensitivities ``python -m
             sim.settlement.calibrate --variant vehicle_leg_hazard`` and
-            ``--variant vehicle_leg_share``, which fits the share on 2022).
+            ``--variant vehicle_leg_share``, which fits the share on 2022). A leg
+            into an onshore-only currency is national, not a vehicle leg, so from
+            2022Q1 this share no longer touches RUB (``onshore_currencies``).
         liquidity_decay: κ in s(ℓ) = s_min + (s_max - s_min)·exp(-κ·ℓ), >= 0.
             Default: fitted on the 2022 points (``fitted_parameters.json``).
         exogenous_liquidity: Extra liquidity ℓ0 per currency (offshore depth),
@@ -302,6 +304,17 @@ class SettlementConfig:
             1/β is the cost difference (ad valorem) that changes odds by e.
             Default: fitted.
         vehicles: Vehicle currencies, offered on every pair.
+        onshore_currencies: Currencies without an offshore market, each with the
+            first quarter of that state (default ``{"RUB": "2022Q1"}``): from then
+            a party whose home currency is a vehicle buys or sells
+            one of them as a *national* leg (a direct link with the issuer's banks
+            with the link density, else a double conversion through USD that
+            carries the vehicle hazard), not as a deep-market vehicle leg.
+            Source for RUB: Clearstream, "Russia-related measures", 28 Feb 2022
+            (RUB no longer an eligible settlement currency, no FX services in
+            RUB) and Euroclear, 1 Mar 2022 (no RUB settlement, Moscow cash
+            correspondent disabled). Before that quarter the leg is a vehicle leg
+            (:mod:`sim.settlement.market`). Must not be a vehicle; ``""``: always.
         national_bloc: Currencies of this bloc's members count as "national"
             on pairs inside the bloc (besides the parties' own currencies).
         third_currency_rules: When a currency of neither party is offered.
@@ -341,6 +354,7 @@ class SettlementConfig:
         FITTED["logit_scale"], low=0, high=1_000_000, open_low=True, unit="1 / ad valorem"
     )
     vehicles: list[str] = field(default_factory=lambda: ["USD", "EUR"])
+    onshore_currencies: dict[str, str] = field(default_factory=lambda: {"RUB": "2022Q1"})
     national_bloc: str = "CIS"
     third_currency_rules: list[ThirdCurrencyRule] = field(
         default_factory=lambda: [
@@ -417,6 +431,12 @@ class SettlementConfig:
             _ccy(f"{p}.vehicles[{k}]", c)
         if "USD" not in self.vehicles:
             raise ConfigError(f"{p}.vehicles", "must contain 'USD' (the double-conversion vehicle)")
+        for c, first in self.onshore_currencies.items():
+            _ccy(f"{p}.onshore_currencies", c)
+            if c in self.vehicles:
+                raise ConfigError(f"{p}.onshore_currencies.{c}", f"{c!r} is a vehicle currency")
+            if first:
+                checked_quarter(f"{p}.onshore_currencies.{c}", first)
         if self.national_bloc and self.national_bloc not in known_blocs:
             raise ConfigError(f"{p}.national_bloc", f"unknown bloc {self.national_bloc!r}")
         for k, r in enumerate(self.third_currency_rules):

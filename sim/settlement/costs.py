@@ -15,7 +15,8 @@ international exchange", JMCB 12(3); Rey 2001, "International trade and
 currency exchange", REStud 68(2): the cost of exchanging two currencies falls
 with the volume traded between them — a thick-market externality):
 
-- vehicle leg (either currency is USD/EUR): ``vehicle_spread``;
+- vehicle leg (either currency is USD/EUR, and the other is not onshore-only;
+  :func:`~sim.settlement.market.leg_kinds`): ``vehicle_spread``;
 - national leg of economy e into currency c: with probability d (density of
   direct correspondent links between e and the issuer of c) a direct
   conversion at spread s(ℓ_e(c)) — or, if ``synthetic_cross`` (default),
@@ -60,7 +61,16 @@ def conversion_spread(
     ``s(ℓ) = s_min + (s_max − s_min)·exp(−κ·ℓ)``: falls from ``s_max`` in a
     market with no volume towards ``s_min`` as the share ℓ of recent volume
     settled in the currency rises (functional form ``assumed``; the direction
-    follows Krugman 1980 and Rey 2001).
+    follows Krugman 1980 and Rey 2001). The FX microstructure evidence on the
+    form is weak: Hartmann (1998), "Do Reuters spreads reflect currencies'
+    differences in global trading activity?", JIMF 17(4) (FMG DP 265), finds a
+    negative but barely significant long-run volume effect in a log-log panel;
+    Galati (2000), BIS WP 93, finds no significant effect of unexpected volume
+    on emerging-market spreads. Neither pins an exponential, a power law or a
+    saturation level; the form is kept because it does not decide the RUB/CNY
+    ranking: from the end-2022 depth (31.5 %) the yuan's Moscow spread is within
+    1 bp of ``s_min`` for κ >= 20, and the ranking on Russia's non-China pairs is
+    set by the legs and hazards (tens of bp).
 
     Args:
         liquidity: Liquidity ℓ in [0, 1], any shape.
@@ -184,13 +194,20 @@ def static_option_terms(
     mandate: np.ndarray,
     params: CostConfig,
     column: np.ndarray | None = None,
+    onshore: np.ndarray | None = None,
 ) -> StaticOptionTerms:
     """Liquidity-independent terms of :func:`option_costs` (arguments as there).
 
     With ``column`` ((P, K) currency of each pair's option slots,
     :class:`~sim.settlement.options.OptionSet`) the terms are (P, 2, K) on the slots.
+    ``onshore`` ((C,) bool, :attr:`~sim.settlement.levers.Levers.onshore`) names the
+    currencies without an offshore market, whose legs against a vehicle are national
+    (:meth:`~sim.settlement.market.Market.leg_kinds_at`); ``None``: none.
     """
     m = market
+    if onshore is None:
+        onshore = np.zeros(m.n_currencies, dtype=bool)
+    kinds = m.leg_kinds_at(onshore)
     sv = params.vehicle_spread
     if column is None:
         column = np.arange(m.n_currencies)[None, :]
@@ -218,7 +235,7 @@ def static_option_terms(
         fixed = np.where(k == LEG_NONE, 0.0, np.where(national, (1.0 - d) * 2.0 * sv, sv))
         return d, coef, fixed
 
-    kind_imp, kind_exp = pick(m.leg_kind_imp), pick(m.leg_kind_exp)
+    kind_imp, kind_exp = pick(kinds[0]), pick(kinds[1])
     d_i, coef_i, fix_i = leg(kind_imp, m.imp)
     d_e, coef_e, fix_e = leg(kind_exp, m.exp)
     conversion_fixed = fix_i + fix_e
@@ -238,7 +255,8 @@ def static_option_terms(
     )
     h_eff = pick(hazard)[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
     if params.vehicle_leg_hazard:
-        h_eff = h_eff + params.vehicle_leg_hazard * pick(vehicle_leg_hazard(m, hazard))[:, None, :]
+        extra = vehicle_leg_hazard(m, hazard, kinds)
+        h_eff = h_eff + params.vehicle_leg_hazard * pick(extra)[:, None, :]
     return StaticOptionTerms(
         fixed=fixed,
         coef_imp=coef_i,
@@ -249,7 +267,9 @@ def static_option_terms(
     )
 
 
-def vehicle_leg_hazard(market: Market, hazard: np.ndarray) -> np.ndarray:
+def vehicle_leg_hazard(
+    market: Market, hazard: np.ndarray, kinds: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """(P, C) hazard carried by vehicle legs into or out of a party's own currency.
 
     ``x[p, c] = 1{leg_imp = vehicle, c = home(exp), c not vehicle}·h[p, home(imp)]
@@ -264,17 +284,19 @@ def vehicle_leg_hazard(market: Market, hazard: np.ndarray) -> np.ndarray:
     Args:
         market: Static structure.
         hazard: (P, C) blocking hazard on settling pair p in currency c.
+        kinds: (P, C) importer and exporter leg kinds (default: the market's).
 
     Returns:
         (P, C) additional effective hazard (0 where no such leg).
     """
     m = market
+    kind_imp, kind_exp = kinds if kinds is not None else (m.leg_kind_imp, m.leg_kind_exp)
     rows = np.arange(hazard.shape[0])
     col = np.arange(hazard.shape[1])[None, :]
     home_exp, home_imp = m.home[m.exp], m.home[m.imp]
     non_vehicle = ~m.vehicle[None, :]
-    imp_leg = (m.leg_kind_imp == LEG_VEHICLE) & (col == home_exp[:, None]) & non_vehicle
-    exp_leg = (m.leg_kind_exp == LEG_VEHICLE) & (col == home_imp[:, None]) & non_vehicle
+    imp_leg = (kind_imp == LEG_VEHICLE) & (col == home_exp[:, None]) & non_vehicle
+    exp_leg = (kind_exp == LEG_VEHICLE) & (col == home_imp[:, None]) & non_vehicle
     return imp_leg * hazard[rows, home_imp][:, None] + exp_leg * hazard[rows, home_exp][:, None]
 
 
@@ -314,6 +336,7 @@ def option_costs(
     subsidy: np.ndarray,
     mandate: np.ndarray,
     params: CostConfig,
+    onshore: np.ndarray | None = None,
 ) -> OptionCosts:
     """Cost of settling each pair in each currency (equations in the module docstring).
 
@@ -327,14 +350,16 @@ def option_costs(
         subsidy: (P,) ad-valorem subsidy to national options.
         mandate: (P,) ad-valorem penalty on non-national options.
         params: Cost parameters.
+        onshore: (C,) currencies without an offshore market (default none).
 
     Returns:
         :class:`OptionCosts` (defined for every option; availability is
         applied by the choice rule).
     """
     st = static_option_terms(
-        market, density, hazard, interconnection, cards, subsidy, mandate, params
-    )
+        market, density, hazard, interconnection, cards, subsidy, mandate, params,
+        onshore=onshore,
+    )  # fmt: skip
     di, de = direct_spreads(market, liquidity, params)
     moving = st.coef_imp * di[:, None, :] + st.coef_exp * de[:, None, :]
     return OptionCosts(

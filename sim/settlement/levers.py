@@ -29,7 +29,7 @@ from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 from sim.settlement.config import LeverEntry, SettlementConfig
 from sim.settlement.events import event_hazards
-from sim.settlement.market import ALWAYS, Market, scope_matrix
+from sim.settlement.market import ALWAYS, NEVER, Market, scope_matrix
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class Levers:
         hazard: (P, C) blocking hazard per quarter on settling pair p in c.
         subsidy: (P,) ad-valorem subsidy to national options.
         mandate: (P,) ad-valorem penalty on non-national options.
+        onshore: (C,) bool, currencies with no offshore market in the quarter
+            (``Market.onshore_from``: their legs against a vehicle are national).
     """
 
     density: np.ndarray
@@ -52,6 +54,7 @@ class Levers:
     hazard: np.ndarray
     subsidy: np.ndarray
     mandate: np.ndarray
+    onshore: np.ndarray
 
 
 class LeverSchedule:
@@ -83,6 +86,8 @@ class LeverSchedule:
             out.update(x for x in (window.first, window.lifted) if x not in (None, ALWAYS))
             if ramp is not None:
                 out.update(range(ramp.first, ramp.last + 1))
+        m = self.market
+        out.update(int(x) for x in m.onshore_from if x not in (ALWAYS, NEVER))
         return sorted(out)
 
     def _scope_u(self, scope: str) -> np.ndarray:
@@ -152,6 +157,7 @@ class LeverSchedule:
             hazard=hazard,
             subsidy=pair_sum(cfg.subsidies),
             mandate=pair_sum(cfg.mandates),
+            onshore=m.onshore_from <= q,
         )
 
 

@@ -28,7 +28,15 @@ home currency to c (unless they are equal), the exporter converts c to its home
 currency (unless equal). A leg is a *vehicle leg* if either currency is a
 vehicle (a deep global market, always a direct link) and a *national leg*
 otherwise (needs a direct correspondent link between the converting economy's
-banks and the issuer of c; otherwise the payment goes through USD).
+banks and the issuer of c; otherwise the payment goes through USD). A leg into
+or out of an *onshore-only* currency (``cfg.onshore_currencies``, default RUB)
+is national even against a vehicle: after Clearstream (28 Feb 2022) and
+Euroclear (1 Mar 2022) stopped settling RUB, a rest-of-world or EU buyer gets
+roubles only through Russian banks — directly, with the link density to Russia,
+or through the vehicle channel into Russia, with its hazard
+(:func:`leg_kinds`), from the quarter the config names (default 2022Q1); before
+it the leg is a vehicle leg (``Market.onshore_from``, resolved per quarter by the
+lever schedule).
 """
 
 from __future__ import annotations
@@ -68,7 +76,11 @@ class Market:
         incidence: (n, P) 1.0 where the economy is a party of the pair.
         option_from: (P, C) first quarter index the option is offered.
         national: (P, C) national-currency option (see module docstring).
-        leg_kind_imp, leg_kind_exp: (P, C) LEG_NONE / LEG_VEHICLE / LEG_NATIONAL.
+        leg_kind_imp, leg_kind_exp: (P, C) LEG_NONE / LEG_VEHICLE / LEG_NATIONAL
+            while every currency has an offshore market (:meth:`leg_kinds_at`
+            gives them for a quarter).
+        onshore_from: (C,) first quarter index a currency is onshore-only
+            (``NEVER`` if it never is).
         blocs: Bloc name → member codes (restricted to ``codes``).
         derived: Cache of structures derived from the market (filled on use).
     """
@@ -87,6 +99,7 @@ class Market:
     national: np.ndarray
     leg_kind_imp: np.ndarray
     leg_kind_exp: np.ndarray
+    onshore_from: np.ndarray
     blocs: dict[str, tuple[str, ...]]
     _scope_cache: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
     #: Structures derived from the market and cached by their builders (e.g. headline maps).
@@ -105,6 +118,22 @@ class Market:
     def available(self, q: int) -> np.ndarray:
         """(P, C) bool: options offered in quarter index ``q``."""
         return self.option_from <= q
+
+    def leg_kinds_at(self, onshore: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(P, C) importer and exporter leg kinds with the onshore-only currencies ``onshore``.
+
+        Args:
+            onshore: (C,) bool, currencies with no offshore market in the quarter
+                (``onshore_from <= q``).
+        """
+        if not onshore.any():
+            return self.leg_kind_imp, self.leg_kind_exp
+        key = "legs:" + onshore.tobytes().hex()
+        if key not in self.derived:
+            self.derived[key] = tuple(
+                leg_kinds(self.home[e], self.vehicle, onshore) for e in (self.imp, self.exp)
+            )
+        return self.derived[key]  # type: ignore[return-value]
 
     def ever_available(self) -> np.ndarray:
         """(P, C) bool: options offered in some quarter."""
@@ -238,10 +267,18 @@ def build_market(
     party = (col == home[exp][:, None]) | (col == home[imp][:, None])
     national = ~vehicle[None, :] & (party | (both_in[:, None] & issuer_in_bloc[None, :]))
 
+    onshore_from = np.array(
+        [
+            (quarter_ordinal(cfg.onshore_currencies[c]) if cfg.onshore_currencies[c] else ALWAYS)
+            if c in cfg.onshore_currencies
+            else NEVER
+            for c in ccys
+        ],
+        dtype=np.int64,
+    )
+
     def legs(h: np.ndarray) -> np.ndarray:
-        kind = np.where(vehicle[None, :] | vehicle[h][:, None], LEG_VEHICLE, LEG_NATIONAL)
-        kind[col == h[:, None]] = LEG_NONE
-        return kind.astype(np.int8)
+        return leg_kinds(h, vehicle, np.zeros(cc, dtype=bool))
 
     return Market(
         economies=economies,
@@ -258,8 +295,31 @@ def build_market(
         national=national,
         leg_kind_imp=legs(home[imp]),
         leg_kind_exp=legs(home[exp]),
+        onshore_from=onshore_from,
         blocs=blocs_u,
     )
+
+
+def leg_kinds(home: np.ndarray, vehicle: np.ndarray, onshore: np.ndarray) -> np.ndarray:
+    """(P, C) kind of the conversion leg of a party with home currency ``home[p]`` into c.
+
+    ``LEG_NONE`` if c = home; ``LEG_VEHICLE`` if c or home is a vehicle, unless c is
+    an onshore-only currency (no offshore market: Clearstream 28 Feb 2022 and
+    Euroclear 1 Mar 2022 stopped settling RUB); ``LEG_NATIONAL`` otherwise.
+
+    Args:
+        home: (P,) currency index of the converting party's home currency.
+        vehicle: (C,) True for vehicle currencies.
+        onshore: (C,) True for currencies traded only in their issuer's market.
+
+    Returns:
+        (P, C) int8 leg kinds.
+    """
+    col = np.arange(vehicle.size)[None, :]
+    deep = (vehicle[None, :] | vehicle[home][:, None]) & ~onshore[None, :]
+    kind = np.where(deep, LEG_VEHICLE, LEG_NATIONAL)
+    kind[col == home[:, None]] = LEG_NONE
+    return kind.astype(np.int8)
 
 
 def _issuer(c: str, reg: Registry, economies: Sequence[str]) -> str | None:

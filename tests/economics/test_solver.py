@@ -57,6 +57,88 @@ def test_the_accelerated_stage_alone_clears_a_moderate_shock(n, seed):
     assert np.max(np.abs(centred(fast.state.log_price) - centred(plain.state.log_price))) < 1e-9
 
 
+@pytest.mark.parametrize(("n", "seed", "sigma"), [(16, 10, 5.0), (69, 11, 7.0)])
+def test_both_plain_fixed_points_reach_the_same_equilibrium_to_the_same_tolerance(n, seed, sigma):
+    problem = gravity_problem(n, seed, sigma=sigma)
+    default = solve(problem, TOL, 200)
+    for method in ("fixed_point", "fixed_point_yotov"):
+        plain = solve(problem, TOL, 100_000, method=method)
+        assert plain.converged and plain.state.gap <= TOL
+        assert plain.iterations > default.iterations
+        difference = centred(plain.state.log_price) - centred(default.state.log_price)
+        assert np.max(np.abs(difference)) < 1e-9
+
+
+def test_the_yotov_fixed_point_diverges_below_sigma_two_in_open_economies():
+    # Small domestic shares: each economy's own-price derivative is near −σ, so the
+    # step r/(σ−1) multiplies its error by about −1/(σ−1), |·| = 2 at σ = 1.5.
+    n, sigma = 16, 1.5
+    rng = np.random.default_rng(15)
+    size = rng.lognormal(0.0, 1.2, n)
+    flows = np.outer(size, size) * rng.lognormal(0.0, 0.5, (n, n))
+    np.fill_diagonal(flows, 0.0)
+    np.fill_diagonal(flows, 0.05 * flows.sum(axis=1))
+    cost_hat = np.where(rng.random((n, n)) < 0.3, 0.8, 1.0)
+    np.fill_diagonal(cost_hat, 1.0)
+    shares, output = flows / flows.sum(axis=0), flows.sum(axis=1)
+    problem = Problem(
+        shares * cost_hat ** (1.0 - sigma),
+        np.ones((n, n)),
+        flows.sum(axis=0) / output,
+        output,
+        sigma,
+    )
+    assert solve(problem, TOL, 5_000, method="fixed_point").converged
+    assert not solve(problem, TOL, 5_000, method="fixed_point_yotov").converged
+
+
+def _reference_anderson(problem: Problem, steps: int) -> list[np.ndarray]:
+    """The proposals of Anderson type II written out plainly (Walker & Ni 2011, eq. 2.2,
+    β = 1, least squares by lstsq, the last m differences), with the solver's M."""
+    state = evaluate(problem, np.zeros(problem.output.size))
+    step, memory = solver._preconditioner(problem, state)
+    x, f = state.log_price, step(state.residual)
+    xs, fs, proposals = [x], [f], []
+    for _ in range(steps):
+        d_x = np.diff(np.array(xs[-memory - 1 :]), axis=0)
+        d_f = np.diff(np.array(fs[-memory - 1 :]), axis=0)
+        proposal = x + f
+        if len(d_f):
+            gamma = np.linalg.lstsq(d_f.T, f, rcond=None)[0]
+            proposal = proposal - gamma @ (d_x + d_f)
+        proposals.append(proposal)
+        x = proposal
+        f = step(evaluate(problem, x).residual)
+        xs.append(x)
+        fs.append(f)
+    return proposals
+
+
+@pytest.mark.parametrize(("n", "seed"), [(30, 13), (150, 14)])  # M = J(0)⁻¹; M = diag(J(0))⁻¹
+def test_the_accelerated_stage_takes_the_plain_anderson_steps(monkeypatch, n, seed):
+    problem = gravity_problem(n, seed, sigma=8.0, shock=0.5)
+    proposals = []
+    original = solver.evaluate
+
+    def recording(problem, log_price):
+        proposals.append(log_price.copy())
+        return original(problem, log_price)
+
+    monkeypatch.setattr(solver, "evaluate", recording)
+    start = original(problem, np.zeros(n))
+    _, steps = solver._accelerated(problem, start, TOL, 60)
+    reference = _reference_anderson(problem, steps)
+    compared = 0
+    for k in range(steps):
+        scale = max(1.0, float(np.max(np.abs(reference[k]))))
+        if k and np.max(np.abs(reference[k] - reference[k - 1])) < 1e-7 * scale:
+            break  # the steps have reached rounding: the two least squares part there
+        assert np.max(np.abs(proposals[k] - reference[k])) < 1e-8 * scale
+        compared += 1
+    memory = solver._preconditioner(problem, start)[1]
+    assert compared >= memory + 2  # past the step where the ring of differences wraps
+
+
 def test_newton_takes_over_where_the_accelerated_stage_stops(monkeypatch):
     problem = gravity_problem(30, 7, sigma=12.0, shock=0.2)
     reference = solve(problem, TOL, 200, method="newton")

@@ -53,6 +53,7 @@ def test_each_variant_changes_only_what_it_names(name):
         "uncapped_cross": cfg.costs.synthetic_cross is False,
         "vehicle_leg_hazard": cfg.costs.vehicle_leg_hazard == 1.0,
         "vehicle_leg_share": cfg == default,
+        "offshore_rub": cfg.onshore_currencies == {} and default.onshore_currencies != {},
         "china_links_0.9": {(e.scope, e.value) for e in cfg.link_entries}
         == {("CIS", 0.9), ("CHN", 0.9), ("RUS-CHN", 0.9)},
     }[name]

@@ -76,6 +76,18 @@ def test_default_config_is_valid():
             "settlement.costs.exogenous_liquidity.CNY",
         ),
         (lambda c: setattr(c.initial, "intercepts", "some"), "settlement.initial.intercepts"),
+        (
+            lambda c: setattr(c, "onshore_currencies", {"USD": "2022Q1"}),
+            "settlement.onshore_currencies.USD",
+        ),
+        (
+            lambda c: setattr(c, "onshore_currencies", {"RUB": "2022Q5"}),
+            "settlement.onshore_currencies.RUB",
+        ),
+        (
+            lambda c: setattr(c, "onshore_currencies", {"XYZ": "2022Q1"}),
+            "settlement.onshore_currencies",
+        ),
     ],
 )
 def test_bad_values_name_the_key(mutate, key):

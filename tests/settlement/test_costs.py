@@ -176,3 +176,45 @@ def test_options_and_national_definition():
     # EUR on a pair with the EU is a vehicle, not national
     assert not m.national[prus, cur.index("EUR")]
     assert m.national[prus, cur.index("RUB")]
+
+
+@pytest.mark.parametrize("d", [0.0, 0.4, 1.0])
+def test_onshore_rub_is_a_national_leg_for_a_usd_importer_from_its_quarter(d):
+    """From 2022Q1 a USD-home importer buys RUB through Russian banks, not a deep market."""
+    cfg = SettlementConfig()
+    cfg.link_density, cfg.link_entries = d, []
+    m = build_market(ECO, CUR, BLOCS, cfg)
+    sched = LeverSchedule(m, cfg)
+    p, rub, usd = m.pair_index("RUS", "ROW"), m.currencies.index("RUB"), m.currencies.index("USD")
+    row = m.economies.index("ROW")
+    h = np.zeros((m.n_pairs, m.n_currencies))
+    h[:, usd] = 0.2
+    liq = np.random.default_rng(2).uniform(0, 1, (3, m.n_currencies))
+    c = cfg.costs
+
+    def costs(quarter):
+        lev = sched.at(quarter)
+        return option_costs(
+            m, liq, lev.density, h, lev.interconnection, lev.cards, lev.subsidy, lev.mandate,
+            c, lev.onshore,
+        )  # fmt: skip
+
+    before, after = costs("2021Q4"), costs("2022Q1")
+    assert not sched.at("2021Q4").onshore[rub] and sched.at("2022Q1").onshore[rub]
+    # offshore: one vehicle conversion, no hazard
+    vehicle = c.vehicle_spread + c.vehicle_delay_days * c.delay_cost_per_day
+    assert before.base[p, 0, rub] == pytest.approx(vehicle, abs=1e-15)
+    assert before.hazard[p, 0, rub] == 0.0
+    # onshore: direct with the link density, else through USD with the USD hazard
+    s = conversion_spread(
+        liq[row, rub], c.national_spread_min, c.national_spread_max, c.liquidity_decay
+    )
+    conv = d * min(s, 2 * c.vehicle_spread) + (1 - d) * 2 * c.vehicle_spread
+    days = d * c.national_delay_days + (1 - d) * 2 * c.vehicle_delay_days
+    assert after.base[p, 0, rub] == pytest.approx(conv + days * c.delay_cost_per_day, abs=1e-15)
+    assert after.hazard[p, 0, rub] == pytest.approx((1 - d) * 0.2, abs=1e-15)
+    # nothing else moves: the USD option and the same pair without the rule
+    np.testing.assert_array_equal(after.base[:, :, usd], before.base[:, :, usd])
+    cfg.onshore_currencies = {}
+    m0 = build_market(ECO, CUR, BLOCS, cfg)
+    assert not LeverSchedule(m0, cfg).at("2022Q1").onshore.any()

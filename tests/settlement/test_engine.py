@@ -40,7 +40,7 @@ def test_evaluate_equals_reference_every_quarter(phase):
         liq = economy_liquidity(m.incidence, flows, ph.shares, core.exogenous)
         oc = option_costs(
             m, liq, lev.density, lev.hazard, lev.interconnection, lev.cards,
-            lev.subsidy, lev.mandate, core.cfg.costs,
+            lev.subsidy, lev.mandate, core.cfg.costs, lev.onshore,
         )  # fmt: skip
         cost, block = group_costs(
             oc, core.segment_of_group, core.exposure_of_group, core.cfg.costs.loss_given_block

@@ -110,7 +110,11 @@ def test_hazard_drives_traders_out_of_vehicles():
 
 def test_subsidy_raises_national_share():
     def run(subsidy):
-        ph, f = make(subsidies=[LeverEntry(scope="CIS", from_quarter="2022Q1", value=subsidy)])
+        # the mechanism at a stated revision rate (the fitted one, 0.005, is at its bound)
+        ph, f = make(
+            subsidies=[LeverEntry(scope="CIS", from_quarter="2022Q1", value=subsidy)],
+            revision_rate=0.075,
+        )
         mf, flows = ph.meanfield(), ph.core.pair_flows(f)
         for q in quarters_through("2021Q4", "2023Q4"):
             h = mf.step(q, flows)

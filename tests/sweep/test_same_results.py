@@ -56,3 +56,22 @@ def test_batched_basic_and_single_runs_write_identical_tables(tmp_path):
         json.loads((batched / "0" / "metadata.json").read_text())["config_hash"]
         != (meta["config_hash"])
     )
+
+
+@pytest.mark.slow
+def test_a_warm_set_up_cache_writes_the_bytes_of_a_cold_single_run(tmp_path):
+    """One worker, one seed: the second job copies the first's phases (sim.setup_cache).
+
+    Its tables must be the bytes of the same config run alone in a fresh process (cold).
+    """
+    sweep = tmp_path / "sweep"
+    proc = caravan(
+        "-m", *SWEEP, "sweep.seeds=fixed", "hydra.launcher.n_jobs=1", f"hydra.sweep.dir={sweep}"
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    single = tmp_path / "single"
+    proc = caravan("trade.sigma=6", "sim.quarters=2", f"hydra.run.dir={single}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads((sweep / "1" / "metadata.json").read_text())["seed"] == 42
+    assert set(tables(single)) >= {"settlement.parquet", "segments.parquet", "pairs.parquet"}
+    assert tables(sweep / "1") == tables(single)

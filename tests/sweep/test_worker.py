@@ -133,3 +133,26 @@ def test_a_finished_jobs_model_is_freed_before_the_next_job(tmp_path):
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_a_worker_shares_set_up_across_jobs_only_where_the_inputs_are_equal(tmp_path):
+    """The corridor phase once per worker; the settlement spin-up once per seed (setup_cache)."""
+    from sim import setup_cache
+
+    setup_cache.clear()
+    runner = JobRunner(launch_spec(tmp_path / "a", "debug=fast")[0])
+    for i in range(3):  # seeds per run: every job has its own spin-up
+        assert runner.run(JobSpec(i, i, (f"sweep.replicate={i}",)))["status"] == "completed"
+    # routing: built for jobs 0 and 1 (kept from its second use), copied for job 2;
+    # settlement: three seeds, each used once, so each built and none kept
+    assert setup_cache.stats() == {"hits": 1, "misses": 5}
+    runner = JobRunner(launch_spec(tmp_path / "b", "debug=fast")[0])
+    for i in range(3):  # the same jobs again (a new sweep, same seeds): kept from now on
+        assert runner.run(JobSpec(i, i, (f"sweep.replicate={i}",)))["status"] == "completed"
+    assert setup_cache.stats() == {"hits": 1 + 3, "misses": 5 + 3}  # settlement: second uses
+    runner = JobRunner(launch_spec(tmp_path / "c", "debug=fast")[0])
+    for i in range(3):  # one seed for every job: the spin-up is copied for the third
+        job = JobSpec(i, i, (f"sweep.replicate={i}", "sweep.seeds=fixed"))
+        assert runner.run(job)["status"] == "completed"
+    assert setup_cache.stats() == {"hits": 4 + 3 + 1, "misses": 8 + 2}
+    setup_cache.clear()
