@@ -101,7 +101,10 @@ def atomic_write_all(writes: Sequence[tuple[Path, Callable[[BinaryIO], None]]]) 
 
 def _discard(pending: list[tuple[Path, str, BinaryIO]], placed: list[Path]) -> None:
     for _, tmp, file in pending:
-        file.close()
+        try:
+            file.close()  # flushes what is buffered: fails again on a full disk or size limit
+        except OSError:
+            pass
         Path(tmp).unlink(missing_ok=True)
     for path in placed:
         path.unlink(missing_ok=True)
