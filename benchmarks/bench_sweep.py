@@ -155,15 +155,20 @@ print(json.dumps({"simulate_s": whole, "quarters_s": sum(quarters) / n}))
 """
 
 
-def floor(runs: int, quarters: int) -> dict:
+def run_snippet(snippet: str, *args: str) -> dict:
+    """Run ``snippet`` in a fresh Python process; return the JSON of its last output line."""
     out = subprocess.run(
-        [sys.executable, "-c", FLOOR_SNIPPET, str(runs), str(quarters)],
+        [sys.executable, "-c", snippet, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def floor(runs: int, quarters: int) -> dict:
+    return run_snippet(FLOOR_SNIPPET, str(runs), str(quarters))
 
 
 OVERHEAD_SNIPPET = """
@@ -198,14 +203,7 @@ print(json.dumps({k: v / n for k, v in totals.items()}))
 
 def overhead(runs: int, quarters: int) -> dict:
     """A sweep job in a worker against ``simulate()``, interleaved in one process."""
-    out = subprocess.run(
-        [sys.executable, "-c", OVERHEAD_SNIPPET, str(runs), str(quarters)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_snippet(OVERHEAD_SNIPPET, str(runs), str(quarters))
 
 
 CACHE_SNIPPET = """
@@ -240,14 +238,7 @@ print(json.dumps(out))
 
 def setup_cache_effect(runs: int, quarters: int) -> dict:
     """CPU of a sweep job with the set-up cache cleared before it and with it warm."""
-    out = subprocess.run(
-        [sys.executable, "-c", CACHE_SNIPPET, str(runs), str(quarters)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_snippet(CACHE_SNIPPET, str(runs), str(quarters))
 
 
 def interleaved_medians(commands: list[list[str]], repeats: int) -> list[float]:
@@ -279,14 +270,7 @@ print(json.dumps({"runs": len(result.runs), "rows": {k: v[1] for k, v in result.
 
 def collector_memory(directory: Path) -> dict:
     """Collect ``directory`` in a fresh process; return its timings and peak memory."""
-    out = subprocess.run(
-        [sys.executable, "-c", COLLECT_SNIPPET, str(directory)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_snippet(COLLECT_SNIPPET, str(directory))
 
 
 def synthetic(source_run: Path, directory: Path, count: int) -> None:
