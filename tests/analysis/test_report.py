@@ -24,6 +24,7 @@ def published_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return p
 
 
+@pytest.mark.slow  # several seconds on 2 cores: in .ci/run's -m slow
 def test_sweep_report_has_every_section_and_figure(
     sweep_dir: Path, network_dir: Path, published_csv: Path, tmp_path: Path
 ) -> None:
@@ -118,6 +119,7 @@ def test_baseline_option_compares_two_runs(
     assert "cis_fta_deepening − baseline" in res.html.read_text()
 
 
+@pytest.mark.slow  # several seconds on 2 cores: in .ci/run's -m slow
 def test_cli_end_to_end_writes_all_formats(
     run_dir: Path,
     baseline_run_dir: Path,

@@ -204,6 +204,7 @@ def test_readme_experiments_move_the_shown_numbers(server: str, tmp_path: Path) 
     assert (shot / "dashboard_closed.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow  # several seconds on 2 cores: in .ci/run's -m slow
 def test_other_host_names_are_refused(server: str) -> None:
     request = urllib.request.Request(server + "/", headers={"Host": "rebound.example"})
     with pytest.raises(urllib.error.HTTPError) as refused:

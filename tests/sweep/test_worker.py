@@ -135,6 +135,7 @@ def test_a_finished_jobs_model_is_freed_before_the_next_job(tmp_path):
         gc.unfreeze()
 
 
+@pytest.mark.slow  # several seconds on 2 cores: in .ci/run's -m slow
 def test_a_worker_shares_set_up_across_jobs_only_where_the_inputs_are_equal(tmp_path):
     """The corridor phase once per worker; the settlement spin-up once per seed (setup_cache)."""
     from sim import setup_cache
