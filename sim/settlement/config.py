@@ -96,6 +96,11 @@ class HazardEntry:
         hazard: Probability per quarter, in [0, 1], that a payment of a fully
             exposed trader in one of ``currencies`` is blocked or frozen.
         currencies: ISO codes the hazard applies to (default: the vehicles).
+        component: ``"primary"`` (blocking by the sanctioning jurisdictions' own
+            banks, the default) or ``"secondary"`` (refusals by third-country
+            banks under secondary-sanctions risk). Entries of one component
+            combine by the maximum; the two components as independent events
+            (:func:`~sim.settlement.costs.combine_components`).
     """
 
     scope: str = "ALL"
@@ -103,6 +108,7 @@ class HazardEntry:
     to_quarter: str = param("", optional_quarter=True)
     hazard: float = param(0.0, low=0, high=1, unit="probability per quarter")
     currencies: list[str] = field(default_factory=lambda: ["USD", "EUR"])
+    component: str = param("primary", choices=("primary", "secondary"))
 
 
 @dataclass
@@ -113,8 +119,8 @@ class HazardScale:
         scope: Pair set (see module docstring).
         from_quarter: First quarter (``""`` = always).
         to_quarter: Last quarter, inclusive (``""`` = open-ended).
-        factor: Multiplier of the hazard (events and entries), >= 0; the result
-            is capped at 1. Factors of entries that apply multiply.
+        factor: Multiplier of the hazard (events and entries, each component),
+            >= 0; the result is capped at 1. Factors of entries that apply multiply.
         currencies: ISO codes it applies to (default: the vehicles).
     """
 
@@ -337,7 +343,8 @@ class SettlementConfig:
         hazard_levels: Level of each event hazard (name → probability per
             quarter, in [0, 1]). Default: fitted (``fitted_parameters.json``).
         hazards: Further payment-blocking hazards (max over events and entries
-            that apply).
+            of the same component that apply; components combine as independent
+            events).
         hazard_scales: Multipliers of the hazards (a spike relative to the
             status quo, e.g. ``shock=payment_block``).
         subsidies: Ad-valorem subsidies to national-currency options, >= 0

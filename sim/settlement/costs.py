@@ -32,8 +32,14 @@ legs ``d_opt·D_dir + (1 − d_opt)·2·vehicle_delay_days`` with
 ``D_dir = national_delay_days + x·(interconnected_delay_days − national_delay_days)``,
 x = payment-system interconnection, d_opt = product of the legs' densities.
 
-Blocking hazard: ``h_eff = h[p, c] + 1{national legs}·(1 − d_opt)·h[p, USD]``
-(an indirect national payment passes through the vehicle channel). With
+Blocking hazard: ``h_eff = d_opt·h[p, c] + (1 − d_opt)·h_ind[p, c]`` with
+``h_ind = 1 − Π_k (1 − max(h_k[p, c], h_k[p, USD]))`` over the hazard
+components k (primary, secondary; :func:`combine_components`): an indirect
+national payment passes through the vehicle channel too, and within one
+component the two legs face the same risk (the same refusing bank), so the worse
+of the two counts. d_opt = 1 for an option with no national leg. When the
+national option's own hazard is 0 (every shipped 2022 event) this is the former
+``h[p, c] + (1 − d_opt)·h[p, USD]``. With
 ``vehicle_leg_hazard`` = ω > 0 (0 by default), a vehicle leg that buys or
 sells the other party's own currency c adds ``ω·h[p, v]``, v the converting
 party's home (vehicle) currency: ``+ ω·(1{imp leg vehicle, c = home(exp)}·h[p, home(imp)]
@@ -82,6 +88,29 @@ def conversion_spread(
         Spread, same shape as ``liquidity``.
     """
     return s_min + (s_max - s_min) * np.exp(-kappa * liquidity)
+
+
+def combine_components(*hazards: np.ndarray) -> np.ndarray:
+    """Hazard of a payment exposed to several independent blocking risks.
+
+    ``h = 1 − Π_k (1 − h_k)``: a payment goes through only if no component
+    blocks it. The components are distinct channels — a payment blocked by
+    the sanctioning jurisdiction's own banks (the 2022 measures) and one refused
+    by a third-country bank fearing secondary sanctions (EO 14114 of 22 Dec
+    2023) — so neither bounds the other, unlike two sources of the same risk
+    (combined by the maximum). Independence is ``assumed``: no source measures
+    the correlation of the two.
+
+    Args:
+        hazards: Arrays of the same shape, each in [0, 1].
+
+    Returns:
+        Combined hazard, same shape, in [0, 1].
+    """
+    through = np.ones_like(hazards[0])
+    for h in hazards:
+        through = through * (1.0 - h)
+    return 1.0 - through
 
 
 def economy_liquidity(
@@ -195,8 +224,13 @@ def static_option_terms(
     params: CostConfig,
     column: np.ndarray | None = None,
     onshore: np.ndarray | None = None,
+    hazard_parts: np.ndarray | None = None,
 ) -> StaticOptionTerms:
     """Liquidity-independent terms of :func:`option_costs` (arguments as there).
+
+    ``hazard_parts`` ((K, P, C), :attr:`~sim.settlement.levers.Levers.hazard_parts`)
+    are the components whose combination is ``hazard``; ``None``: ``hazard`` is one
+    component.
 
     With ``column`` ((P, K) currency of each pair's option slots,
     :class:`~sim.settlement.options.OptionSet`) the terms are (P, 2, K) on the slots.
@@ -253,7 +287,9 @@ def static_option_terms(
         - subsidy[:, None, None] * national
         + mandate[:, None, None] * ~national
     )
-    h_eff = pick(hazard)[:, None, :] + has_nat * (1.0 - d_opt) * hazard[:, m.usd][:, None, None]
+    parts = hazard[None] if hazard_parts is None else hazard_parts
+    h_ind = combine_components(*np.maximum(parts, parts[:, :, m.usd : m.usd + 1]))
+    h_eff = d_opt * pick(hazard)[:, None, :] + (1.0 - d_opt) * pick(h_ind)[:, None, :]
     if params.vehicle_leg_hazard:
         extra = vehicle_leg_hazard(m, hazard, kinds)
         h_eff = h_eff + params.vehicle_leg_hazard * pick(extra)[:, None, :]
@@ -337,6 +373,7 @@ def option_costs(
     mandate: np.ndarray,
     params: CostConfig,
     onshore: np.ndarray | None = None,
+    hazard_parts: np.ndarray | None = None,
 ) -> OptionCosts:
     """Cost of settling each pair in each currency (equations in the module docstring).
 
@@ -351,6 +388,8 @@ def option_costs(
         mandate: (P,) ad-valorem penalty on non-national options.
         params: Cost parameters.
         onshore: (C,) currencies without an offshore market (default none).
+        hazard_parts: (K, P, C) hazard components whose combination is ``hazard``
+            (default: ``hazard`` is one component).
 
     Returns:
         :class:`OptionCosts` (defined for every option; availability is
@@ -358,7 +397,7 @@ def option_costs(
     """
     st = static_option_terms(
         market, density, hazard, interconnection, cards, subsidy, mandate, params,
-        onshore=onshore,
+        onshore=onshore, hazard_parts=hazard_parts,
     )  # fmt: skip
     di, de = direct_spreads(market, liquidity, params)
     moving = st.coef_imp * di[:, None, :] + st.coef_exp * de[:, None, :]

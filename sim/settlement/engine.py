@@ -169,7 +169,7 @@ class SettlementCore:
         cfg = self.cfg
         terms = static_option_terms(
             self.market, lev.density, lev.hazard, lev.interconnection, lev.cards,
-            lev.subsidy, lev.mandate, cfg.costs, column, lev.onshore,
+            lev.subsidy, lev.mandate, cfg.costs, column, lev.onshore, lev.hazard_parts,
         )  # fmt: skip
         seg = self.segment_of_group
         h = terms.hazard[:, seg, :] * self.exposure_of_group[None, :, None]

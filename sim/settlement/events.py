@@ -7,9 +7,15 @@ Two shipped tables of ``sim/data/settlement``, each row with its source:
   of Russian trade, US Executive Order 14114 of 22 Dec 2023, Chinese banks'
   refusals of Russia-linked payments in early 2024). Each event puts a hazard
   of the named *level* (a parameter: fitted on the 2022 points, or for the
-  2024 events assumed equal to a 2022 level) on some currencies of the pairs
-  in its scope from its quarter on. Hazards combine by the maximum over the
-  events and entries that apply (:mod:`sim.settlement.levers`).
+  post-2022 events assumed equal to a 2022 level) on some currencies of the
+  pairs in its scope from its quarter on. Each event belongs to a *component*:
+  ``primary`` (payments blocked by the sanctioning jurisdictions' banks: the
+  2022 measures) or ``secondary`` (third-country banks refusing Russia-linked
+  payments for fear of secondary sanctions: EO 14114 on their USD/EUR business
+  from 2023Q4, Chinese banks on every currency of Russia–China from 2024Q1).
+  Within a component hazards combine by the maximum; the components combine
+  as independent events, ``1 − (1 − h_primary)(1 − h_secondary)``
+  (:mod:`sim.settlement.levers`).
 - ``fx_liquidity.csv``: exogenous depth of a currency market in an economy,
   the yuan's share of Moscow Exchange FX trading (Bank of Russia, via
   Reuters/TASS). Liquidity of economy e in currency c becomes
@@ -40,6 +46,7 @@ class EventHazard(NamedTuple):
     to_quarter: str
     hazard: float
     currencies: list[str]
+    component: str
 
 
 def payment_events() -> pd.DataFrame:
@@ -70,6 +77,7 @@ def event_hazards(levels: Mapping[str, float]) -> list[EventHazard]:
                 to_quarter="" if pd.isna(e.to_quarter) else str(e.to_quarter),
                 hazard=float(levels[e.level]),
                 currencies=str(e.currencies).split(),
+                component=str(e.component),
             )
         )
     return out

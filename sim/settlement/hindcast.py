@@ -4,9 +4,10 @@ Start in 2021Q4 (the initial state reproduces the 2021 / Jan-2022 figures:
 EAEU mutual settlements 73.5 % national, Russia's export receipts USD 52 /
 EUR 35 %); from 2022Q1 the dated payment-blocking events of
 ``sim/data/settlement/payment_events.csv`` apply (the 2022 reserve freeze and
-SWIFT disconnections on USD/EUR payments of pairs with Russia and Belarus,
-Chinese state banks' restrictions on USD payments with Russia, and from 2024Q1
-US Executive Order 14114 and Chinese banks' refusals on the CNY channel), and
+SWIFT disconnections on USD/EUR payments of pairs with Russia and Belarus; then,
+as a separate secondary-sanctions component, US Executive Order 14114 on
+third-country banks' USD/EUR business with Russia from 2023Q4 and Chinese
+banks' refusals of every currency on Russia–China from 2024Q1), and
 the yuan market in Moscow deepens as the Moscow Exchange reports
 (``fx_liquidity.csv``). The trade matrix is held at the 2021 world's values
 (:func:`calibration_world`, ``cis2021``). The behavioural parameters (Calvo revision rate,

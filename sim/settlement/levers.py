@@ -4,10 +4,14 @@ Rules for combining entries that apply to the same pair:
 
 - link density, interconnection, card acceptance: start from the default;
   entries are applied in order, a later entry overrides an earlier one;
-- hazards: the maximum over the shipped events (:mod:`sim.settlement.events`,
-  if ``event_hazards``) and the entries (independent sources do not add up to
-  more than the worst of them), then multiplied by the ``hazard_scales`` that
-  apply and capped at 1;
+- hazards: within each component (``primary``: blocking by the sanctioning
+  jurisdictions' banks; ``secondary``: third-country banks' refusals under
+  secondary-sanctions risk), the maximum over the shipped events
+  (:mod:`sim.settlement.events`, if ``event_hazards``) and the entries (sources
+  of the same risk do not add up to more than the worst of them); the two
+  components as independent events, ``1 − (1 − h_primary)(1 − h_secondary)``
+  (:func:`~sim.settlement.costs.combine_components`), after each component is
+  multiplied by the ``hazard_scales`` that apply and capped at 1;
 - subsidies and mandates: the sum over entries.
 
 Every entry's dates are one :class:`~sim.policy.schedule.Schedule` (the lever
@@ -28,8 +32,13 @@ import numpy as np
 from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 from sim.settlement.config import LeverEntry, SettlementConfig
+from sim.settlement.costs import combine_components
 from sim.settlement.events import event_hazards
 from sim.settlement.market import ALWAYS, NEVER, Market, scope_matrix
+
+#: Hazard components (:attr:`Levers.hazard_parts`), combined as independent events
+#: (:func:`~sim.settlement.costs.combine_components`).
+COMPONENTS = ("primary", "secondary")
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,9 @@ class Levers:
             economy codes (``Market.codes``), in [0, 1].
         interconnection: (P,) payment-system interconnection, in [0, 1].
         cards: (P,) mutual card acceptance, in [0, 1].
-        hazard: (P, C) blocking hazard per quarter on settling pair p in c.
+        hazard: (P, C) blocking hazard per quarter on settling pair p in c
+            (the components of ``hazard_parts`` combined).
+        hazard_parts: (K, P, C) hazard of each component of ``COMPONENTS``.
         subsidy: (P,) ad-valorem subsidy to national options.
         mandate: (P,) ad-valorem penalty on non-national options.
         onshore: (C,) bool, currencies with no offshore market in the quarter
@@ -52,6 +63,7 @@ class Levers:
     interconnection: np.ndarray
     cards: np.ndarray
     hazard: np.ndarray
+    hazard_parts: np.ndarray
     subsidy: np.ndarray
     mandate: np.ndarray
     onshore: np.ndarray
@@ -134,27 +146,31 @@ class LeverSchedule:
                     out[self._pairs(e.scope)] += v
             return out
 
-        hazard = np.zeros((m.n_pairs, m.n_currencies))
+        parts = {k: np.zeros((m.n_pairs, m.n_currencies)) for k in COMPONENTS}
         for h in self.hazards:
             if not schedules(h)[0].fraction(q):
                 continue
+            part = parts[h.component]
             cols = [m.currencies.index(c) for c in h.currencies if c in m.currencies]
             rows = self._pairs(h.scope)
             for c in cols:
-                hazard[rows, c] = np.maximum(hazard[rows, c], h.hazard)
+                part[rows, c] = np.maximum(part[rows, c], h.hazard)
+        stack = np.stack(list(parts.values()))
         for s in cfg.hazard_scales:
             if not schedules(s)[0].fraction(q):
                 continue
             cols = [m.currencies.index(c) for c in s.currencies if c in m.currencies]
             rows = self._pairs(s.scope)
             for c in cols:
-                hazard[rows, c] *= s.factor
-        np.minimum(hazard, 1.0, out=hazard)
+                stack[:, rows, c] *= s.factor
+        np.minimum(stack, 1.0, out=stack)
+        hazard = combine_components(*stack)
         return Levers(
             density=density,
             interconnection=pair_lever(cfg.interconnection, cfg.interconnection_entries),
             cards=pair_lever(cfg.card_acceptance, cfg.card_entries),
             hazard=hazard,
+            hazard_parts=stack,
             subsidy=pair_sum(cfg.subsidies),
             mandate=pair_sum(cfg.mandates),
             onshore=m.onshore_from <= q,

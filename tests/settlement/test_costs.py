@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 from sim.quarters import quarter_ordinal
-from sim.settlement.config import LeverEntry, SettlementConfig
-from sim.settlement.costs import conversion_spread, economy_liquidity, option_costs
+from sim.settlement.config import HazardEntry, LeverEntry, SettlementConfig
+from sim.settlement.costs import (
+    combine_components,
+    conversion_spread,
+    economy_liquidity,
+    option_costs,
+)
 from sim.settlement.levers import LeverSchedule
 from sim.settlement.market import build_market
 
@@ -218,3 +223,45 @@ def test_onshore_rub_is_a_national_leg_for_a_usd_importer_from_its_quarter(d):
     cfg.onshore_currencies = {}
     m0 = build_market(ECO, CUR, BLOCS, cfg)
     assert not LeverSchedule(m0, cfg).at("2022Q1").onshore.any()
+
+
+def test_components_combine_as_independent_events_and_entries_by_the_maximum():
+    cfg = SettlementConfig()
+    cfg.event_hazards = False
+    cfg.hazards = [
+        HazardEntry(scope="RUS", from_quarter="2022Q1", hazard=0.2),
+        HazardEntry(scope="RUS", from_quarter="2022Q1", hazard=0.1),  # same risk: max
+        HazardEntry(scope="RUS", from_quarter="2022Q2", hazard=0.3, component="secondary"),
+    ]
+    m = build_market(ECO, CUR, BLOCS, cfg)
+    sched = LeverSchedule(m, cfg)
+    p, usd = m.pair_index("KAZ", "RUS"), m.currencies.index("USD")
+    assert sched.at("2022Q1").hazard[p, usd] == pytest.approx(0.2)
+    assert sched.at("2022Q2").hazard[p, usd] == pytest.approx(1 - 0.8 * 0.7)
+    assert sched.at("2022Q2").hazard_parts[:, p, usd] == pytest.approx([0.2, 0.3])
+    assert combine_components(np.array([0.0]), np.array([1.0]))[0] == 1.0
+
+
+@pytest.mark.parametrize("d", [0.0, 0.4, 1.0])
+def test_a_risk_on_every_currency_leaves_a_national_option_no_riskier_than_the_vehicle(d):
+    """Secondary risk s on every currency, primary h on USD: RUB's indirect part counts s once."""
+    cfg = SettlementConfig()
+    cfg.link_density, cfg.link_entries = d, []
+    m = build_market(ECO, CUR, BLOCS, cfg)
+    lev = LeverSchedule(m, cfg).at("2022Q2")
+    usd, rub = m.currencies.index("USD"), m.currencies.index("RUB")
+    h, s = 0.2, 0.15
+    primary = np.zeros((m.n_pairs, m.n_currencies))
+    primary[:, usd] = h
+    secondary = np.full_like(primary, s)
+    parts = np.stack([primary, secondary])
+    oc = option_costs(
+        m, np.zeros((3, m.n_currencies)), lev.density, combine_components(*parts),
+        lev.interconnection, lev.cards, lev.subsidy, lev.mandate, cfg.costs,
+        hazard_parts=parts,
+    )  # fmt: skip
+    p = m.pair_index("KAZ", "RUS")
+    vehicle = 1 - (1 - h) * (1 - s)
+    assert oc.hazard[p, 0, usd] == pytest.approx(vehicle)
+    assert oc.hazard[p, 0, rub] == pytest.approx(d * s + (1 - d) * vehicle)
+    assert oc.hazard[p, 0, rub] <= oc.hazard[p, 0, usd] + 1e-15

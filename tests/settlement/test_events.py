@@ -27,16 +27,28 @@ def test_events_cover_the_dated_measures():
     t = payment_events()
     dates = dict(zip(t["event"], t["from_quarter"], strict=True))
     assert dates["rus_reserve_freeze_swift"] == "2022Q1"
-    assert dates["eo_14114"] == "2024Q1"  # signed 22 Dec 2023
-    assert dates["chn_banks_cny_2024"] == "2024Q1"
-    cny = t[t["currencies"].str.contains("CNY")]
-    assert set(cny["status"]) == {"assumed"}  # 2024 levels are not fitted (held out)
+    assert dates["eo_14114"] == "2023Q4"  # signed 22 Dec 2023: the quarter of its date
+    assert dates["chn_banks_2024"] == "2024Q1"
+    later = t[t["from_quarter"] > "2022Q4"]
+    assert set(later["status"]) == {"assumed"}  # post-2022 levels are not fitted (held out)
+    assert set(later["component"]) == {"secondary"}
+    assert set(t.loc[t["from_quarter"] <= "2022Q4", "component"]) == {"primary"}
     assert set(event_levels()) == set(fitted_hazard_levels())
+
+
+def test_secondary_events_hit_the_channels_their_sources_name():
+    t = payment_events().set_index("event")
+    assert t.loc["eo_14114", "currencies"].split() == ["USD", "EUR"]  # correspondent accounts
+    chn = t.loc["chn_banks_2024"]
+    assert chn["scope"] == "RUS-CHN" and set(chn["currencies"].split()) == {
+        "USD", "EUR", "CNY", "RUB",
+    }  # fmt: skip
 
 
 def test_event_hazards_take_the_given_levels():
     entries = event_hazards({"hazard_2022": 0.25})
     assert {h.hazard for h in entries} == {0.25}
+    assert {h.component for h in entries} == {"primary", "secondary"}
     rus = next(h for h in entries if h.scope == "RUS" and h.from_quarter == "2022Q1")
     assert rus.currencies == ["USD", "EUR"] and rus.to_quarter == ""
 
