@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.data.trade_regions import regional_hubs
 from sim.errors import ConfigError
 from sim.fields import Context, check_tree, param
 from sim.quarters import quarter_ordinal
 
 HUBS_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "hubs.csv"
-#: Regional origin/destination shares (read for their weights by :mod:`sim.routing.regions`).
-REGIONS_FILE = HUBS_FILE.with_name("trade_regions.csv")
 
 
 @functools.cache
@@ -35,17 +34,14 @@ def default_economy_hubs() -> dict[str, tuple[str, ...]]:
     stands for an economy's origin and destination of trade (its capital, main
     port or rail head; the ``note`` column says which and why). Economies with
     regional shares in ``trade_regions.csv`` (:mod:`sim.routing.regions`) also
-    get the hubs named there.
+    get the hubs named there (read and checked by
+    :func:`sim.data.trade_regions.trade_regions`).
     """
     with open(HUBS_FILE, newline="", encoding="utf-8") as file:
         rows = csv.DictReader(file)
         centroids = {row["centroid_of"]: row["hub"] for row in rows if row["centroid_of"]}
-    with open(REGIONS_FILE, newline="", encoding="utf-8") as file:
-        regional = [(row["economy"], row["hub"]) for row in csv.DictReader(file)]
-    return {
-        e: tuple(dict.fromkeys([hub, *(h for code, h in regional if code == e)]))
-        for e, hub in centroids.items()
-    }
+    regional = regional_hubs()
+    return {e: tuple(dict.fromkeys([hub, *regional.get(e, ())])) for e, hub in centroids.items()}
 
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
