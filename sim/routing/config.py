@@ -92,18 +92,23 @@ class Opening:
 
 @dataclass
 class BorderTimeChange:
-    """Border/transshipment delay multiplied by ``factor`` from Q1 of ``year``.
+    """Border/transshipment delay multiplied by ``factor``, plus ``days``, from Q1 of ``year``.
 
     Attributes:
         target: Segment id or corridor name (all its segments).
         year: First year in force, 1990-2100.
         factor: Multiplier on the shipped delay, in [0, 10] (0.5 = halved).
             Factors of several entries in force on a segment multiply.
+        days: Days added after the factors, in [-365, 365]; on a corridor target
+            spread over its segments pro rata by km (a path through the whole
+            corridor waits them once). Entries in force add up; a segment's
+            delay is floored at 0. Default 0.
     """
 
     target: str = ""
     year: int = param(2025, low=MIN_YEAR, high=MAX_YEAR, integer=True, unit="year")
     factor: float = param(1.0, low=0, high=10, unit="× shipped delay")
+    days: float = param(0.0, low=-365, high=365, unit="days")
 
 
 @dataclass
