@@ -29,11 +29,13 @@ do not enter Russia).
   ``sim/data/corridors/corridor_changes.csv`` (:func:`changes`, :func:`levers`);
   none is fitted:
 
-  - the Middle Corridor's own improvement: delivery took 58-60 days before and
-    takes 13-15 now (K6, Karabaev, Trend 23 Dec 2024). The shipped network is
-    the "now" corridor (its times match KTZ's 2023 figures), so 2021 and 2022
-    carry 59 - 14 = 45 more days on the Caspian crossing, which come off from
-    2023 (the years and the place are assumed, the days are published);
+  - the Middle Corridor's own improvement, its published delivery time China -
+    Black Sea by year: 58-60 days in 2021 (K6, Karabaev, Trend 23 Dec 2024,
+    "before"; the year assumed), 38-53 in 2022 and 19-23 in early 2023
+    (newscentralasia.net 4 Mar 2023), 13-15 in 2024 (K6). The shipped network
+    is the 2024 corridor (its times match KTZ's published ones), so each year
+    carries (its midpoint - 14) more days on the Caspian crossing: 45, 31.5, 7
+    and 0 (the place is assumed, the days are published);
   - from 2022, a risk premium on EU trade routed through Russia and Belarus
     (war-risk insurance, compliance and payment risk, the road-haulier ban of
     Council Regulation (EU) 2022/576 of 8 Apr 2022; size ASSUMED,
@@ -77,7 +79,7 @@ MC_2021_CHECKS = (
 TRADES = ("observed", "fixed")
 #: The dated, cited corridor changes of 2021-2024 (one row each, with basis and source).
 CHANGES_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "corridor_changes.csv"
-LEVER_KINDS = ("border_days", "border_factor", "route_premium", "none")
+LEVER_KINDS = ("delivery_days", "border_factor", "route_premium", "none")
 #: Where the 2022 premium applies: ``pairs`` (EU pairs' routes through RUS/BLR) or
 #: ``segments`` (the named East-West segments, all pairs; the pre-stop-22 set-up).
 SCOPES = ("pairs", "segments")
@@ -124,8 +126,8 @@ EAST_WEST_PREMIUM = _value("route_premium")
 def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list]:
     """The dated 2021-24 levers of the hindcast, from ``corridor_changes.csv``.
 
-    ``border_days`` rows add days to their target from Q1 of their year (the
-    Middle Corridor's published delivery times, 2021 and 2023), ``border_factor``
+    ``delivery_days`` rows give a target's published delivery time by year
+    (:func:`delivery_day_changes` turns them into dated added days), ``border_factor``
     rows multiply its delay, the ``route_premium`` row is the premium on EU pairs'
     routes through RUS/BLR (``premium`` overrides its size, for the sensitivity);
     ``none`` rows are documented changes with no link to act on.
@@ -136,13 +138,29 @@ def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list
         route = {"route_premiums": [RoutePremium(SANCTIONING, [], True, TERRITORY, year, premium)]}
     else:
         route = {"fee_changes": [FeeChange("East-West", year, premium)]}
-    border = []
+    border = delivery_day_changes()
     for r in changes():
-        if r["lever"] == "border_days":
-            border.append(BorderTimeChange(r["target"], int(r["year"]), days=float(r["value"])))
-        elif r["lever"] == "border_factor":
+        if r["lever"] == "border_factor":
             border.append(BorderTimeChange(r["target"], int(r["year"]), float(r["value"])))
     return {**route, "border_time_changes": border}
+
+
+def delivery_day_changes() -> list[BorderTimeChange]:
+    """Dated delay changes from the published delivery times of each target, by year.
+
+    The shipped network is the corridor of the latest published time T_last, so
+    year y carries e_y = T_y − T_last more days on the row's target; each year's
+    change is e_y − e_(y−1) days from Q1 of y (the last one brings e back to 0).
+    """
+    out: list[BorderTimeChange] = []
+    rows = [r for r in changes() if r["lever"] == "delivery_days"]
+    for target in dict.fromkeys(r["target"] for r in rows):
+        levels = sorted((int(r["year"]), float(r["value"])) for r in rows if r["target"] == target)
+        latest, extra = levels[-1][1], 0.0
+        for year, days in levels:
+            out.append(BorderTimeChange(target, year, days=(days - latest) - extra))
+            extra = days - latest
+    return out
 
 
 def _phase(cfg: CorridorsConfig):

@@ -33,5 +33,25 @@ def test_the_scenario_carries_the_dated_changes_of_the_data_table():
     assert scenario.route_premiums[0].year == premium.year
     rows = hindcast.changes()
     assert all(r["source"] and r["basis"] for r in rows)
-    days = [float(r["value"]) for r in rows if r["lever"] == "border_days"]
-    assert sum(days) == 0  # the 2021 days come off again: the shipped network is "now"
+    added = [b.days for b in lev["border_time_changes"] if b.target == "aktau-baku"]
+    published = [float(r["value"]) for r in rows if r["lever"] == "delivery_days"]
+    assert added[0] == published[0] - published[-1]  # 2021 carries its extra days
+    assert sum(added) == 0  # and the latest year none: the shipped network is its corridor
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("x,fee,aktau-baku,2021,1,days,assumed,none,", "column 'lever'"),
+        ("x,delivery_days,aktau-baku,,1,days,assumed,none,", "column 'year': empty"),
+        ("x,delivery_days,aktau-baku,2021,1,days,,none,", "column 'basis': empty"),
+        ("x,delivery_days,aktau-baku,2021,soon,days,assumed,none,", "column 'value'"),
+    ],
+)
+def test_bad_change_rows_are_one_line_errors(tmp_path, row, message):
+    from sim.errors import DataError
+
+    path = tmp_path / "corridor_changes.csv"
+    path.write_text("change,lever,target,year,value,unit,basis,source,note\n" + row + "\n")
+    with pytest.raises(DataError, match=message):
+        hindcast.changes(str(path))
