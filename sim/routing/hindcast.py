@@ -26,7 +26,7 @@ do not enter Russia).
   "Caspian flows", about 11 / 3 = 3.7 Mt, Interfax 24 Jan 2024, count all
   trans-Caspian cargo: another definition, not used.) Nothing else is fitted.
 - The dated changes are data, one row each with basis and source, in
-  ``sim/data/corridors/corridor_changes.csv`` (:func:`changes`, :func:`levers`);
+  ``sim/data/corridors/corridor_changes.csv`` (:mod:`sim.routing.dated`, :func:`levers`);
   none is fitted:
 
   - the Middle Corridor's own improvement, its published delivery time China -
@@ -55,15 +55,12 @@ do not enter Russia).
 from __future__ import annotations
 
 import argparse
-import csv
-import functools
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-from sim.errors import DataError
 from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange, RoutePremium
+from sim.routing.dated import changes, delivery_day_changes
 
 START, QUARTERS = "2021Q1", 16
 WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021): the start, and --trade fixed
@@ -77,9 +74,6 @@ MC_2021_CHECKS = (
     ("transit share, Jan-Jul", 100 * 0.171 / 1.07 / 0.311, "%", "Astana Times 8 Sep 2022"),
 )
 TRADES = ("observed", "fixed")
-#: The dated, cited corridor changes of 2021-2024 (one row each, with basis and source).
-CHANGES_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "corridor_changes.csv"
-LEVER_KINDS = ("delivery_days", "border_factor", "route_premium", "none")
 #: Where the 2022 premium applies: ``pairs`` (EU pairs' routes through RUS/BLR) or
 #: ``segments`` (the named East-West segments, all pairs; the pre-stop-22 set-up).
 SCOPES = ("pairs", "segments")
@@ -88,29 +82,6 @@ SANCTIONING, TERRITORY = ["EUU"], ["RUS", "BLR"]
 OUT_OF_SAMPLE = (("2022", 1.5, "1.5 Mt, Astana Times 23 May 2023; K6"),
                  ("2023", 2.75, "K6"),
                  ("2024", 4.1 * 12 / 11, "K6: 4.1 Mt Jan-Nov, x 12/11"))  # fmt: skip
-
-
-@functools.cache
-def changes(path: str = str(CHANGES_FILE)) -> tuple[dict[str, str], ...]:
-    """Rows of ``corridor_changes.csv``, checked (lever kind, year, value, basis, source).
-
-    Raises:
-        DataError: naming the row and column.
-    """
-    with open(path, newline="", encoding="utf-8") as file:
-        rows = tuple(csv.DictReader(file))
-    for line, row in enumerate(rows, start=2):
-        if row["lever"] not in LEVER_KINDS:
-            raise DataError(path, f"row {line}, column 'lever': one of {', '.join(LEVER_KINDS)}")
-        for column in ("year", "basis", "source"):
-            if not row[column].strip():
-                raise DataError(path, f"row {line}, column {column!r}: empty")
-        if row["lever"] != "none":
-            try:
-                float(row["value"])
-            except ValueError:
-                raise DataError(path, f"row {line}, column 'value': not a number") from None
-    return rows
 
 
 def _value(kind: str) -> float:
@@ -127,10 +98,10 @@ def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list
     """The dated 2021-24 levers of the hindcast, from ``corridor_changes.csv``.
 
     ``delivery_days`` rows give a target's published delivery time by year
-    (:func:`delivery_day_changes` turns them into dated added days), ``border_factor``
-    rows multiply its delay, the ``route_premium`` row is the premium on EU pairs'
-    routes through RUS/BLR (``premium`` overrides its size, for the sensitivity);
-    ``none`` rows are documented changes with no link to act on.
+    (:func:`sim.routing.dated.delivery_day_changes` turns them into dated added
+    days), ``border_factor`` rows multiply its delay, the ``route_premium`` row
+    is the premium on EU pairs' routes through RUS/BLR (``premium`` overrides
+    its size, for the sensitivity); ``none`` rows are documented changes with no link to act on.
     """
     premium = EAST_WEST_PREMIUM if premium is None else premium
     year = int(next(r["year"] for r in changes() if r["lever"] == "route_premium"))
@@ -143,24 +114,6 @@ def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list
         if r["lever"] == "border_factor":
             border.append(BorderTimeChange(r["target"], int(r["year"]), float(r["value"])))
     return {**route, "border_time_changes": border}
-
-
-def delivery_day_changes() -> list[BorderTimeChange]:
-    """Dated delay changes from the published delivery times of each target, by year.
-
-    The shipped network is the corridor of the latest published time T_last, so
-    year y carries e_y = T_y − T_last more days on the row's target; each year's
-    change is e_y − e_(y−1) days from Q1 of y (the last one brings e back to 0).
-    """
-    out: list[BorderTimeChange] = []
-    rows = [r for r in changes() if r["lever"] == "delivery_days"]
-    for target in dict.fromkeys(r["target"] for r in rows):
-        levels = sorted((int(r["year"]), float(r["value"])) for r in rows if r["target"] == target)
-        latest, extra = levels[-1][1], 0.0
-        for year, days in levels:
-            out.append(BorderTimeChange(target, year, days=(days - latest) - extra))
-            extra = days - latest
-    return out
 
 
 def _phase(cfg: CorridorsConfig):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.routing import hindcast
+from sim.routing import dated, hindcast
 from sim.routing.config import CorridorsConfig
 
 
@@ -31,7 +31,7 @@ def test_the_scenario_carries_the_dated_changes_of_the_data_table():
     (premium,) = lev["route_premiums"]
     assert scenario.route_premiums[0].usd_per_t == premium.usd_per_t
     assert scenario.route_premiums[0].year == premium.year
-    rows = hindcast.changes()
+    rows = dated.changes()
     assert all(r["source"] and r["basis"] for r in rows)
     added = [b.days for b in lev["border_time_changes"] if b.target == "aktau-baku"]
     published = [float(r["value"]) for r in rows if r["lever"] == "delivery_days"]
@@ -54,4 +54,4 @@ def test_bad_change_rows_are_one_line_errors(tmp_path, row, message):
     path = tmp_path / "corridor_changes.csv"
     path.write_text("change,lever,target,year,value,unit,basis,source,note\n" + row + "\n")
     with pytest.raises(DataError, match=message):
-        hindcast.changes(str(path))
+        dated.changes(str(path))
