@@ -37,21 +37,3 @@ def test_the_scenario_carries_the_dated_changes_of_the_data_table():
     published = [float(r["value"]) for r in rows if r["lever"] == "delivery_days"]
     assert added[0] == published[0] - published[-1]  # 2021 carries its extra days
     assert sum(added) == 0  # and the latest year none: the shipped network is its corridor
-
-
-@pytest.mark.parametrize(
-    ("row", "message"),
-    [
-        ("x,fee,aktau-baku,2021,1,days,assumed,none,", "column 'lever'"),
-        ("x,delivery_days,aktau-baku,,1,days,assumed,none,", "column 'year': empty"),
-        ("x,delivery_days,aktau-baku,2021,1,days,,none,", "column 'basis': empty"),
-        ("x,delivery_days,aktau-baku,2021,soon,days,assumed,none,", "column 'value'"),
-    ],
-)
-def test_bad_change_rows_are_one_line_errors(tmp_path, row, message):
-    from sim.errors import DataError
-
-    path = tmp_path / "corridor_changes.csv"
-    path.write_text("change,lever,target,year,value,unit,basis,source,note\n" + row + "\n")
-    with pytest.raises(DataError, match=message):
-        dated.changes(str(path))
