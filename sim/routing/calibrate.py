@@ -24,7 +24,8 @@ all China-Europe trains, Samur) that check its structure.
 
 Every fact is measured the way its source defines it and in the period it
 describes (:mod:`sim.routing.periods`): the mean over the period's quarters
-(dated capacities in force) on that year's trade matrix, annualised where the
+(dated capacities and the corridors' published delivery times of that year in
+force, :func:`baseline_phase`) on that year's trade matrix, annualised where the
 fact is annual; on the goods, pairs and segments the source counts (each
 fact's ``definition``). Containers are counted at K8's 57,600 US$ per TEU
 (UTLC ERA 2020: US$31.5bn in 547,000 TEU) on manufactures, the group whose
@@ -43,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.routing.config import FITTED_FILE, CorridorsConfig, fitted_parameters
+from sim.routing.dated import delivery_day_changes
 from sim.routing.periods import TRADE_BASIS, flows_in, quarters_of
 from sim.routing.phase import CorridorPhase
 
@@ -457,11 +459,21 @@ FACTS: tuple[Fact, ...] = (
 
 
 def baseline_phase(cfg: CorridorsConfig | None = None) -> CorridorPhase:
-    """The routing phase the facts are measured with (start :data:`START`, 2023 trade)."""
+    """The routing phase the facts are measured with (start :data:`START`, 2023 trade).
+
+    The corridors' published delivery times of each year are in force
+    (:func:`sim.routing.dated.delivery_day_changes`, the earliest back-dated):
+    the shipped network is the 2024 corridor, so a 2023 fact sees 2023's extra
+    days on the Caspian crossing and a 2020 one 2021's. The fitted parameters
+    are those of the shipped network (no extra days from 2024 on).
+    """
     from sim.data.loader import load_world
 
     world = load_world()
-    return CorridorPhase(world.economies, cfg or CorridorsConfig(), world.flows, START)
+    cfg = cfg or CorridorsConfig()
+    dated = [*cfg.border_time_changes, *delivery_day_changes(backdate=True)]
+    cfg = replace(cfg, border_time_changes=dated)
+    return CorridorPhase(world.economies, cfg, world.flows, START)
 
 
 def evaluate(cfg: CorridorsConfig | None = None, facts: tuple[Fact, ...] = FACTS) -> list[float]:

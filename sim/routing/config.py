@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.data.trade_regions import regional_hubs
 from sim.errors import ConfigError
 from sim.fields import Context, check_tree, param
 from sim.quarters import quarter_ordinal
 
 HUBS_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "hubs.csv"
-#: Regional origin/destination shares (read for their weights by :mod:`sim.routing.regions`).
-REGIONS_FILE = HUBS_FILE.with_name("trade_regions.csv")
 
 
 @functools.cache
@@ -35,17 +34,14 @@ def default_economy_hubs() -> dict[str, tuple[str, ...]]:
     stands for an economy's origin and destination of trade (its capital, main
     port or rail head; the ``note`` column says which and why). Economies with
     regional shares in ``trade_regions.csv`` (:mod:`sim.routing.regions`) also
-    get the hubs named there.
+    get the hubs named there (read and checked by
+    :func:`sim.data.trade_regions.trade_regions`).
     """
     with open(HUBS_FILE, newline="", encoding="utf-8") as file:
         rows = csv.DictReader(file)
         centroids = {row["centroid_of"]: row["hub"] for row in rows if row["centroid_of"]}
-    with open(REGIONS_FILE, newline="", encoding="utf-8") as file:
-        regional = [(row["economy"], row["hub"]) for row in csv.DictReader(file)]
-    return {
-        e: tuple(dict.fromkeys([hub, *(h for code, h in regional if code == e)]))
-        for e, hub in centroids.items()
-    }
+    regional = regional_hubs()
+    return {e: tuple(dict.fromkeys([hub, *regional.get(e, ())])) for e, hub in centroids.items()}
 
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -96,18 +92,23 @@ class Opening:
 
 @dataclass
 class BorderTimeChange:
-    """Border/transshipment delay multiplied by ``factor`` from Q1 of ``year``.
+    """Border/transshipment delay multiplied by ``factor``, plus ``days``, from Q1 of ``year``.
 
     Attributes:
         target: Segment id or corridor name (all its segments).
         year: First year in force, 1990-2100.
         factor: Multiplier on the shipped delay, in [0, 10] (0.5 = halved).
             Factors of several entries in force on a segment multiply.
+        days: Days added after the factors, in [-365, 365]; on a corridor target
+            spread over its segments pro rata by km (a path through the whole
+            corridor waits them once). Entries in force add up; a segment's
+            delay is floored at 0. Default 0.
     """
 
     target: str = ""
     year: int = param(2025, low=MIN_YEAR, high=MAX_YEAR, integer=True, unit="year")
     factor: float = param(1.0, low=0, high=10, unit="× shipped delay")
+    days: float = param(0.0, low=-365, high=365, unit="days")
 
 
 @dataclass
@@ -198,9 +199,9 @@ class CorridorsConfig:
         value_of_time_per_day: δ, ad-valorem cost of one day in transit, share of
             the goods' value per day, in [0, 0.1] (each group's is δ times its
             ``time_factor``). Default: the fitted value in
-            ``sim/data/corridors/fitted_parameters.json`` (about 0.05 %/day), fitted to the rail
+            ``sim/data/corridors/fitted_parameters.json`` (about 0.06 %/day), fitted to the rail
             share of China-EU trade value (5.5 %, K8) by
-            ``python -m sim.routing.calibrate``: about 11 times below the low end of
+            ``python -m sim.routing.calibrate``: about 10 times below the low end of
             Hummels & Schaur (2013, AER 103(7): 0.6-2.1 %/day, estimated on
             the time-sensitive goods that go by air). With one hub per economy
             (before the regional hubs) the fit gave 0.011 %/day, and 0.6 %/day

@@ -25,23 +25,29 @@ do not enter Russia).
   the model's 2021 transit share and TEU beside them. (The World Bank's 2021
   "Caspian flows", about 11 / 3 = 3.7 Mt, Interfax 24 Jan 2024, count all
   trans-Caspian cargo: another definition, not used.) Nothing else is fitted.
-- The 2022 changes, as levers from 2022 (the lever schedule is yearly):
-  a risk premium on EU trade routed through Russia and Belarus (war-risk
-  insurance, compliance and payment risk, the road-haulier ban, after Feb
-  2022; size ASSUMED, :data:`EAST_WEST_PREMIUM`, no published figure): a
-  :class:`~sim.routing.config.RoutePremium` on every path of a pair with the
-  EU (EUU) as exporter or importer that uses a segment with a hub in RUS or
-  BLR, once per path. Before stop 22 the same 100 US$/t sat on the named
-  ``East-West`` segments only, for every pair (``--scope segments`` re-runs
-  that), so KAZ/Central Asia/China-EU trade leaving via Russian rail, ports
-  or CPC did not see it. And slower Brest-
-  Malaszewicze transshipment (queues after the EU's 5th package, Council
-  Regulation (EU) 2022/576 of 8 Apr 2022, which banned Russian and Belarusian
-  road hauliers from the EU; factor ASSUMED). The road ban itself has no link
-  to act on: the network has no RUS/BLR-EU road segment.
-- The Middle Corridor's reaction: border and port delays on the corridor cut
-  from 2023 (K6, Karabaev, Trend 23 Dec 2024: delivery 58-60 days before,
-  13-15 now; the year of the change and the factor 0.5 are ASSUMED).
+- The dated changes are data, one row each with basis and source, in
+  ``sim/data/corridors/corridor_changes.csv`` (:mod:`sim.routing.dated`, :func:`levers`);
+  none is fitted:
+
+  - the Middle Corridor's own improvement, its published delivery time China -
+    Black Sea by year: 58-60 days in 2021 (K6, Karabaev, Trend 23 Dec 2024,
+    "before"; the year assumed), 38-53 in 2022 and 19-23 in early 2023
+    (newscentralasia.net 4 Mar 2023), 13-15 in 2024 (K6). The shipped network
+    is the 2024 corridor (its times match KTZ's published ones), so each year
+    carries (its midpoint - 14) more days on the Caspian crossing: 45, 31.5, 7
+    and 0 (the place is assumed, the days are published);
+  - from 2022, a risk premium on EU trade routed through Russia and Belarus
+    (war-risk insurance, compliance and payment risk, the road-haulier ban of
+    Council Regulation (EU) 2022/576 of 8 Apr 2022; size ASSUMED,
+    :data:`EAST_WEST_PREMIUM`, no published figure): a
+    :class:`~sim.routing.config.RoutePremium` on every path of a pair with the
+    EU (EUU) as exporter or importer that uses a segment with a hub in RUS or
+    BLR, once per path (``--scope segments`` puts it on the named East-West
+    segments for every pair, the set-up before stop 22);
+  - slower Brest-Malaszewicze transshipment from 2022 (queues after the road
+    ban; factor ASSUMED). The road ban itself has no link to act on: the
+    network has no RUS/BLR-EU road segment. No dated Middle Corridor capacity
+    before the 6 Mt/yr of 2024 was found; 2021-23 volumes are below it.
 - Out of sample: Middle Corridor 2022 (about 1.5 Mt, 2.5x 2021) and 2023
   (2.75 Mt, K6); 2024 Jan-Nov 4.1 Mt (K6) is held out too. None is used above.
 """
@@ -54,6 +60,7 @@ from dataclasses import replace
 import numpy as np
 
 from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange, RoutePremium
+from sim.routing.dated import changes, delivery_day_changes
 
 START, QUARTERS = "2021Q1", 16
 WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021): the start, and --trade fixed
@@ -67,12 +74,6 @@ MC_2021_CHECKS = (
     ("transit share, Jan-Jul", 100 * 0.171 / 1.07 / 0.311, "%", "Astana Times 8 Sep 2022"),
 )
 TRADES = ("observed", "fixed")
-#: Assumed size of the 2022 East-West risk premium (US$/t, whole corridor).
-EAST_WEST_PREMIUM = 100.0
-#: Assumed factor on the Brest-Malaszewicze transshipment delay from 2022.
-BREST_DELAY_FACTOR = 2.0
-#: Assumed factor on Middle Corridor border and port delays from 2023 (K6 direction).
-MC_DELAY_FACTOR = 0.5
 #: Where the 2022 premium applies: ``pairs`` (EU pairs' routes through RUS/BLR) or
 #: ``segments`` (the named East-West segments, all pairs; the pre-stop-22 set-up).
 SCOPES = ("pairs", "segments")
@@ -83,21 +84,36 @@ OUT_OF_SAMPLE = (("2022", 1.5, "1.5 Mt, Astana Times 23 May 2023; K6"),
                  ("2024", 4.1 * 12 / 11, "K6: 4.1 Mt Jan-Nov, x 12/11"))  # fmt: skip
 
 
-def levers(premium: float = EAST_WEST_PREMIUM, scope: str = "pairs") -> dict[str, list]:
-    """The dated 2022-23 levers of the hindcast (see module docstring)."""
+def _value(kind: str) -> float:
+    """The one row's value of a lever kind that has a single row (premium, factor)."""
+    (row,) = [r for r in changes() if r["lever"] == kind]
+    return float(row["value"])
+
+
+#: Assumed size of the 2022 East-West risk premium (US$/t; ``corridor_changes.csv``).
+EAST_WEST_PREMIUM = _value("route_premium")
+
+
+def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list]:
+    """The dated 2021-24 levers of the hindcast, from ``corridor_changes.csv``.
+
+    ``delivery_days`` rows give a target's published delivery time by year
+    (:func:`sim.routing.dated.delivery_day_changes` turns them into dated added
+    days), ``border_factor`` rows multiply its delay, the ``route_premium`` row
+    is the premium on EU pairs' routes through RUS/BLR (``premium`` overrides
+    its size, for the sensitivity); ``none`` rows are documented changes with no link to act on.
+    """
+    premium = EAST_WEST_PREMIUM if premium is None else premium
+    year = int(next(r["year"] for r in changes() if r["lever"] == "route_premium"))
     if scope == "pairs":
-        route = {"route_premiums": [RoutePremium(SANCTIONING, [], True, TERRITORY, 2022, premium)]}
+        route = {"route_premiums": [RoutePremium(SANCTIONING, [], True, TERRITORY, year, premium)]}
     else:
-        route = {"fee_changes": [FeeChange("East-West", 2022, premium)]}
-    return {
-        **route,
-        "border_time_changes": [
-            BorderTimeChange("brest-malaszewicze", 2022, BREST_DELAY_FACTOR),
-            BorderTimeChange("Middle Corridor", 2023, MC_DELAY_FACTOR),
-            BorderTimeChange("port:aktau", 2023, MC_DELAY_FACTOR),
-            BorderTimeChange("port:baku", 2023, MC_DELAY_FACTOR),
-        ],
-    }
+        route = {"fee_changes": [FeeChange("East-West", year, premium)]}
+    border = delivery_day_changes()
+    for r in changes():
+        if r["lever"] == "border_factor":
+            border.append(BorderTimeChange(r["target"], int(r["year"]), float(r["value"])))
+    return {**route, "border_time_changes": border}
 
 
 def _phase(cfg: CorridorsConfig):
@@ -117,36 +133,42 @@ def _mc_mt(phase) -> float:
 
 def composition_2021(cfg2021: CorridorsConfig, scope: str = "pairs") -> dict[str, float]:
     """The model's 2021 TITR load: Mt/yr, transit share (%), containers (kTEU), top pairs."""
+    from sim.quarters import quarter_range
     from sim.routing import calibrate as cal
 
-    phase, _ = _phase(replace(cfg2021, **levers(scope=scope)))
-    rows = cal.titr_rows(phase)
-    total = cal._tonnes(phase, rows)
-    transit = cal._tonnes(phase, rows & cal._rows_of(phase, cal._transit("KAZ")))
-    boxes = rows & cal._rows_of(phase, lambda a, b, g: g in cal.CONTAINER_GROUPS)
+    phase, flows = _phase(replace(cfg2021, **levers(scope=scope)))
+    total = transit = value = 0.0
+    for q in quarter_range(START, 4):  # 2021, with 2021's changes in force
+        phase.step(q, flows)
+        rows = cal.titr_rows(phase)
+        total += cal._tonnes(phase, rows)
+        transit += cal._tonnes(phase, rows & cal._rows_of(phase, cal._transit("KAZ")))
+        boxes = rows & cal._rows_of(phase, lambda a, b, g: g in cal.CONTAINER_GROUPS)
+        value += cal._value(phase, boxes)
     return {
-        "Mt": total * 4 / 1e6,
+        "Mt": total / 1e6,
         "transit_pct": 100 * transit / total,
-        "kTEU": cal._value(phase, boxes) * 4 / cal.USD_PER_TEU / 1e3,
+        "kTEU": value / cal.USD_PER_TEU / 1e3,
     }
 
 
 def fit_2021(
     base: CorridorsConfig | None = None, steps: int = 14, scope: str = "pairs"
 ) -> CorridorsConfig:
-    """Bisect the Middle Corridor friction so 2021 (no 2022 levers) carries 0.6 Mt.
+    """Bisect the Middle Corridor friction so 2021 carries 0.6 Mt, with 2021's changes in force.
 
-    The phase is built with the hindcast's levers, so its candidate paths are the
-    run's (a route premium adds the paths around its territory); the fit reads the
-    start-quarter baseline, which is assigned without any lever.
+    2021 is measured as :func:`run` measures it (the mean of its four quarters,
+    on 2021 trade, with the levers in force in 2021: the corridor's 2021
+    delivery days from ``corridor_changes.csv``; the 2022 levers are not yet in
+    force).
     """
     base = base or CorridorsConfig()
     low, high = 0.0, 1000.0
     for _ in range(steps):
         mid = (low + high) / 2
         frictions = {**base.corridor_frictions, "Middle Corridor": mid}
-        phase, _ = _phase(replace(base, corridor_frictions=frictions, **levers(scope=scope)))
-        if _mc_mt(phase) > MC_2021_MT:
+        mt = run(replace(base, corridor_frictions=frictions), scope=scope, quarters=4)["2021"]
+        if mt > MC_2021_MT:
             low = mid
         else:
             high = mid
@@ -156,11 +178,12 @@ def fit_2021(
 
 def run(
     cfg2021: CorridorsConfig,
-    premium: float = EAST_WEST_PREMIUM,
+    premium: float | None = None,
     scope: str = "pairs",
     trade: str = "observed",
+    quarters: int = QUARTERS,
 ) -> dict[str, float]:
-    """Annual TITR Mt (mean of the quarters x 4) for 2021-2024.
+    """Annual TITR Mt (mean of the quarters x 4) for 2021-2024 (the first ``quarters``).
 
     ``trade``: ``observed`` routes each year's trade (:func:`sim.routing.periods.flows_in`),
     ``fixed`` the 2021 matrix throughout.
@@ -171,7 +194,7 @@ def run(
     cfg = replace(cfg2021, **levers(premium, scope))
     phase, flows = _phase(cfg)
     by_year: dict[str, list[float]] = {}
-    for q in quarter_range(START, QUARTERS):
+    for q in quarter_range(START, quarters):
         year_flows = flows_in(int(q[:4])) if trade == "observed" else flows
         phase.step(q, year_flows)
         by_year.setdefault(q[:4], []).append(_mc_mt(phase))

@@ -83,6 +83,17 @@ def closed_in(net: Network, cfg: CorridorsConfig, quarter: str) -> np.ndarray:
     return closed
 
 
+def _by_km(net: Network, idx: np.ndarray, target: str) -> np.ndarray | float:
+    """Weights that spread a whole-corridor amount over its segments pro rata by km.
+
+    1 on a segment target; km_s / Σ km on a corridor (equal shares if it has no km).
+    """
+    if target in net.segment_ids:
+        return 1.0
+    km = net.km[idx]
+    return km / km.sum() if km.sum() > 0 else np.full(idx.size, 1.0 / idx.size)
+
+
 def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentState:
     """Apply the config's levers and shocks for ``quarter`` (``"YYYYQn"``).
 
@@ -90,7 +101,8 @@ def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentSt
     ``capacity_schedule.csv``, see :meth:`Network.capacity_in`); then capacity
     changes: the latest entry in force (by year, then list order) sets the
     capacity; a corridor target sets each of its capacitated segments.
-    Border-time factors in force multiply. Fees in force and the calibrated
+    Border-time factors in force multiply, then their added days add (a
+    corridor's spread pro rata by km), floored at 0. Fees in force and the calibrated
     corridor frictions add (a corridor's is spread pro rata by km over its
     segments); the total is floored at 0.
     """
@@ -107,21 +119,20 @@ def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentSt
         capacity[idx] = c.capacity_mt_per_year * 1e6
 
     border = net.border_days.copy()
-    for b in cfg.border_time_changes:
-        if in_force(from_year(b.year), q):
-            border[net.targets(b.target)] *= b.factor
+    changes = [b for b in cfg.border_time_changes if in_force(from_year(b.year), q)]
+    for b in changes:
+        border[net.targets(b.target)] *= b.factor
+    for b in changes:
+        if b.days:
+            idx = net.targets(b.target)
+            border[idx] += b.days * _by_km(net, idx, b.target)
+    np.maximum(border, 0.0, out=border)
 
     fee = net.fee.copy()
     for f in cfg.fee_changes:
-        if not in_force(from_year(f.year), q):
-            continue
-        idx = net.targets(f.target)
-        if f.target in net.segment_ids:
-            fee[idx] += f.usd_per_t
-        else:
-            km = net.km[idx]
-            weights = km / km.sum() if km.sum() > 0 else np.full(idx.size, 1.0 / idx.size)
-            fee[idx] += f.usd_per_t * weights
+        if in_force(from_year(f.year), q):
+            idx = net.targets(f.target)
+            fee[idx] += f.usd_per_t * _by_km(net, idx, f.target)
     for name, usd_per_t in cfg.corridor_frictions.items():
         idx = net.targets(name)
         km = net.km[idx]

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice, product
 
 import networkx as nx
@@ -187,15 +187,19 @@ def _expand(nodes: Sequence[str], parallels: dict[tuple[str, str], list[int]], m
 def start_weights(net: Network, cfg: CorridorsConfig, start_quarter: str) -> np.ndarray:
     """Free-flow money cost (US$/t) and days per segment at the start quarter.
 
-    At the shipped freight rates (``modes.csv``) and without corridor
-    frictions: rate overrides and frictions change the assignment, not the
-    candidate set, so a sweep or a calibration over them reuses one path set.
+    At the shipped freight rates (``modes.csv``), without corridor frictions
+    and without the days that border-time changes add: rate overrides,
+    frictions and added days change the assignment, not the candidate set, so
+    a sweep or a calibration over them reuses one path set, and a corridor
+    whose dated delays fall later (e.g. the Middle Corridor's 2021 days) keeps
+    its paths.
 
     Returns:
         (2, S) array: row 0 = freight + fees, row 1 = free-flow days.
     """
     bare = copy.copy(cfg)
     bare.corridor_frictions = {}
+    bare.border_time_changes = [replace(b, days=0.0) for b in cfg.border_time_changes]
     state = segment_state(net, bare, start_quarter)
     rate = np.array([net.rate[m] for m in net.mode])  # shipped rates: overrides do not move paths
     money = net.km * rate + state.fee

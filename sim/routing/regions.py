@@ -20,42 +20,11 @@ before the logit assigns each cell to its paths.
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Sequence
 
 import numpy as np
 
-from sim.errors import DataError
-from sim.routing.config import REGIONS_FILE
-
-SIDES = ("export", "import")
-ALL_GROUPS = "*"
-_TOL = 1e-6
-
-
-@functools.cache
-def _table(path: str = str(REGIONS_FILE)) -> dict[tuple[str, str, str], dict[str, float]]:
-    """(economy, side, group) -> {hub: share} from the regions file, checked."""
-    out: dict[tuple[str, str, str], dict[str, float]] = {}
-    with open(path, newline="", encoding="utf-8") as file:
-        for line, row in enumerate(csv.DictReader(file), start=2):
-            if row["side"] not in SIDES:
-                raise DataError(path, f"row {line}, column 'side': must be export or import")
-            try:
-                share = float(row["share"])
-            except ValueError:
-                raise DataError(path, f"row {line}, column 'share': not a number") from None
-            if not 0 < share <= 1:
-                raise DataError(path, f"row {line}, column 'share': must be in (0, 1]")
-            key = (row["economy"], row["side"], row["group"])
-            out.setdefault(key, {})[row["hub"]] = share
-    for key, shares in out.items():
-        if abs(sum(shares.values()) - 1) > _TOL:
-            raise DataError(
-                path, f"shares of {'/'.join(key)} sum to {sum(shares.values()):g}, not 1"
-            )
-    return out
+from sim.data.trade_regions import ALL_GROUPS, SIDES, trade_regions
 
 
 def hub_weights(
@@ -68,7 +37,7 @@ def hub_weights(
         economy_hubs: Each economy's hubs H_e (first = centroid).
         groups: Commodity group names, in network order.
     """
-    table = _table()
+    table = trade_regions()
     out: dict[str, list[np.ndarray]] = {}
     for side in SIDES:
         per_economy = []

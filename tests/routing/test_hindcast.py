@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.routing import hindcast
+from sim.routing import dated, hindcast
 from sim.routing.config import CorridorsConfig
 
 
@@ -13,3 +13,27 @@ def test_the_2021_fit_meets_the_published_level_and_later_years_see_their_own_tr
     assert observed["2021"] == pytest.approx(hindcast.MC_2021_MT, rel=0.02)
     assert observed["2021"] == pytest.approx(fixed["2021"], rel=1e-6)  # 2021 is 2021's trade
     assert abs(observed["2023"] / fixed["2023"] - 1) > 0.01  # 2023 is routed on 2023's trade
+
+
+def test_the_scenario_carries_the_dated_changes_of_the_data_table():
+    from pathlib import Path
+
+    from omegaconf import OmegaConf
+
+    root = Path(__file__).resolve().parents[2]
+    scenario = OmegaConf.load(root / "scenarios" / "hindcast_corridors_2022.yaml").corridors
+    lev = hindcast.levers()
+    shipped = [
+        (b["target"], b["year"], b.get("factor", 1.0), b.get("days", 0.0))
+        for b in scenario.border_time_changes
+    ]
+    assert shipped == [(b.target, b.year, b.factor, b.days) for b in lev["border_time_changes"]]
+    (premium,) = lev["route_premiums"]
+    assert scenario.route_premiums[0].usd_per_t == premium.usd_per_t
+    assert scenario.route_premiums[0].year == premium.year
+    rows = dated.changes()
+    assert all(r["source"] and r["basis"] for r in rows)
+    added = [b.days for b in lev["border_time_changes"] if b.target == "aktau-baku"]
+    published = [float(r["value"]) for r in rows if r["lever"] == "delivery_days"]
+    assert added[0] == published[0] - published[-1]  # 2021 carries its extra days
+    assert sum(added) == 0  # and the latest year none: the shipped network is its corridor

@@ -3,7 +3,7 @@
 from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 from sim.routing import CorridorsConfig
-from sim.routing.config import Closure, Opening
+from sim.routing.config import BorderTimeChange, Closure, Opening
 from sim.routing.levers import from_year, in_force, segment_state
 from sim.routing.network import load_network
 
@@ -29,3 +29,28 @@ def test_segment_state_follows_the_windows():
     assert [open_in[q][ferry] for q in ("2025Q1", "2025Q2", "2025Q4")] == [True, False, True]
     assert not segment_state(net, cfg, "2026Q4").is_open[rail]
     assert segment_state(net, cfg, "2027Q1").is_open[rail]
+
+
+def test_border_days_multiply_then_add_and_a_corridor_spreads_them_by_km():
+    net = load_network()
+    ferry = net.segment_index("aktau-baku")
+    mc = net.targets("Middle Corridor")
+    cfg = CorridorsConfig(
+        border_time_changes=[
+            BorderTimeChange("aktau-baku", 2021, factor=2.0, days=45.0),
+            BorderTimeChange("aktau-baku", 2023, days=-45.0),
+            BorderTimeChange("Middle Corridor", 2030, days=10.0),
+            BorderTimeChange("aktau-baku", 2040, days=-365.0),
+        ]
+    )
+    shipped = net.border_days[ferry]
+    assert segment_state(net, cfg, "2020Q4").border_days[ferry] == shipped
+    assert segment_state(net, cfg, "2021Q1").border_days[ferry] == 2 * shipped + 45
+    assert segment_state(net, cfg, "2023Q1").border_days[ferry] == 2 * shipped
+    added = (
+        segment_state(net, cfg, "2030Q1").border_days[mc]
+        - 2 * net.border_days[mc] * (mc == ferry)
+        - net.border_days[mc] * (mc != ferry)
+    )
+    assert abs(added.sum() - 10.0) < 1e-9  # the whole corridor waits the 10 days once
+    assert segment_state(net, cfg, "2040Q1").border_days[ferry] == 0.0  # floored

@@ -127,3 +127,20 @@ def test_druzhba_through_belarus_carries_the_whole_line():
     rus_blr = net.capacity[net.segment_index("pipe:druzhba_rus-blr")]
     blr_eu = net.capacity[net.segment_index("pipe:druzhba_blr-eu")]
     assert rus_blr >= 99e6 and blr_eu < rus_blr
+
+
+def test_every_gauge_change_pays_the_cited_transshipment_charge():
+    charges = {c["kind"]: c for c in build._read("transshipment_charges.csv")}
+    assert all(c["source"] and c["basis"] for c in charges.values())
+    spec = {s["segment"]: s for s in build._read("segments_spec.csv")}
+    out, _ = build.build()
+    by_id = {r["segment"]: r for r in out}
+    gauge = [s for s, row in spec.items() if row["transshipment"] == "gauge_change"]
+    assert {"novosibirsk-manzhouli", "alashankou-dostyk", "brest-malaszewicze"} <= set(gauge)
+    for seg in gauge:
+        own = float(spec[seg]["fee_usd_per_t"] or 0)
+        charge = float(charges["gauge_change"]["usd_per_t"])
+        assert float(by_id[seg]["fee_usd_per_t"]) == pytest.approx(own + charge)
+        assert "Corridor Performance Measurement" in by_id[seg]["fee_basis"]
+    with pytest.raises(ValueError, match="unknown kind 'ferry'"):
+        build.add_transshipment(0.0, "none", {"segment": "x", "transshipment": "ferry"}, charges)

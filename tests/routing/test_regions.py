@@ -22,6 +22,9 @@ def test_weights_sum_to_one_and_fall_back_to_the_centroid():
     bulk = rus_export[GROUPS.index("bulk")]
     assert bulk[hubs["RUS"].index("nakhodka")] == pytest.approx(0.11)
     assert w["export"][2].tolist() == [[1.0]] * len(GROUPS)  # single-hub economy
+    rus_import = w["import"][0][GROUPS.index("manufactures")]  # population shares (Rosstat)
+    assert rus_import[hubs["RUS"].index("novosibirsk")] == pytest.approx(0.1137)
+    assert rus_import[hubs["RUS"].index("nakhodka")] == pytest.approx(0.054)
 
 
 def test_weights_renormalise_over_the_configured_hubs():

@@ -21,6 +21,9 @@ Filled-in figures:
 - capacity in t/yr: Mt/yr × 1e6, bcm/yr × ``TONNES_PER_BCM``, or TEU/yr ×
   ``TONNES_PER_TEU``; dated capacities (``capacity_schedule_spec.csv``: a
   segment's capacity from a year on, cited) go to ``capacity_schedule.csv``.
+- fee: the spec's own fee plus, on a segment whose ``transshipment`` column
+  names a kind (``gauge_change``), that kind's charge from
+  ``transshipment_charges.csv`` (US$/t, cited).
 - one ``transfer`` segment per port that has both land and sea links, carrying
   the port dwell and handling fee (``assumed``).
 
@@ -159,11 +162,35 @@ def build_schedule() -> list[dict[str, str]]:
     return out
 
 
+def add_transshipment(
+    fee: float, basis: str, seg: dict[str, str], charges: dict[str, dict[str, str]]
+) -> tuple[float, str]:
+    """The segment's fee plus the money charge of its transshipment kind, and the basis text.
+
+    f_s = own fee_s + c_k, c_k the US$/t of kind k in ``transshipment_charges.csv``
+    (e.g. ``gauge_change``: a 1520/1435 mm gauge change, CAREC CPMM 2020).
+
+    Raises:
+        ValueError: on a kind the charges table does not have.
+    """
+    kind = seg["transshipment"]
+    if kind not in charges:
+        raise ValueError(
+            f"segments_spec.csv: segment {seg['segment']!r}, column 'transshipment': unknown"
+            f" kind {kind!r}; allowed: {', '.join(charges)}"
+        )
+    charge = charges[kind]
+    text = f"{charge['basis']}: {kind} {float(charge['usd_per_t']):g} US$/t ({charge['source']})"
+    own = "" if basis.startswith("none") else f"{basis}; plus "
+    return fee + float(charge["usd_per_t"]), own + text
+
+
 def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Compute the full segment table; return (segments, assumed-figure rows)."""
     hubs = {h["hub"]: h for h in _read("hubs.csv")}
     modes = {m["mode"]: m for m in _read("modes.csv")}
     spec = _read("segments_spec.csv")
+    charges = {c["kind"]: c for c in _read("transshipment_charges.csv")}
     by_id = {s["segment"]: s for s in spec}
 
     def gc(seg: dict[str, str]) -> float:
@@ -214,10 +241,12 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                 s["segment"], "border/transshipment days", f"{border:g}", s["border_basis"]
             )
         fee = float(s["fee_usd_per_t"] or 0.0)
-        row["fee_usd_per_t"] = f"{fee:g}"
         row["fee_basis"] = s["fee_basis"] or "none (no fee beyond the freight rate)"
         if fee > 0:
             note_assumed(s["segment"], "fee US$/t", f"{fee:g}", s["fee_basis"])
+        if s["transshipment"]:
+            fee, row["fee_basis"] = add_transshipment(fee, row["fee_basis"], s, charges)
+        row["fee_usd_per_t"] = f"{fee:g}"
         if s["capacity"]:
             cap, cbasis = to_tonnes_per_year(
                 float(s["capacity"]), s["capacity_unit"], "sourced", s["capacity_source"]
@@ -305,6 +334,11 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
         f"ports, {FERRY_PORT_DWELL_DAYS:g} at ferry-only ports; "
         f"{PORT_HANDLING_USD_PER_T:g} US$/t | assumed |"
     )
+    for c in _read("transshipment_charges.csv"):
+        lines.append(
+            f"| (every `{c['kind']}` segment) | money charge | {c['usd_per_t']} US$/t |"
+            f" {c['basis']}, partly assumed: {c['note']} ({c['source']}) |"
+        )
     report = REPORT_TEMPLATE.read_text(encoding="utf-8")
     (HERE / "DATA_REPORT.md").write_text(report + "\n".join(lines) + "\n", encoding="utf-8")
 
