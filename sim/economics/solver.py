@@ -159,8 +159,10 @@ class State:
 
     @property
     def index_hat(self) -> np.ndarray:
-        """P̂_j, the change in each importer's CES price index (before the caller's
-        normalisation): computed on demand, as only the solution's is used."""
+        """P̂_j, each importer's CES price-index change, before the caller's normalisation.
+
+        Computed on demand: only the solution's is used.
+        """
         with np.errstate(all="ignore"):
             return np.exp(self._shift) * self.index_pow ** (1.0 / (1.0 - self.problem.sigma))
 
