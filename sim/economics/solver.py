@@ -15,11 +15,22 @@ x ← x − M r(x), with
   start, LU-factored once (a chord iteration; Kelley 2003, §5.4), so each step
   costs one evaluation and two triangular solves instead of a Jacobian and a
   factorisation; memory 5;
-- above, M = −D⁻¹ with D the diagonal of J(0) counting each economy's own market
-  only (:meth:`_Linear.own_market_diagonal`, Jacobi), O(n) once; memory 8 (the
-  longer memory makes up for part of the cruder M: 129 against 138 steps with
-  memory 5 on nine random worlds of 150 economies, σ = 3, 5, 8, none of them the
-  benchmark's).
+- above, where the n³ factorisation costs more steps than it saves,
+  M = D⁻¹(2I − J(0) D⁻¹), the first two terms of the Neumann series of J(0)⁻¹
+  around D, the diagonal of J(0) counting each economy's own market only
+  (:meth:`_Linear.own_market_diagonal`, O(n) once): a polynomial preconditioner
+  (Dubois, Greenbaum & Rodrigue 1979; Saad 2003, *Iterative Methods for Sparse
+  Linear Systems*, §12.3) costing one product with J(0) a step, two n×n
+  matrix–vector products (:meth:`_Linear.product`); memory 5. With D⁻¹ alone
+  (Jacobi) the stage took 13–15 steps on random worlds of 150–300 economies, with
+  it 8–10, and the extra product is cheaper than the evaluations saved.
+
+The crossover, n = 75, was measured on random worlds (σ = 3–8, the generator of
+``tests/economics/test_solver.py``, none the benchmark's; CPU time, interleaved):
+on six worlds each of 45, 60 and 75 economies (seeds 301–306 plus n) the chord
+took 0.80–0.94 of the polynomial's time at 45 and 60 (medians 0.88, 0.87) and
+0.93–1.08 at 75 (median 1.01); on three each of 90 and 120 (seeds 201–203 plus n)
+1.14–1.38 (the polynomial faster).
 
 It is not monotone, so it is safeguarded: it stops when a step is not finite,
 when f has not fallen below its best for a few steps, or after
@@ -75,16 +86,17 @@ import numpy as np
 
 DENSE_MAX = 96
 """Largest number of economies for which the Newton step uses the dense Jacobian."""
-CHORD_MAX = 120
+CHORD_MAX = 75
 """Largest number of economies for which the accelerated fixed point uses J(0)⁻¹ (above:
-the diagonal of J(0)); the n³ inverse costs about one Newton step, paid once."""
+a Neumann polynomial in J(0) around its diagonal); the n³ inverse costs about one Newton
+step, paid once."""
 
 _MAX_LOG_STEP = 1.0  # cap on max |Δ ln p̂| in one step
 _ARMIJO = 1e-4
 _BACKTRACKS = 30
 _GMRES_MAX = 60
 _CHORD_MEMORY = 5  # Anderson memory m (differences kept) with M = J(0)⁻¹
-_JACOBI_MEMORY = 8  # ... and with M = diag(J(0))⁻¹
+_NEUMANN_MEMORY = 5  # ... and with M = D⁻¹(2I − J(0) D⁻¹)
 _ACCEL_MAX = 60  # cap on accelerated steps before Newton takes over
 _ACCEL_STALL = 6  # accelerated steps without a new best f before Newton takes over
 
@@ -215,6 +227,7 @@ class _Linear:
         self.inv_sales = 1.0 / state.sales
         supply, phi = state.supply, problem.phi
         self.dkappa = supply / supply.sum() - phi * supply / (phi * supply).sum()
+        self._product: Callable[[np.ndarray], np.ndarray] | None = None
 
     def dense(self) -> np.ndarray:
         """J as an n×n array: one n×n product and three scalings.
@@ -266,14 +279,31 @@ class _Linear:
         d = (F_diag - (1.0 - self.sigma) * ga) * self.inv_sales - self.sigma + self.dkappa
         return np.where(np.abs(d) > 1e-12, d, -self.sigma)
 
-    def matvec(self, v: np.ndarray) -> np.ndarray:
+    def product(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The product v ↦ J v, O(n²), with the state's vectors folded in once.
+
+        F v and G Aᵀ v share their product with B: with Aᵀ v = Bᵀ(u v) / P and
+        F_ij = u_i B_ij E'_j / P_j, G_ij = F_ij / colsum_j,
+        (F − (1−σ) G Aᵀ) v = u ⊙ B [E'/P ⊙ (v + (σ−1) Bᵀ(u v) / (P colsum))],
+        so J v costs two matrix–vector products with B.
+        """
         st = self.state
-        u, ip, e = st.price_pow, st.index_pow, st.expenditure
-        a_t_v = ((u * v) @ self.B) / ip  # Aᵀ v
-        f_v = u * (self.B @ (e * v / ip))  # F v
-        g_w = u * (self.B @ (e * a_t_v / (ip * st.colsum)))  # G (Aᵀ v)
-        core = f_v - (1.0 - self.sigma) * g_w
-        return core * self.inv_sales - self.sigma * v + self.dkappa @ v
+        u, B, sigma, dkappa = st.price_pow, self.B, self.sigma, self.dkappa
+        inner = (sigma - 1.0) / (st.index_pow * st.colsum)
+        outer = st.expenditure / st.index_pow
+        rows = u * self.inv_sales
+
+        def apply(v: np.ndarray) -> np.ndarray:
+            core = B @ ((v + ((u * v) @ B) * inner) * outer)
+            return core * rows - sigma * v + dkappa @ v
+
+        return apply
+
+    def matvec(self, v: np.ndarray) -> np.ndarray:
+        """J v (:meth:`product`)."""
+        if self._product is None:
+            self._product = self.product()
+        return self._product(v)
 
     def rmatvec(self, z: np.ndarray) -> np.ndarray:
         st = self.state
@@ -319,15 +349,16 @@ def _gmres(linear: _Linear, rhs: np.ndarray, rtol: float, max_dim: int) -> np.nd
 def _preconditioner(problem: Problem, state: State) -> tuple[Callable, int]:
     """The step r ↦ −M r of the accelerated iteration and the Anderson memory to use with it.
 
-    M = J⁻¹ up to :data:`CHORD_MAX` economies (memory :data:`_CHORD_MEMORY`), the
-    inverse of J's own-market diagonal above (memory :data:`_JACOBI_MEMORY`).
+    M = J⁻¹ up to :data:`CHORD_MAX` economies (memory :data:`_CHORD_MEMORY`),
+    M = D⁻¹(2I − J D⁻¹) with D J's own-market diagonal above (memory
+    :data:`_NEUMANN_MEMORY`): −M r = D⁻¹ J w − 2w with w = D⁻¹ r.
 
     J is singular (J·1 = 0, homogeneity), so, as in the Newton step, the largest
     economy's equation is replaced by the normalisation Σ Δx = 0 (its residual is
     redundant by Walras' law). J is LU-factored once (LAPACK ``getrf`` on Jᵀ, which
     is J's memory read in Fortran order, so nothing is copied); each step is then
     two triangular solves with the transpose (``getrs``, trans = 1), O(n²). A
-    singular or non-finite J falls back to the diagonal.
+    singular or non-finite J falls back to the polynomial.
     """
     from scipy.linalg import lapack
 
@@ -345,8 +376,14 @@ def _preconditioner(problem: Problem, state: State) -> tuple[Callable, int]:
                 return lapack.dgetrs(lu, pivots, rhs, trans=1, overwrite_b=True)[0]
 
             return chord, _CHORD_MEMORY
-    scale = -1.0 / linear.own_market_diagonal()
-    return (lambda residual: residual * scale), _JACOBI_MEMORY
+    inverse = 1.0 / linear.own_market_diagonal()
+    jacobian = linear.product()
+
+    def neumann(residual: np.ndarray) -> np.ndarray:
+        w = residual * inverse
+        return jacobian(w) * inverse - 2.0 * w
+
+    return neumann, _NEUMANN_MEMORY
 
 
 def _accelerated(problem: Problem, state: State, tol: float, budget: int) -> tuple[State, int]:

@@ -36,7 +36,7 @@ def centred(x: np.ndarray) -> np.ndarray:
     return x - x.mean()
 
 
-# n = 150 uses the Jacobi-preconditioned acceleration (above CHORD_MAX) and Newton–Krylov.
+# n = 150 uses the Neumann-preconditioned acceleration (above CHORD_MAX) and Newton–Krylov.
 @pytest.mark.parametrize(("n", "seed"), [(3, 0), (16, 1), (69, 2), (150, 3)])
 def test_default_and_newton_find_the_same_equilibrium(n, seed):
     problem = gravity_problem(n, seed)
@@ -114,7 +114,7 @@ def _reference_anderson(problem: Problem, steps: int) -> list[np.ndarray]:
     return proposals
 
 
-@pytest.mark.parametrize(("n", "seed"), [(30, 13), (150, 14)])  # M = J(0)⁻¹; M = diag(J(0))⁻¹
+@pytest.mark.parametrize(("n", "seed"), [(30, 13), (150, 14)])  # M = J(0)⁻¹; M = D⁻¹(2I − J(0)D⁻¹)
 def test_the_accelerated_stage_takes_the_plain_anderson_steps(monkeypatch, n, seed):
     problem = gravity_problem(n, seed, sigma=8.0, shock=0.5)
     proposals = []
