@@ -171,3 +171,28 @@ def test_the_dense_jacobian_matches_its_products():
     assert np.allclose(np.diag(jac), linear.diagonal(), rtol=1e-12, atol=1e-12)
     # homogeneity: J·1 = 0
     assert np.max(np.abs(jac @ np.ones(40))) < 1e-10 * np.max(np.abs(jac))
+
+
+def test_the_own_market_diagonal_leaves_out_only_the_foreign_markets():
+    # diag(J)_i − D_i = (σ−1) Σ_{j≠i} G_ij A_ij / sales_i, from the n×n shares.
+    problem = gravity_problem(25, 16)
+    state = evaluate(problem, np.random.default_rng(2).normal(0.0, 0.3, 25))
+    linear = solver._Linear(problem, state)
+    producer = state.producer_shares  # A_ij
+    spending = producer * state.expenditure[None, :] / state.colsum[None, :]  # G_ij
+    foreign = (spending * producer).sum(axis=1) - np.diag(spending) * np.diag(producer)
+    expected = np.diag(linear.dense()) - (problem.sigma - 1.0) * foreign / state.sales
+    assert np.allclose(linear.own_market_diagonal(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_above_the_chord_size_the_step_is_the_two_term_neumann_polynomial():
+    n = solver.CHORD_MAX + 5
+    problem = gravity_problem(n, 17)
+    start = evaluate(problem, np.zeros(n))
+    step, memory = solver._preconditioner(problem, start)
+    linear = solver._Linear(problem, start)
+    inverse = np.diag(1.0 / linear.own_market_diagonal())
+    polynomial = inverse @ (2.0 * np.eye(n) - linear.dense() @ inverse)  # D⁻¹(2I − J D⁻¹)
+    r = np.random.default_rng(3).normal(size=n)
+    assert memory == solver._NEUMANN_MEMORY
+    assert np.allclose(step(r), -polynomial @ r, rtol=1e-11, atol=1e-12)
