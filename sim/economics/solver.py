@@ -161,22 +161,13 @@ class State:
             sales = price_pow * (producer_weights @ (expenditure / index_pow))
             residual = np.log(sales / supply)
             merit = 0.5 * float(residual @ residual)
+            self.index_hat = np.exp(shift) * index_pow ** (1.0 / (1.0 - sigma))
         self.problem = problem
-        self._shift = shift
         self.log_price = log_price
         self.price_pow, self.index_pow, self.colsum = price_pow, index_pow, colsum
         self.expenditure, self.sales, self.supply = expenditure, sales, supply
         self.residual = residual
         self.merit = merit if math.isfinite(merit) else math.inf
-
-    @property
-    def index_hat(self) -> np.ndarray:
-        """P̂_j, each importer's CES price-index change, before the caller's normalisation.
-
-        Computed on demand: only the solution's is used.
-        """
-        with np.errstate(all="ignore"):
-            return np.exp(self._shift) * self.index_pow ** (1.0 / (1.0 - self.problem.sigma))
 
     @property
     def shares(self) -> np.ndarray:
