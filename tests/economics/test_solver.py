@@ -192,7 +192,9 @@ def test_above_the_chord_size_the_step_is_the_two_term_neumann_polynomial():
     step, memory = solver._preconditioner(problem, start)
     linear = solver._Linear(problem, start)
     inverse = np.diag(1.0 / linear.own_market_diagonal())
-    polynomial = inverse @ (2.0 * np.eye(n) - linear.dense() @ inverse)  # D⁻¹(2I − J D⁻¹)
+    # D⁻¹(2I − J̃ D⁻¹), J̃ = J less its rank-one term 1 (∂ ln κ/∂x)ᵀ
+    reduced = linear.dense() - linear.dkappa[None, :]
+    polynomial = inverse @ (2.0 * np.eye(n) - reduced @ inverse)
     r = np.random.default_rng(3).normal(size=n)
     assert memory == solver._NEUMANN_MEMORY
     assert np.allclose(step(r), -polynomial @ r, rtol=1e-11, atol=1e-12)
