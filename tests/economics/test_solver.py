@@ -36,7 +36,7 @@ def centred(x: np.ndarray) -> np.ndarray:
     return x - x.mean()
 
 
-# n = 150 uses the Jacobi-preconditioned acceleration (above CHORD_MAX) and Newton–Krylov.
+# n = 150 uses the Neumann-preconditioned acceleration (above CHORD_MAX) and Newton–Krylov.
 @pytest.mark.parametrize(("n", "seed"), [(3, 0), (16, 1), (69, 2), (150, 3)])
 def test_default_and_newton_find_the_same_equilibrium(n, seed):
     problem = gravity_problem(n, seed)
@@ -114,7 +114,7 @@ def _reference_anderson(problem: Problem, steps: int) -> list[np.ndarray]:
     return proposals
 
 
-@pytest.mark.parametrize(("n", "seed"), [(30, 13), (150, 14)])  # M = J(0)⁻¹; M = diag(J(0))⁻¹
+@pytest.mark.parametrize(("n", "seed"), [(30, 13), (150, 14)])  # M = J(0)⁻¹; M = D⁻¹(2I − J(0)D⁻¹)
 def test_the_accelerated_stage_takes_the_plain_anderson_steps(monkeypatch, n, seed):
     problem = gravity_problem(n, seed, sigma=8.0, shock=0.5)
     proposals = []
@@ -171,3 +171,30 @@ def test_the_dense_jacobian_matches_its_products():
     assert np.allclose(np.diag(jac), linear.diagonal(), rtol=1e-12, atol=1e-12)
     # homogeneity: J·1 = 0
     assert np.max(np.abs(jac @ np.ones(40))) < 1e-10 * np.max(np.abs(jac))
+
+
+def test_the_own_market_diagonal_leaves_out_only_the_foreign_markets():
+    # diag(J)_i − D_i = (σ−1) Σ_{j≠i} G_ij A_ij / sales_i, from the n×n shares.
+    problem = gravity_problem(25, 16)
+    state = evaluate(problem, np.random.default_rng(2).normal(0.0, 0.3, 25))
+    linear = solver._Linear(problem, state)
+    producer = state.producer_shares  # A_ij
+    spending = producer * state.expenditure[None, :] / state.colsum[None, :]  # G_ij
+    foreign = (spending * producer).sum(axis=1) - np.diag(spending) * np.diag(producer)
+    expected = np.diag(linear.dense()) - (problem.sigma - 1.0) * foreign / state.sales
+    assert np.allclose(linear.own_market_diagonal(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_above_the_chord_size_the_step_is_the_two_term_neumann_polynomial():
+    n = solver.CHORD_MAX + 5
+    problem = gravity_problem(n, 17)
+    start = evaluate(problem, np.zeros(n))
+    step, memory = solver._preconditioner(problem, start)
+    linear = solver._Linear(problem, start)
+    inverse = np.diag(1.0 / linear.own_market_diagonal())
+    # D⁻¹(2I − J̃ D⁻¹), J̃ = J less its rank-one term 1 (∂ ln κ/∂x)ᵀ
+    reduced = linear.dense() - linear.dkappa[None, :]
+    polynomial = inverse @ (2.0 * np.eye(n) - reduced @ inverse)
+    r = np.random.default_rng(3).normal(size=n)
+    assert memory == solver._NEUMANN_MEMORY
+    assert np.allclose(step(r), -polynomial @ r, rtol=1e-11, atol=1e-12)
