@@ -135,7 +135,6 @@ def segment_state(net: Network, cfg: CorridorsConfig, quarter: str) -> SegmentSt
             fee[idx] += f.usd_per_t * _by_km(net, idx, f.target)
     for name, usd_per_t in cfg.corridor_frictions.items():
         idx = net.targets(name)
-        km = net.km[idx]
-        fee[idx] += usd_per_t * (km / km.sum() if km.sum() > 0 else 1.0 / idx.size)
+        fee[idx] += usd_per_t * _by_km(net, idx, name)
     np.maximum(fee, 0.0, out=fee)
     return SegmentState(is_open=is_open, capacity=capacity, border_days=border, fee=fee)
