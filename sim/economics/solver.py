@@ -241,14 +241,21 @@ class _Linear:
         jac.flat[:: n + 1] -= self.sigma
         return jac
 
-    def diagonal(self) -> np.ndarray:
-        """diag(J), O(n²): F_ii − (1−σ) Σ_j G_ij A_ij over sales, − σ + ∂ ln κ/∂x_i."""
+    def diagonal(self, own_market_only: bool = False) -> np.ndarray:
+        """diag(J), O(n²): F_ii − (1−σ) Σ_j G_ij A_ij over sales, − σ + ∂ ln κ/∂x_i.
+
+        With ``own_market_only`` the sum keeps its j = i term only, O(n)
+        (:meth:`own_market_diagonal`).
+        """
         st = self.state
         u, ip, e = st.price_pow, st.index_pow, st.expenditure
         a_diag = u * np.diag(self.B) / ip
         F_diag = a_diag * e
-        # Σ_j G_ij A_ij = u_i² Σ_j B_ij² E_j / (colsum_j P_j²)
-        ga = u**2 * (self.problem.producer_weights_squared @ (e / (st.colsum * ip**2)))
+        if own_market_only:
+            ga = a_diag * F_diag / st.colsum  # G_ii A_ii
+        else:
+            # Σ_j G_ij A_ij = u_i² Σ_j B_ij² E_j / (colsum_j P_j²)
+            ga = u**2 * (self.problem.producer_weights_squared @ (e / (st.colsum * ip**2)))
         d = (F_diag - (1.0 - self.sigma) * ga) * self.inv_sales - self.sigma + self.dkappa
         return np.where(np.abs(d) > 1e-12, d, -self.sigma)
 
@@ -264,12 +271,7 @@ class _Linear:
         accelerated stage took the same steps as with the full diagonal, or one fewer
         (13–14), and that diagonal costs an n×n product (B², for every new problem).
         """
-        st = self.state
-        a_diag = st.price_pow * np.diag(self.B) / st.index_pow
-        F_diag = a_diag * st.expenditure
-        ga = a_diag * F_diag / st.colsum
-        d = (F_diag - (1.0 - self.sigma) * ga) * self.inv_sales - self.sigma + self.dkappa
-        return np.where(np.abs(d) > 1e-12, d, -self.sigma)
+        return self.diagonal(own_market_only=True)
 
     def product(self) -> Callable[[np.ndarray], np.ndarray]:
         """The product v ↦ J v, O(n²), with the state's vectors folded in once.
