@@ -38,6 +38,8 @@ def changes(path: str = str(CHANGES_FILE)) -> tuple[dict[str, str], ...]:
         for column in ("year", "basis", "source"):
             if not row[column].strip():
                 raise DataError(path, f"row {line}, column {column!r}: empty")
+        if not row["year"].strip().isdigit():
+            raise DataError(path, f"row {line}, column 'year': not a year (YYYY)")
         if row["lever"] != "none":
             try:
                 float(row["value"])

@@ -84,14 +84,14 @@ OUT_OF_SAMPLE = (("2022", 1.5, "1.5 Mt, Astana Times 23 May 2023; K6"),
                  ("2024", 4.1 * 12 / 11, "K6: 4.1 Mt Jan-Nov, x 12/11"))  # fmt: skip
 
 
-def _value(kind: str) -> float:
-    """The one row's value of a lever kind that has a single row (premium, factor)."""
+def _only_row(kind: str) -> dict[str, str]:
+    """The one row of a lever kind that has a single row (the route premium)."""
     (row,) = [r for r in changes() if r["lever"] == kind]
-    return float(row["value"])
+    return row
 
 
 #: Assumed size of the 2022 East-West risk premium (US$/t; ``corridor_changes.csv``).
-EAST_WEST_PREMIUM = _value("route_premium")
+EAST_WEST_PREMIUM = float(_only_row("route_premium")["value"])
 
 
 def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list]:
@@ -104,7 +104,7 @@ def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list
     its size, for the sensitivity); ``none`` rows are documented changes with no link to act on.
     """
     premium = EAST_WEST_PREMIUM if premium is None else premium
-    year = int(next(r["year"] for r in changes() if r["lever"] == "route_premium"))
+    year = int(_only_row("route_premium")["year"])
     if scope == "pairs":
         route = {"route_premiums": [RoutePremium(SANCTIONING, [], True, TERRITORY, year, premium)]}
     else:

@@ -23,6 +23,7 @@ def test_published_delivery_times_become_dated_days_that_end_at_the_shipped_netw
     [
         ("x,fee,aktau-baku,2021,1,days,assumed,none,", "column 'lever'"),
         ("x,delivery_days,aktau-baku,,1,days,assumed,none,", "column 'year': empty"),
+        ("x,delivery_days,aktau-baku,2021Q1,1,days,assumed,none,", "column 'year': not a year"),
         ("x,delivery_days,aktau-baku,2021,1,days,,none,", "column 'basis': empty"),
         ("x,delivery_days,aktau-baku,2021,soon,days,assumed,none,", "column 'value'"),
     ],
