@@ -29,11 +29,11 @@ from sim.settlement.initial import synthetic_shares, table_shares, with_floor
 from sim.settlement.meanfield import MeanFieldSettlement
 from sim.settlement.outputs import TableBuilder, headline_spec
 from sim.settlement.traders import (
+    SlotIndex,
     cell_counts,
     make_traders,
-    revise,
+    revisers,
     revision_clocks,
-    slot_cells,
     slot_counts,
     systematic_uniforms,
     tallies,
@@ -185,6 +185,7 @@ class SettlementPhase:
         t.currency[:] = draw_choice(choices, t.row, systematic_uniforms(t.row, rng))
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
         self._slot_of = self.core.options.slot_of(m.n_currencies)
+        self._slots = SlotIndex.of(t, self._slot_of, g, self.core.options.column.shape[1])
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
@@ -268,10 +269,12 @@ class SettlementPhase:
         held_before = self._shares > 0
         # revisions: expired clocks and blocked payments choose again by the logit
         block = ev.block.reshape(-1) if ev.any_hazard else None
-        cells = slot_cells(t, self._slot_of, g, k) if block is not None else None
-        revised = revise(t, choices, block, self.cfg.revision_rate, self.rng, cells)
+        cells = self._slots.cells(t.currency)  # each trader's option slot (slot_cells)
+        idx = revisers(t, choices, block, self.cfg.revision_rate, self.rng, cells)
+        self._slots.update(cells, t.currency, idx)  # only the revisers' currency moved
+        revised = idx.size
         # tallies: shares, the cost traders pay, the cost factor for trade, headlines
-        counts = slot_counts(slot_cells(t, self._slot_of, g, k), m.n_pairs * g, k)
+        counts = slot_counts(cells, m.n_pairs * g, k)
         shares, pair_cost, mean = self.tallies(counts.reshape(ev.cost.shape), ev.cost)
         self._shares, mean = o.scatter(shares, c), o.scatter(mean, c)
         cost = self._matrix(pair_cost)
