@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,6 +72,61 @@ SEGMENT_UNITS = {
 
 
 @dataclass(frozen=True)
+class SegmentLoads:
+    """One quarter's segment table as arrays (:func:`segments_table` makes the DataFrame).
+
+    The routing phase keeps a quarter's segment results as these arrays and
+    builds tables only when asked: a run builds its ``segments`` table once, from
+    all quarters at once, which is several times cheaper than one DataFrame a
+    quarter and a concatenation.
+
+    Attributes:
+        quarter: ``YYYYQn``.
+        labels: ``segment``, ``corridor``, ``mode`` label columns (the phase's, shared).
+        volume_t: Tonnes in the quarter per segment.
+        capacity: Tonnes per quarter (NaN = uncapacitated).
+        utilization: ``volume_t / capacity`` (NaN if uncapacitated).
+        transit_days: Congested days incl. border delay.
+    """
+
+    quarter: str
+    labels: dict[str, pd.api.extensions.ExtensionArray]
+    volume_t: np.ndarray
+    capacity: np.ndarray
+    utilization: np.ndarray
+    transit_days: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """This quarter's segment table (:attr:`RoutingResult.segments`)."""
+        return segments_table([self])
+
+
+def segments_table(loads: Sequence[SegmentLoads]) -> pd.DataFrame:
+    """The segment tables of ``loads``, one quarter after another (columns ``SEGMENT_COLUMNS``).
+
+    The same frame as ``pd.concat([one quarter's frame, ...], ignore_index=True)``:
+    string columns of the labels' string dtype, the units in ``attrs``.
+    """
+    dtype = loads[0].labels["segment"].dtype
+    n = [len(x.volume_t) for x in loads]
+
+    def strings(parts: list) -> pd.api.extensions.ExtensionArray:
+        return pd.array(np.concatenate([np.asarray(p, dtype=object) for p in parts]), dtype=dtype)
+
+    columns = {
+        "quarter": strings([[x.quarter] * k for x, k in zip(loads, n, strict=True)]),
+        **{name: strings([x.labels[name] for x in loads]) for name in SEGMENT_COLUMNS[1:4]},
+        **{
+            name: np.concatenate([getattr(x, name) for x in loads])
+            for name in ("volume_t", "capacity", "utilization", "transit_days")
+        },
+    }
+    table = pd.DataFrame(columns, columns=list(SEGMENT_COLUMNS))
+    table.attrs["units"] = dict(SEGMENT_UNITS)
+    return table
+
+
+@dataclass(frozen=True)
 class RoutingResult:
     """Routing outcome of one quarter (n×n arrays: row exporter, column importer).
 
@@ -83,10 +139,7 @@ class RoutingResult:
         route_shares: Corridor name → n×n share of the pair's tonnage on paths
             that use at least one segment of that corridor (a path may use
             several corridors, so shares of different corridors need not sum to 1).
-        segments: One row per segment: quarter, segment, corridor, volume_t
-            (tonnes in the quarter), capacity (tonnes per quarter; NaN =
-            uncapacitated), utilization (volume_t / capacity; NaN if
-            uncapacitated), transit_days (congested days incl. border delay).
+        segment_loads: The quarter's segment results as arrays (:attr:`segments`).
         iterations: MSA iterations used.
         gap: Final MSA gap (max over capacitated segments of |y − v| / c).
     """
@@ -96,9 +149,19 @@ class RoutingResult:
     tau: np.ndarray
     transit_days: np.ndarray
     route_shares: dict[str, np.ndarray]
-    segments: pd.DataFrame
+    segment_loads: SegmentLoads
     iterations: int
     gap: float
+
+    @functools.cached_property
+    def segments(self) -> pd.DataFrame:
+        """One row per segment (columns ``SEGMENT_COLUMNS``), built when first asked for.
+
+        quarter, segment, corridor, volume_t (tonnes in the quarter), capacity
+        (tonnes per quarter; NaN = uncapacitated), utilization (volume_t / capacity;
+        NaN if uncapacitated), transit_days (congested days incl. border delay).
+        """
+        return self.segment_loads.frame()
 
 
 def without_levers(cfg: CorridorsConfig) -> CorridorsConfig:
@@ -501,27 +564,14 @@ class CorridorPhase:
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):
             util = out.segment_volume / cap
-        segments = pd.DataFrame(
-            {
-                "quarter": pd.array(
-                    [quarter] * net.n_segments, dtype=self._labels["segment"].dtype
-                ),
-                **self._labels,
-                "volume_t": out.segment_volume,
-                "capacity": cap,
-                "utilization": util,
-                "transit_days": out.segment_days,
-            },
-            columns=list(SEGMENT_COLUMNS),
-        )
-        segments.attrs["units"] = dict(SEGMENT_UNITS)
+        loads = SegmentLoads(quarter, self._labels, out.segment_volume, cap, util, out.segment_days)
         return RoutingResult(
             quarter=quarter,
             tau_ratio=np.ones((n, n)),
             tau=tau,
             transit_days=days,
             route_shares=shares,
-            segments=segments,
+            segment_loads=loads,
             iterations=out.iterations,
             gap=out.gap,
         )
