@@ -186,6 +186,9 @@ class SettlementPhase:
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
         self._slot_of = self.core.options.slot_of(m.n_currencies)
         self._slots = SlotIndex.of(t, self._slot_of, g, self.core.options.column.shape[1])
+        # each trader's option-slot cell; step() updates the revisers' with their currency
+        # (the phase is the only writer of its traders' currencies)
+        self._cells = self._slots.cells(t.currency)
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
@@ -269,7 +272,7 @@ class SettlementPhase:
         held_before = self._shares > 0
         # revisions: expired clocks and blocked payments choose again by the logit
         block = ev.block.reshape(-1) if ev.any_hazard else None
-        cells = self._slots.cells(t.currency)  # each trader's option slot (slot_cells)
+        cells = self._cells  # each trader's option slot (slot_cells), kept with t.currency
         idx = revisers(t, choices, block, self.cfg.revision_rate, self.rng, cells)
         self._slots.update(cells, t.currency, idx)  # only the revisers' currency moved
         revised = idx.size

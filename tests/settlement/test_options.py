@@ -98,6 +98,17 @@ def test_slot_index_gives_the_slot_cells_and_updates_only_the_changed(phase):  #
     np.testing.assert_array_equal(cells, slot_cells(t, slot_of, g, k))
 
 
+def test_the_phase_keeps_its_slot_cells_in_step_with_the_currencies(phase):  # noqa: F811
+    ph, f = deepcopy(phase[0]), phase[1]  # the fixture is shared
+    t, o, g = ph.traders, ph.core.options, ph.core.n_groups
+    slot_of, k = o.slot_of(ph.market.n_currencies), o.column.shape[1]
+    before = t.currency.copy()
+    for quarter in quarters_through("2021Q4", "2022Q4"):  # hazards: blocked traders move
+        ph.step(quarter, f)
+        np.testing.assert_array_equal(ph._cells, slot_cells(t, slot_of, g, k))
+    assert (t.currency != before).any()
+
+
 @pytest.mark.parametrize("omega", [0.0, 0.5])
 def test_static_terms_on_the_slots_equal_the_dense_ones(phase, omega):  # noqa: F811
     ph, _ = phase
