@@ -192,10 +192,12 @@ class SettlementPhase:
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
         self._slot_of = self.core.options.slot_of(m.n_currencies)
         self._choice_layout: tuple[np.ndarray, ChoiceLayout, np.ndarray] | None = None
-        self._slots = SlotIndex.of(t, self._slot_of, g, self.core.options.column.shape[1])
+        k = self.core.options.column.shape[1]
+        self._slots = SlotIndex.of(t, self._slot_of, g, k)
         # each trader's option-slot cell; step() updates the revisers' with their currency
         # (the phase is the only writer of its traders' currencies)
         self._cells = self._slots.cells(t.currency)
+        self._slot_counts = slot_counts(self._cells, m.n_pairs * g, k)  # kept with the cells
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
@@ -269,7 +271,7 @@ class SettlementPhase:
         Returns:
             :class:`SettlementResult` (the state at the end of the quarter).
         """
-        t, m, g, o = self.traders, self.core.market, self.core.n_groups, self.core.options
+        t, m, o = self.traders, self.core.market, self.core.options
         c, k = m.n_currencies, o.column.shape[1]
         f = self.core.pair_flows(flows)
         # levers of the quarter, liquidity from last quarter's shares, option costs, logit,
@@ -281,10 +283,11 @@ class SettlementPhase:
         block = ev.block.reshape(-1) if ev.any_hazard else None
         cells = self._cells  # each trader's option slot (slot_cells), kept with t.currency
         idx = revisers(t, choices, block, self.cfg.revision_rate, self.rng, cells)
-        self._slots.update(cells, t.currency, idx)  # only the revisers' currency moved
+        # only the revisers' currency moved: their cells and the slot counts follow
+        self._slots.update(cells, t.currency, idx, self._slot_counts)
         revised = idx.size
         # tallies: shares, the cost traders pay, the cost factor for trade, headlines
-        counts = slot_counts(cells, m.n_pairs * g, k)
+        counts = self._slot_counts.copy()  # slot_counts(cells, P·G, K)
         shares, pair_cost, mean = self.tallies(counts.reshape(ev.cost.shape), ev.cost)
         self._shares, mean = o.scatter(shares, c), o.scatter(mean, c)
         cost = self._matrix(pair_cost)

@@ -340,16 +340,33 @@ class SlotIndex:
         """(n,) :func:`slot_cells` of the population at ``currency``."""
         return self.base + self.slot_flat.take(self.lookup + currency)
 
-    def update(self, cells: np.ndarray, currency: np.ndarray, which: np.ndarray) -> None:
+    def update(
+        self,
+        cells: np.ndarray,
+        currency: np.ndarray,
+        which: np.ndarray,
+        counts: np.ndarray | None = None,
+    ) -> None:
         """Recompute, in place, the cells of the traders ``which`` (their currency changed).
 
         After :func:`revisers` only the revisers' currency has changed, so this
         gives :meth:`cells` of the whole population at a fraction of the work.
+
+        Args:
+            cells: (n,) the population's cells before the change (updated in place).
+            currency: (n,) the currencies after it.
+            which: Indices of the traders whose currency may have changed.
+            counts: :func:`slot_counts` of ``cells`` (R, K), if kept: updated in
+                place to the counts of the new cells (integers, so exactly equal).
         """
-        if which.size:
-            cells[which] = self.base[which] + self.slot_flat.take(
-                self.lookup[which] + currency[which]
-            )
+        if not which.size:
+            return
+        new = self.base[which] + self.slot_flat.take(self.lookup[which] + currency[which])
+        if counts is not None:
+            flat = counts.reshape(-1)  # a view: counts change in place
+            flat += np.bincount(new, minlength=flat.size)
+            flat -= np.bincount(cells[which], minlength=flat.size)
+        cells[which] = new
 
 
 def slot_counts(cells: np.ndarray, n_rows: int, n_slots: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from numpy.testing import assert_allclose
 from sim.quarters import quarters_through
 from sim.settlement.costs import economy_liquidity, option_liquidity, static_option_terms
 from sim.settlement.options import OptionSet
-from sim.settlement.traders import SlotIndex, slot_cells
+from sim.settlement.traders import SlotIndex, slot_cells, slot_counts
 
 from .test_engine import phase  # noqa: F401 - the fixture
 
@@ -98,7 +98,7 @@ def test_slot_index_gives_the_slot_cells_and_updates_only_the_changed(phase):  #
     np.testing.assert_array_equal(cells, slot_cells(t, slot_of, g, k))
 
 
-def test_the_phase_keeps_its_slot_cells_in_step_with_the_currencies(phase):  # noqa: F811
+def test_the_phase_keeps_its_slot_cells_and_counts_in_step_with_the_currencies(phase):  # noqa: F811
     ph, f = deepcopy(phase[0]), phase[1]  # the fixture is shared
     t, o, g = ph.traders, ph.core.options, ph.core.n_groups
     slot_of, k = o.slot_of(ph.market.n_currencies), o.column.shape[1]
@@ -106,6 +106,7 @@ def test_the_phase_keeps_its_slot_cells_in_step_with_the_currencies(phase):  # n
     for quarter in quarters_through("2021Q4", "2022Q4"):  # hazards: blocked traders move
         ph.step(quarter, f)
         np.testing.assert_array_equal(ph._cells, slot_cells(t, slot_of, g, k))
+        np.testing.assert_array_equal(ph._slot_counts, slot_counts(ph._cells, len(t.counts) * g, k))
     assert (t.currency != before).any()
 
 
