@@ -370,6 +370,15 @@ class CorridorPhase:
         self._row_to_pair = sparse.csr_matrix(
             (np.ones(rows), (flat[self._row_class], np.arange(rows))), shape=(n * n, rows)
         )
+        # Σ over a pair's rows that use corridor k, for every (pair, k) at once: the
+        # product _row_to_pair @ (_uses · w) without its terms that are exactly 0
+        # (the same sums, term by term in the same order, so the same floats)
+        row, k = np.nonzero(self._uses)  # row-major: increasing row within each (pair, k)
+        n_k = len(corridors)
+        self._row_to_pair_corridor = sparse.csr_matrix(
+            (np.ones(row.size), (flat[self._row_class[row]] * n_k + k, row)),
+            shape=(n * n * n_k, rows),
+        )
         # The segment table's label columns, built once (string arrays are slow to infer).
         self._labels = {
             name: pd.Series(list(values)).array
@@ -559,7 +568,7 @@ class CorridorPhase:
         days = self._pair_sum(self._class_weight * class_days)
         # tonnage share of each pair on paths using each corridor: Σ_rows w·s·uses
         row_weight = out.shares * self._class_weight[self._row_class]
-        by_pair = self._row_to_pair @ (self._uses * row_weight[:, None])
+        by_pair = (self._row_to_pair_corridor @ row_weight).reshape(n * n, -1)
         shares = {name: by_pair[:, k].reshape(n, n) for k, name in enumerate(self._corridors)}
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):

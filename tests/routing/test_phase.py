@@ -47,6 +47,17 @@ def test_no_change_gives_ratio_exactly_one(base, flows):
     assert np.all(r.tau[off] > 1.0) and np.all(np.isfinite(r.tau))
 
 
+def test_corridor_shares_product_is_the_readable_one_bit_for_bit(base):
+    """by_pair in ``_solve``: the sparse product without its zero terms gives the same floats."""
+    rng = np.random.default_rng(1)
+    w = rng.random(base._uses.shape[0]) ** 3
+    w[rng.random(w.size) < 0.2] = 0.0
+    readable = base._row_to_pair @ (base._uses * w[:, None])
+    fast = (base._row_to_pair_corridor @ w).reshape(readable.shape)
+    assert (readable > 0).any()
+    np.testing.assert_array_equal(fast, readable)
+
+
 def test_segments_table_of_several_quarters_is_their_frames_concatenated(base, flows):
     """A run's ``segments`` table is built at once from the quarters' arrays (sim/model.py);
     it must be the frame the quarters' own tables concatenate to, down to the Parquet bytes."""
