@@ -399,6 +399,7 @@ class CorridorPhase:
         # lever or shock of this run (so a closure from the start still shows up as a
         # change in τ). Logit cost scale: the class's cheapest free-flow cost, over θ.
         state0 = segment_state(net, without_levers(cfg), start_quarter)
+        self._available_kept: tuple[bytes, np.ndarray] | None = None  # see _available
         available0 = self._available(state0)
         free_cost = self._incidence @ segment_money(
             net.km, self._rate, state0.fee
@@ -513,8 +514,18 @@ class CorridorPhase:
         return x * 1e9 * self._class_share / self._class_value / 4.0
 
     def _available(self, state: SegmentState) -> np.ndarray:
-        closed = self._incidence @ (~state.is_open).astype(float)
-        return closed == 0
+        """(rows,) bool: the row's path crosses no closed segment.
+
+        Read-only, and kept while the open segments are the same (most quarters).
+        """
+        key = state.is_open.tobytes()
+        kept = self._available_kept
+        if kept is None or kept[0] != key:
+            closed = self._incidence @ (~state.is_open).astype(float)
+            available = closed == 0
+            available.flags.writeable = False
+            self._available_kept = kept = (key, available)
+        return kept[1]
 
     def _pair_sum(self, per_class: np.ndarray) -> np.ndarray:
         """n×n matrix of per-class values summed over each pair's classes."""

@@ -47,6 +47,16 @@ def test_no_change_gives_ratio_exactly_one(base, flows):
     assert np.all(r.tau[off] > 1.0) and np.all(np.isfinite(r.tau))
 
 
+def test_kept_available_rows_follow_closures(scen):
+    """``_available`` is kept between quarters with the same open segments, never beyond."""
+    for quarter in ("2024Q4", "2025Q1", "2025Q2", "2026Q1", "2024Q4"):  # East-West shut in 2025
+        state = segment_state(scen.net, scen.cfg, quarter)
+        got = scen._available(state)
+        np.testing.assert_array_equal(got, (scen._incidence @ (~state.is_open)) == 0)
+        assert not got.flags.writeable
+    assert not scen._available(segment_state(scen.net, scen.cfg, "2025Q1")).all()
+
+
 def test_corridor_shares_product_is_the_readable_one_bit_for_bit(base):
     """by_pair in ``_solve``: the sparse product without its zero terms gives the same floats."""
     rng = np.random.default_rng(1)
