@@ -35,7 +35,7 @@ from scipy import sparse
 from sim.errors import ConfigError, ModelError
 from sim.policy.schedule import Schedule, pair_mask
 from sim.quarters import is_quarter, quarter_ordinal
-from sim.routing._fast_assign import msa_assign_fast
+from sim.routing._fast_assign import Prepared, msa_assign_fast, prepare
 from sim.routing.assign import Assignment
 from sim.routing.config import LEVER_FIELDS, CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
@@ -416,6 +416,7 @@ class CorridorPhase:
         # shares when only tonnes or capacities differ from it (see _solve).
         self._warm: np.ndarray | None = None
         self._warm_key = b""
+        self._prepared: tuple[bytes, Prepared] | None = None  # see _solve
         baseline = self._solve(start_quarter, state0, base_flows)
         self.baseline_assignment = self.last_assignment
         self._tau_base = baseline.tau
@@ -550,11 +551,10 @@ class CorridorPhase:
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
         key = state.cost_key() + (b"" if extra is None else extra.tobytes())
         warm = key == self._warm_key
-        out: Assignment = msa_assign_fast(
+        inputs = dict(
             incidence=self.paths.incidence,
             path_of=c.path,
             ptr=c.ptr,
-            pair_tonnes=self.class_tonnes(flows),
             segment_money=segment_money(net.km, self._rate, state.fee),
             time_value=self._path_time_value,
             scale=self._path_scale,
@@ -563,10 +563,19 @@ class CorridorPhase:
             capacity=state.capacity / 4.0,
             alpha=self.cfg.bpr_alpha,
             beta=self.cfg.bpr_beta,
+            row_extra=extra,
+        )
+        # the tonnes-independent set-up, kept while the state and capacities are the same
+        prepared_key = key + state.capacity.tobytes()
+        if self._prepared is None or self._prepared[0] != prepared_key:
+            self._prepared = (prepared_key, prepare(**inputs))
+        out: Assignment = msa_assign_fast(
+            **inputs,
+            pair_tonnes=self.class_tonnes(flows),
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
             start_shares=self._warm if warm else None,
-            row_extra=extra,
+            prepared=self._prepared[1],
         )
         self.last_assignment = out
         self._warm, self._warm_key = out.shares, key
