@@ -54,7 +54,7 @@ def headline(name: str) -> dict[str, float]:
     x0 = np.mean([base.records.pairs[r]["flow"][ce] for r in rows])
     out["CHN->EUU trade, %"] = 100 * (x1 / x0 - 1)
     for label, model in (("scenario", shocked), ("no levers", base)):
-        seg = [model.records.segments[r] for r in rows]
+        seg = [model.records.segments[r].frame() for r in rows]
         t = np.mean([s.loc[s["segment"].isin(RASHT_ASTARA), "volume_t"].sum() for s in seg])
         out[f"Rasht-Astara Mt/yr ({label})"] = 4 * t / 1e6
     cis = [w.index(c) for c in w.economies if c in w.blocs.get("CIS", ())]

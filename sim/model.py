@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
-import pandas as pd
 
 from sim import setup_cache
 from sim.agents import STATE, Economy
@@ -41,7 +40,7 @@ from sim.policy.bans import allowed_share, compile_bans
 from sim.policy.growth import endowment_path
 from sim.policy.tariffs import baseline_tariffs, compile_changes, scaled_matrix
 from sim.quarters import quarter_ordinal, quarter_range
-from sim.routing.phase import CorridorPhase, RoutingResult
+from sim.routing.phase import CorridorPhase, RoutingResult, SegmentLoads, segments_table
 from sim.settlement.initial import spinup_quarters
 from sim.settlement.phase import SettlementPhase, SettlementResult, settlement_tables
 
@@ -114,7 +113,7 @@ class Records:
     economies: list[dict[str, np.ndarray]] = field(default_factory=list)
     pairs: list[dict[str, np.ndarray]] = field(default_factory=list)
     world: list[dict[str, float]] = field(default_factory=list)
-    segments: list[object] = field(default_factory=list)
+    segments: list[SegmentLoads] = field(default_factory=list)
     settlement: list[object] = field(default_factory=list)
 
 
@@ -286,7 +285,7 @@ class CaravanModel(mesa.Model):
             pairs["transit_days"] = routing.transit_days
             for corridor, share in sorted(routing.route_shares.items()):
                 pairs[f"route_share_{_slug(corridor)}"] = share
-            self.records.segments.append(routing.segments)
+            self.records.segments.append(routing.segment_loads)
         settlement = self.settlement_result
         if settlement is not None:
             pairs["settlement_cost"] = settlement.cost
@@ -322,7 +321,7 @@ class CaravanModel(mesa.Model):
         """Tables contributed by the routing (and settlement) phases."""
         tables = {}
         if self.records.segments:
-            tables["segments"] = pd.concat(self.records.segments, ignore_index=True)
+            tables["segments"] = segments_table(self.records.segments)
         if self.records.settlement:
             tables["settlement"] = settlement_tables(self.records.settlement)
         return tables

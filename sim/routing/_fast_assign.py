@@ -21,15 +21,116 @@ keep e0_r in the numerator, so their MSA shares stay e0_r · w_pair and only the
 scalar w_pair = average of 1 / Σ_pair numerators is iterated. If congestion
 makes a pair's numerators underflow, the readable function is called
 instead. Volumes on uncapacitated segments are computed once, at the end.
+
+Everything before the tonnes enter (free-flow costs and shares, the hot and
+cold rows, B) is :func:`prepare`'s; the routing phase keeps it while a
+quarter's segment state and capacities are the previous quarter's, and the
+iterates are then the same floats (tested).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from sim.routing.assign import Assignment, msa_assign
 from sim.routing.costs import bpr_factor, generalized_cost, logit_shares
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What :func:`msa_assign_fast` computes before it reads the tonnes (:func:`prepare`).
+
+    It depends on the network, the segment state (money, days, capacities, open
+    segments) and the row extras only, so a caller whose quarters share all of
+    these (the routing phase, within a year's capacities and unchanged levers)
+    prepares once and passes it to each call. Attributes as in the function body;
+    ``hot`` is None when no segment is capacitated. Its arrays are read-only.
+    """
+
+    n_paths: int
+    path_of: np.ndarray
+    capacity: np.ndarray
+    cost: np.ndarray
+    path_days: np.ndarray
+    f: np.ndarray
+    shares: np.ndarray
+    hot: dict[str, Any] | None
+
+
+def prepare(
+    incidence: sparse.csr_matrix,
+    ptr: np.ndarray,
+    segment_money: np.ndarray,
+    time_value: np.ndarray,
+    scale: np.ndarray,
+    available: np.ndarray,
+    free_days: np.ndarray,
+    capacity: np.ndarray,
+    alpha: float,
+    beta: float,
+    path_of: np.ndarray | None = None,
+    row_extra: np.ndarray | None = None,
+) -> Prepared:
+    """The tonnes-independent part of :func:`msa_assign_fast` (same arguments, less the tonnes)."""
+    n_paths = incidence.shape[0]
+    if path_of is None:
+        path_of = np.arange(n_paths)
+    capped = np.isfinite(capacity) & (capacity > 0)
+    cost, path_days, f = _full_costs(
+        incidence, path_of, free_days, segment_money, time_value, row_extra, capacity,
+        alpha, beta, np.zeros_like(free_days),
+    )  # fmt: skip
+    shares = logit_shares(cost, scale, available, ptr)
+    hot = None
+    if capped.any():
+        cap_idx = np.flatnonzero(capped)
+        by_path = incidence[:, cap_idx].tocsr()  # P × K
+        is_hot = (by_path.getnnz(axis=1) > 0)[path_of]  # rows whose cost congestion moves
+        hot_pair = np.maximum.reduceat(is_hot, ptr[:-1])  # pairs that are iterated
+        pair = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+        hot_rows = np.flatnonzero(is_hot)
+        cold_rows = np.flatnonzero(~is_hot & hot_pair[pair])  # the iterated pairs' other rows
+        pair_of_hot = pair[hot_rows]
+        # Hot rows are contiguous per pair and every iterated pair has one: offsets.
+        iterated = np.flatnonzero(hot_pair)
+        slot = np.full(len(ptr) - 1, -1)
+        slot[iterated] = np.arange(iterated.size)
+        hot_ptr = np.concatenate([[0], np.cumsum(np.bincount(slot[pair_of_hot]))])
+        cold_slot = slot[pair[cold_rows]]
+        b = by_path[path_of[hot_rows]]  # hot rows × K
+        # Free-flow logit numerators, shifted by the pair maximum: e0 = exp(z0 − max z0).
+        z0 = np.where(available, -cost / scale, -np.inf)
+        z0 -= np.maximum.reduceat(z0, ptr[:-1])[pair]
+        e0 = np.exp(z0)
+        e0_cold = e0[cold_rows]
+        hot = dict(
+            by_path=by_path, hot_pair_row=hot_pair[pair], hot_rows=hot_rows,
+            cold_rows=cold_rows, iterated=iterated.size, hot_ptr=hot_ptr,
+            hot_slot=slot[pair_of_hot], cold_slot=cold_slot, b=b, bt=b.T.tocsr(),
+            tv_hot=time_value[hot_rows], scale_hot=scale[hot_rows], cap_c=capacity[cap_idx],
+            m_c=segment_money[cap_idx], t0_c=free_days[cap_idx], e0_hot=e0[hot_rows],
+            e0_cold=e0_cold,
+            cold_sum=np.bincount(cold_slot, weights=e0_cold, minlength=iterated.size),
+        )  # fmt: skip
+    for array in (cost, path_days, f, shares):
+        array.flags.writeable = False
+    return Prepared(n_paths, path_of, capacity, cost, path_days, f, shares, hot)
+
+
+def _full_costs(
+    incidence, path_of, free_days, segment_money, time_value, row_extra, capacity, alpha, beta,
+    volume,
+):  # fmt: skip
+    """Rows' generalized cost, days and the segments' BPR factor at segment ``volume``."""
+    f = bpr_factor(volume, capacity, alpha, beta)
+    days = (incidence @ (free_days * f))[path_of]
+    money = (incidence @ (segment_money * f))[path_of]
+    cost = generalized_cost(money, days, time_value)
+    return (cost if row_extra is None else cost + row_extra), days, f
 
 
 def msa_assign_fast(
@@ -49,62 +150,54 @@ def msa_assign_fast(
     path_of: np.ndarray | None = None,
     start_shares: np.ndarray | None = None,
     row_extra: np.ndarray | None = None,
+    prepared: Prepared | None = None,
 ) -> Assignment:
-    """Same arguments and result as :func:`sim.routing.assign.msa_assign`."""
-    n_paths = incidence.shape[0]
-    if path_of is None:
-        path_of = np.arange(n_paths)
+    """Same arguments and result as :func:`sim.routing.assign.msa_assign`.
+
+    ``prepared``: :func:`prepare` of the same arguments, if the caller kept it.
+    """
+    p = prepared or prepare(
+        incidence, ptr, segment_money, time_value, scale, available, free_days, capacity,
+        alpha, beta, path_of, row_extra,
+    )  # fmt: skip
+    n_paths, path_of = p.n_paths, p.path_of
     row_tonnes = np.repeat(pair_tonnes, np.diff(ptr))
-    capped = np.isfinite(capacity) & (capacity > 0)
 
     def full_costs(volume: np.ndarray):
-        f = bpr_factor(volume, capacity, alpha, beta)
-        days = (incidence @ (free_days * f))[path_of]
-        money = (incidence @ (segment_money * f))[path_of]
-        cost = generalized_cost(money, days, time_value)
-        return (cost if row_extra is None else cost + row_extra), days, f
+        return _full_costs(
+            incidence, path_of, free_days, segment_money, time_value, row_extra, capacity,
+            alpha, beta, volume,
+        )  # fmt: skip
 
     def full_volume(shares: np.ndarray) -> np.ndarray:
         per_path = np.bincount(path_of, weights=shares * row_tonnes, minlength=n_paths)
         return incidence.T @ per_path
 
-    cost, path_days, f = full_costs(np.zeros_like(free_days))
-    shares = logit_shares(cost, scale, available, ptr)
+    cost, path_days, f, shares = p.cost, p.path_days, p.f, p.shares
     volume = full_volume(shares)
     gap = 0.0
     iterations = 0
-    if not capped.any():
-        return _result(shares, row_tonnes, volume, free_days * f, path_days, cost, 0, 0.0)
-    cap_idx = np.flatnonzero(capped)
-    by_path = incidence[:, cap_idx].tocsr()  # P × K
-    hot = (by_path.getnnz(axis=1) > 0)[path_of]  # rows whose cost congestion moves
-    hot_pair = np.maximum.reduceat(hot, ptr[:-1])  # pairs that are iterated
-    pair = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
-    hot_rows = np.flatnonzero(hot)
-    cold_rows = np.flatnonzero(~hot & hot_pair[pair])  # the iterated pairs' other rows
-    pair_of_hot = pair[hot_rows]
-    # Hot rows are contiguous per pair and every iterated pair has one: offsets.
-    iterated = np.flatnonzero(hot_pair)
-    slot = np.full(len(ptr) - 1, -1)
-    slot[iterated] = np.arange(iterated.size)
-    hot_ptr = np.concatenate([[0], np.cumsum(np.bincount(slot[pair_of_hot]))])
-    hot_slot, cold_slot = slot[pair_of_hot], slot[pair[cold_rows]]
-    b = by_path[path_of[hot_rows]]  # hot rows × K
-    bt = b.T.tocsr()
-    q_hot, tv_hot, scale_hot = row_tonnes[hot_rows], time_value[hot_rows], scale[hot_rows]
-    cap_c, m_c, t0_c = capacity[cap_idx], segment_money[cap_idx], free_days[cap_idx]
-    # Free-flow logit numerators, shifted by the pair maximum: e0 = exp(z0 − max z0).
-    z0 = np.where(available, -cost / scale, -np.inf)
-    z0 -= np.maximum.reduceat(z0, ptr[:-1])[pair]
-    e0 = np.exp(z0)
-    e0_hot, e0_cold = e0[hot_rows], e0[cold_rows]
-    cold_sum = np.bincount(cold_slot, weights=e0_cold, minlength=iterated.size)
+    if p.hot is None:
+        return _result(
+            shares.copy(), row_tonnes, volume, free_days * f, path_days.copy(), cost.copy(), 0, 0.0
+        )
+    h = p.hot
+    hot_rows, cold_rows, hot_ptr, hot_slot = (
+        h["hot_rows"],
+        h["cold_rows"],
+        h["hot_ptr"],
+        h["hot_slot"],
+    )
+    cold_slot, b, bt, e0_hot, e0_cold = h["cold_slot"], h["b"], h["bt"], h["e0_hot"], h["e0_cold"]
+    tv_hot, scale_hot, cold_sum = h["tv_hot"], h["scale_hot"], h["cold_sum"]
+    cap_c, m_c, t0_c = h["cap_c"], h["m_c"], h["t0_c"]
+    q_hot = row_tonnes[hot_rows]
     # A cold row's share stays e0_r · w_pair: track w per iterated pair.
     start = shares if start_shares is None else _warm(shares, start_shares, available, ptr)
     s_hot = start[hot_rows]
-    w = _pair_weight(start[cold_rows], e0_cold, cold_slot, iterated.size)
-    fixed_c = by_path.T @ np.bincount(
-        path_of, weights=np.where(hot_pair[pair], 0.0, shares * row_tonnes), minlength=n_paths
+    w = _pair_weight(start[cold_rows], e0_cold, cold_slot, h["iterated"])
+    fixed_c = h["by_path"].T @ np.bincount(
+        path_of, weights=np.where(h["hot_pair_row"], 0.0, shares * row_tonnes), minlength=n_paths
     )
     v_c = fixed_c + bt @ (s_hot * q_hot)
     for n in range(1, max_iter + 1):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from scipy import sparse
 from sim.errors import ConfigError, ModelError
 from sim.policy.schedule import Schedule, pair_mask
 from sim.quarters import is_quarter, quarter_ordinal
-from sim.routing._fast_assign import msa_assign_fast
+from sim.routing._fast_assign import Prepared, msa_assign_fast, prepare
 from sim.routing.assign import Assignment
 from sim.routing.config import LEVER_FIELDS, CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
@@ -71,6 +72,61 @@ SEGMENT_UNITS = {
 
 
 @dataclass(frozen=True)
+class SegmentLoads:
+    """One quarter's segment table as arrays (:func:`segments_table` makes the DataFrame).
+
+    The routing phase keeps a quarter's segment results as these arrays and
+    builds tables only when asked: a run builds its ``segments`` table once, from
+    all quarters at once, which is several times cheaper than one DataFrame a
+    quarter and a concatenation.
+
+    Attributes:
+        quarter: ``YYYYQn``.
+        labels: ``segment``, ``corridor``, ``mode`` label columns (the phase's, shared).
+        volume_t: Tonnes in the quarter per segment.
+        capacity: Tonnes per quarter (NaN = uncapacitated).
+        utilization: ``volume_t / capacity`` (NaN if uncapacitated).
+        transit_days: Congested days incl. border delay.
+    """
+
+    quarter: str
+    labels: dict[str, pd.api.extensions.ExtensionArray]
+    volume_t: np.ndarray
+    capacity: np.ndarray
+    utilization: np.ndarray
+    transit_days: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """This quarter's segment table (:attr:`RoutingResult.segments`)."""
+        return segments_table([self])
+
+
+def segments_table(loads: Sequence[SegmentLoads]) -> pd.DataFrame:
+    """The segment tables of ``loads``, one quarter after another (columns ``SEGMENT_COLUMNS``).
+
+    The same frame as ``pd.concat([one quarter's frame, ...], ignore_index=True)``:
+    string columns of the labels' string dtype, the units in ``attrs``.
+    """
+    dtype = loads[0].labels["segment"].dtype
+    n = [len(x.volume_t) for x in loads]
+
+    def strings(parts: list) -> pd.api.extensions.ExtensionArray:
+        return pd.array(np.concatenate([np.asarray(p, dtype=object) for p in parts]), dtype=dtype)
+
+    columns = {
+        "quarter": strings([[x.quarter] * k for x, k in zip(loads, n, strict=True)]),
+        **{name: strings([x.labels[name] for x in loads]) for name in SEGMENT_COLUMNS[1:4]},
+        **{
+            name: np.concatenate([getattr(x, name) for x in loads])
+            for name in ("volume_t", "capacity", "utilization", "transit_days")
+        },
+    }
+    table = pd.DataFrame(columns, columns=list(SEGMENT_COLUMNS))
+    table.attrs["units"] = dict(SEGMENT_UNITS)
+    return table
+
+
+@dataclass(frozen=True)
 class RoutingResult:
     """Routing outcome of one quarter (n×n arrays: row exporter, column importer).
 
@@ -83,10 +139,7 @@ class RoutingResult:
         route_shares: Corridor name → n×n share of the pair's tonnage on paths
             that use at least one segment of that corridor (a path may use
             several corridors, so shares of different corridors need not sum to 1).
-        segments: One row per segment: quarter, segment, corridor, volume_t
-            (tonnes in the quarter), capacity (tonnes per quarter; NaN =
-            uncapacitated), utilization (volume_t / capacity; NaN if
-            uncapacitated), transit_days (congested days incl. border delay).
+        segment_loads: The quarter's segment results as arrays (:attr:`segments`).
         iterations: MSA iterations used.
         gap: Final MSA gap (max over capacitated segments of |y − v| / c).
     """
@@ -96,9 +149,19 @@ class RoutingResult:
     tau: np.ndarray
     transit_days: np.ndarray
     route_shares: dict[str, np.ndarray]
-    segments: pd.DataFrame
+    segment_loads: SegmentLoads
     iterations: int
     gap: float
+
+    @functools.cached_property
+    def segments(self) -> pd.DataFrame:
+        """One row per segment (columns ``SEGMENT_COLUMNS``), built when first asked for.
+
+        quarter, segment, corridor, volume_t (tonnes in the quarter), capacity
+        (tonnes per quarter; NaN = uncapacitated), utilization (volume_t / capacity;
+        NaN if uncapacitated), transit_days (congested days incl. border delay).
+        """
+        return self.segment_loads.frame()
 
 
 def without_levers(cfg: CorridorsConfig) -> CorridorsConfig:
@@ -307,6 +370,15 @@ class CorridorPhase:
         self._row_to_pair = sparse.csr_matrix(
             (np.ones(rows), (flat[self._row_class], np.arange(rows))), shape=(n * n, rows)
         )
+        # Σ over a pair's rows that use corridor k, for every (pair, k) at once: the
+        # product _row_to_pair @ (_uses · w) without its terms that are exactly 0
+        # (the same sums, term by term in the same order, so the same floats)
+        row, k = np.nonzero(self._uses)  # row-major: increasing row within each (pair, k)
+        n_k = len(corridors)
+        self._row_to_pair_corridor = sparse.csr_matrix(
+            (np.ones(row.size), (flat[self._row_class[row]] * n_k + k, row)),
+            shape=(n * n * n_k, rows),
+        )
         # The segment table's label columns, built once (string arrays are slow to infer).
         self._labels = {
             name: pd.Series(list(values)).array
@@ -327,6 +399,7 @@ class CorridorPhase:
         # lever or shock of this run (so a closure from the start still shows up as a
         # change in τ). Logit cost scale: the class's cheapest free-flow cost, over θ.
         state0 = segment_state(net, without_levers(cfg), start_quarter)
+        self._available_kept: tuple[bytes, np.ndarray] | None = None  # see _available
         available0 = self._available(state0)
         free_cost = self._incidence @ segment_money(
             net.km, self._rate, state0.fee
@@ -343,6 +416,7 @@ class CorridorPhase:
         # shares when only tonnes or capacities differ from it (see _solve).
         self._warm: np.ndarray | None = None
         self._warm_key = b""
+        self._prepared: tuple[bytes, Prepared] | None = None  # see _solve
         baseline = self._solve(start_quarter, state0, base_flows)
         self.baseline_assignment = self.last_assignment
         self._tau_base = baseline.tau
@@ -441,8 +515,18 @@ class CorridorPhase:
         return x * 1e9 * self._class_share / self._class_value / 4.0
 
     def _available(self, state: SegmentState) -> np.ndarray:
-        closed = self._incidence @ (~state.is_open).astype(float)
-        return closed == 0
+        """(rows,) bool: the row's path crosses no closed segment.
+
+        Read-only, and kept while the open segments are the same (most quarters).
+        """
+        key = state.is_open.tobytes()
+        kept = self._available_kept
+        if kept is None or kept[0] != key:
+            closed = self._incidence @ (~state.is_open).astype(float)
+            available = closed == 0
+            available.flags.writeable = False
+            self._available_kept = kept = (key, available)
+        return kept[1]
 
     def _pair_sum(self, per_class: np.ndarray) -> np.ndarray:
         """n×n matrix of per-class values summed over each pair's classes."""
@@ -467,11 +551,10 @@ class CorridorPhase:
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
         key = state.cost_key() + (b"" if extra is None else extra.tobytes())
         warm = key == self._warm_key
-        out: Assignment = msa_assign_fast(
+        inputs = dict(
             incidence=self.paths.incidence,
             path_of=c.path,
             ptr=c.ptr,
-            pair_tonnes=self.class_tonnes(flows),
             segment_money=segment_money(net.km, self._rate, state.fee),
             time_value=self._path_time_value,
             scale=self._path_scale,
@@ -480,10 +563,19 @@ class CorridorPhase:
             capacity=state.capacity / 4.0,
             alpha=self.cfg.bpr_alpha,
             beta=self.cfg.bpr_beta,
+            row_extra=extra,
+        )
+        # the tonnes-independent set-up, kept while the state and capacities are the same
+        prepared_key = key + state.capacity.tobytes()
+        if self._prepared is None or self._prepared[0] != prepared_key:
+            self._prepared = (prepared_key, prepare(**inputs))
+        out: Assignment = msa_assign_fast(
+            **inputs,
+            pair_tonnes=self.class_tonnes(flows),
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
             start_shares=self._warm if warm else None,
-            row_extra=extra,
+            prepared=self._prepared[1],
         )
         self.last_assignment = out
         self._warm, self._warm_key = out.shares, key
@@ -496,32 +588,19 @@ class CorridorPhase:
         days = self._pair_sum(self._class_weight * class_days)
         # tonnage share of each pair on paths using each corridor: Σ_rows w·s·uses
         row_weight = out.shares * self._class_weight[self._row_class]
-        by_pair = self._row_to_pair @ (self._uses * row_weight[:, None])
+        by_pair = (self._row_to_pair_corridor @ row_weight).reshape(n * n, -1)
         shares = {name: by_pair[:, k].reshape(n, n) for k, name in enumerate(self._corridors)}
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):
             util = out.segment_volume / cap
-        segments = pd.DataFrame(
-            {
-                "quarter": pd.array(
-                    [quarter] * net.n_segments, dtype=self._labels["segment"].dtype
-                ),
-                **self._labels,
-                "volume_t": out.segment_volume,
-                "capacity": cap,
-                "utilization": util,
-                "transit_days": out.segment_days,
-            },
-            columns=list(SEGMENT_COLUMNS),
-        )
-        segments.attrs["units"] = dict(SEGMENT_UNITS)
+        loads = SegmentLoads(quarter, self._labels, out.segment_volume, cap, util, out.segment_days)
         return RoutingResult(
             quarter=quarter,
             tau_ratio=np.ones((n, n)),
             tau=tau,
             transit_days=days,
             route_shares=shares,
-            segments=segments,
+            segment_loads=loads,
             iterations=out.iterations,
             gap=out.gap,
         )

@@ -163,17 +163,50 @@ def choice_table(prob: np.ndarray, available: np.ndarray) -> ChoiceTable:
         prob: (R, C) probabilities, 0 where not available.
         available: (R, C) bool, at least one option per row.
     """
-    n = available.sum(axis=1)
-    k = int(n.max())
-    rows, cols = np.nonzero(available)  # row-major: each row's offered options in order
-    pos = np.arange(rows.size) - np.repeat(np.cumsum(n) - n, n)  # column in the compact row
-    option = np.repeat(cols[np.cumsum(n) - 1][:, None], k, axis=1)  # pad: the last offered
-    option[rows, pos] = cols
-    compact = np.zeros((available.shape[0], k))
-    compact[rows, pos] = prob[rows, cols]
-    cum = np.cumsum(compact, axis=1)
-    cum[np.arange(k)[None, :] >= (n - 1)[:, None]] = 1.0
-    return ChoiceTable(cum=cum, option=option.astype(np.int32))
+    return ChoiceLayout.of(available).table(prob)
+
+
+@dataclass(frozen=True)
+class ChoiceLayout:
+    """The part of :func:`choice_table` that depends on ``available`` only.
+
+    Where each row's offered options go in the compact table, and from which
+    column on the cumulative value is 1. A caller whose options stay the same
+    over several quarters builds it once and calls :meth:`table` each quarter.
+
+    Attributes:
+        rows: Row of each offered option (row-major order).
+        cols: Its column in the (R, C) input.
+        pos: Its column in the compact (R, K) table.
+        option: (R, K) int32 option index of each compact column (padding repeats the last).
+        last: (R, K) bool, at or after the row's last offered option.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    pos: np.ndarray
+    option: np.ndarray
+    last: np.ndarray
+
+    @classmethod
+    def of(cls, available: np.ndarray) -> ChoiceLayout:
+        """The layout of an (R, C) bool mask with at least one option per row."""
+        n = available.sum(axis=1)
+        k = int(n.max())
+        rows, cols = np.nonzero(available)  # row-major: each row's offered options in order
+        pos = np.arange(rows.size) - np.repeat(np.cumsum(n) - n, n)  # column in the compact row
+        option = np.repeat(cols[np.cumsum(n) - 1][:, None], k, axis=1)  # pad: the last offered
+        option[rows, pos] = cols
+        last = np.arange(k)[None, :] >= (n - 1)[:, None]
+        return cls(rows=rows, cols=cols, pos=pos, option=option.astype(np.int32), last=last)
+
+    def table(self, prob: np.ndarray) -> ChoiceTable:
+        """The :class:`ChoiceTable` of (R, C) probabilities ``prob`` (0 where not offered)."""
+        compact = np.zeros(self.option.shape)
+        compact[self.rows, self.pos] = prob[self.rows, self.cols]
+        cum = np.cumsum(compact, axis=1)
+        cum[self.last] = 1.0
+        return ChoiceTable(cum=cum, option=self.option)
 
 
 def draw_choice(table: ChoiceTable, rows: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -22,18 +22,24 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.settlement.choice import ChoiceTable, calibrate_intercepts, choice_table, draw_choice
+from sim.settlement.choice import (
+    ChoiceLayout,
+    ChoiceTable,
+    calibrate_intercepts,
+    choice_table,
+    draw_choice,
+)
 from sim.settlement.config import SettlementConfig, checked_quarter
 from sim.settlement.engine import Evaluation, SettlementCore
 from sim.settlement.initial import synthetic_shares, table_shares, with_floor
 from sim.settlement.meanfield import MeanFieldSettlement
 from sim.settlement.outputs import TableBuilder, headline_spec
 from sim.settlement.traders import (
+    SlotIndex,
     cell_counts,
     make_traders,
-    revise,
+    revisers,
     revision_clocks,
-    slot_cells,
     slot_counts,
     systematic_uniforms,
     tallies,
@@ -185,6 +191,13 @@ class SettlementPhase:
         t.currency[:] = draw_choice(choices, t.row, systematic_uniforms(t.row, rng))
         t.clock[:] = revision_clocks(rng, cfg.revision_rate, t.n)
         self._slot_of = self.core.options.slot_of(m.n_currencies)
+        self._choice_layout: tuple[np.ndarray, ChoiceLayout, np.ndarray] | None = None
+        k = self.core.options.column.shape[1]
+        self._slots = SlotIndex.of(t, self._slot_of, g, k)
+        # each trader's option-slot cell; step() updates the revisers' with their currency
+        # (the phase is the only writer of its traders' currencies)
+        self._cells = self._slots.cells(t.currency)
+        self._slot_counts = slot_counts(self._cells, m.n_pairs * g, k)  # kept with the cells
         self._table = TableBuilder(m)
         self._headline = headline_spec(m)
         counts = cell_counts(t, m.n_pairs * g, m.n_currencies).reshape(prob0.shape)
@@ -258,20 +271,23 @@ class SettlementPhase:
         Returns:
             :class:`SettlementResult` (the state at the end of the quarter).
         """
-        t, m, g, o = self.traders, self.core.market, self.core.n_groups, self.core.options
+        t, m, o = self.traders, self.core.market, self.core.options
         c, k = m.n_currencies, o.column.shape[1]
         f = self.core.pair_flows(flows)
         # levers of the quarter, liquidity from last quarter's shares, option costs, logit,
         # all on each pair's K option slots (:class:`~sim.settlement.options.OptionSet`)
         ev: Evaluation = self.core.evaluate_options(quarter, f, o.gather(self._shares))
-        choices = self._slot_choices(ev.prob.reshape(-1, k), np.repeat(ev.available, g, 0))
+        choices = self._slot_choices(ev.prob.reshape(-1, k), ev.available)
         held_before = self._shares > 0
         # revisions: expired clocks and blocked payments choose again by the logit
         block = ev.block.reshape(-1) if ev.any_hazard else None
-        cells = slot_cells(t, self._slot_of, g, k) if block is not None else None
-        revised = revise(t, choices, block, self.cfg.revision_rate, self.rng, cells)
+        cells = self._cells  # each trader's option slot (slot_cells), kept with t.currency
+        idx = revisers(t, choices, block, self.cfg.revision_rate, self.rng, cells)
+        # only the revisers' currency moved: their cells and the slot counts follow
+        self._slots.update(cells, t.currency, idx, self._slot_counts)
+        revised = idx.size
         # tallies: shares, the cost traders pay, the cost factor for trade, headlines
-        counts = slot_counts(slot_cells(t, self._slot_of, g, k), m.n_pairs * g, k)
+        counts = self._slot_counts.copy()  # slot_counts(cells, P·G, K)
         shares, pair_cost, mean = self.tallies(counts.reshape(ev.cost.shape), ev.cost)
         self._shares, mean = o.scatter(shares, c), o.scatter(mean, c)
         cost = self._matrix(pair_cost)
@@ -284,12 +300,23 @@ class SettlementPhase:
             cost=cost, cost_ratio=(1.0 + cost) / self._start_factor, table=table, headline=head
         )
 
-    def _slot_choices(self, prob: np.ndarray, available: np.ndarray) -> ChoiceTable:
-        """:func:`choice_table` of (P·G, K) slot probabilities, drawing currency indices."""
-        table = choice_table(prob, available)
-        column = np.repeat(self.core.options.column, self.core.n_groups, axis=0)
-        option = np.take_along_axis(column, table.option, axis=1).astype(np.int32)
-        return ChoiceTable(cum=table.cum, option=option)
+    def _slot_choices(self, prob: np.ndarray, offered: np.ndarray) -> ChoiceTable:
+        """:func:`choice_table` of (P·G, K) slot probabilities, drawing currency indices.
+
+        Args:
+            prob: (P·G, K) probabilities on each pair's option slots.
+            offered: (P, K) offered slots. The table's layout and the currency of each
+                column depend on these only, so they are kept while the engine hands
+                out the same array (one per constant lever period).
+        """
+        g = self.core.n_groups
+        if self._choice_layout is None or self._choice_layout[0] is not offered:
+            layout = ChoiceLayout.of(np.repeat(offered, g, axis=0))
+            column = np.repeat(self.core.options.column, g, axis=0)
+            option = np.take_along_axis(column, layout.option, axis=1).astype(np.int32)
+            self._choice_layout = (offered, layout, option)
+        _, layout, option = self._choice_layout
+        return ChoiceTable(cum=layout.table(prob).cum, option=option)
 
     def meanfield(self) -> MeanFieldSettlement:
         """Expected-value dynamics of this population from its expected initial state."""

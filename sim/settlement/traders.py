@@ -248,7 +248,19 @@ def revise(
     rng: np.random.Generator,
     cells: np.ndarray | None = None,
 ) -> int:
-    """One quarter of revision, in place.
+    """One quarter of revision, in place; the number of traders that revised (:func:`revisers`)."""
+    return int(revisers(traders, table, block_flat, rate, rng, cells).size)
+
+
+def revisers(
+    traders: Traders,
+    table: ChoiceTable,
+    block_flat: np.ndarray | None,
+    rate: float,
+    rng: np.random.Generator,
+    cells: np.ndarray | None = None,
+) -> np.ndarray:
+    """One quarter of revision, in place; the indices of the traders that revised.
 
     Clocks count down; a trader revises when its clock reaches 0 or when a
     payment in its current currency is blocked (probability
@@ -265,7 +277,7 @@ def revise(
             given when ``block_flat`` is on option slots, see :func:`slot_cells`).
 
     Returns:
-        Number of traders that revised.
+        (k,) increasing indices of the traders that revised (only their currency changed).
     """
     t = traders
     t.clock -= 1
@@ -280,7 +292,7 @@ def revise(
     if idx.size:
         t.currency[idx] = draw_choice(table, t.row[idx], 1.0 - rng.random(idx.size))
         t.clock[idx] = revision_clocks(rng, rate, idx.size)
-    return int(idx.size)
+    return idx
 
 
 def slot_cells(traders: Traders, slot_of: np.ndarray, n_groups: int, n_slots: int) -> np.ndarray:
@@ -295,6 +307,66 @@ def slot_cells(traders: Traders, slot_of: np.ndarray, n_groups: int, n_slots: in
     pair = traders.row // np.int32(n_groups)
     slot = slot_of.reshape(-1).take(pair * np.int32(slot_of.shape[1]) + traders.currency)
     return traders.row * np.int32(n_slots) + slot
+
+
+@dataclass(frozen=True)
+class SlotIndex:
+    """:func:`slot_cells` with each trader's fixed part computed once.
+
+    A trader's cell is ``row·K + slot_of[pair, currency]`` and only the
+    currency changes over a run, so ``row·K`` (``base``) and the trader's row
+    of ``slot_of`` in the flat array (``lookup = pair·C``) are kept: a
+    quarter's cells are then one gather and one addition, the same integers
+    as :func:`slot_cells` (``tests/settlement/test_traders.py`` checks it).
+
+    Attributes:
+        base: (n,) ``row·K``.
+        lookup: (n,) ``pair·C`` (index of the trader's pair row in ``slot_flat``).
+        slot_flat: (P·C,) ``slot_of`` flattened.
+    """
+
+    base: np.ndarray
+    lookup: np.ndarray
+    slot_flat: np.ndarray
+
+    @classmethod
+    def of(cls, traders: Traders, slot_of: np.ndarray, n_groups: int, n_slots: int) -> SlotIndex:
+        """The index of a population (arguments as :func:`slot_cells`)."""
+        row = traders.row.astype(np.intp)
+        pair = row // n_groups
+        return cls(base=row * n_slots, lookup=pair * slot_of.shape[1], slot_flat=slot_of.ravel())
+
+    def cells(self, currency: np.ndarray) -> np.ndarray:
+        """(n,) :func:`slot_cells` of the population at ``currency``."""
+        return self.base + self.slot_flat.take(self.lookup + currency)
+
+    def update(
+        self,
+        cells: np.ndarray,
+        currency: np.ndarray,
+        which: np.ndarray,
+        counts: np.ndarray | None = None,
+    ) -> None:
+        """Recompute, in place, the cells of the traders ``which`` (their currency changed).
+
+        After :func:`revisers` only the revisers' currency has changed, so this
+        gives :meth:`cells` of the whole population at a fraction of the work.
+
+        Args:
+            cells: (n,) the population's cells before the change (updated in place).
+            currency: (n,) the currencies after it.
+            which: Indices of the traders whose currency may have changed.
+            counts: :func:`slot_counts` of ``cells`` (R, K), if kept: updated in
+                place to the counts of the new cells (integers, so exactly equal).
+        """
+        if not which.size:
+            return
+        new = self.base[which] + self.slot_flat.take(self.lookup[which] + currency[which])
+        if counts is not None:
+            flat = counts.reshape(-1)  # a view: counts change in place
+            flat += np.bincount(new, minlength=flat.size)
+            flat -= np.bincount(cells[which], minlength=flat.size)
+        cells[which] = new
 
 
 def slot_counts(cells: np.ndarray, n_rows: int, n_slots: int) -> np.ndarray:

@@ -110,3 +110,21 @@ def test_a_zero_row_premium_is_no_premium(phase):
     zero = msa_assign_fast(**kw, row_extra=np.zeros(phase.classes.path.size))
     for name in ("shares", "segment_volume", "path_cost"):
         np.testing.assert_array_equal(getattr(zero, name), getattr(plain, name), err_msg=name)
+
+
+@pytest.mark.parametrize("quarter", ["2024Q2", "2025Q2"])  # open, and with East-West closed
+def test_a_kept_preparation_gives_the_same_assignment(phase, quarter):
+    """The routing phase prepares once per segment state and reuses it for other tonnes."""
+    from sim.routing._fast_assign import prepare
+
+    base = _inputs(phase, quarter, 1.0)
+    kept = prepare(**{k: v for k, v in base.items() if k not in ("pair_tonnes", "max_iter", "tol")})
+    assert kept.hot is not None
+    warm = None
+    for scale in (1.0, 1.4, 0.7):  # new tonnes each quarter, warm-started as in the phase
+        args = {**_inputs(phase, quarter, scale), "start_shares": warm}
+        fresh, reused = msa_assign_fast(**args), msa_assign_fast(**args, prepared=kept)
+        assert fresh.iterations == reused.iterations > 0
+        for name in ("shares", "segment_volume", "segment_days", "path_days", "path_cost"):
+            np.testing.assert_array_equal(getattr(reused, name), getattr(fresh, name))
+        warm = fresh.shares

@@ -47,6 +47,51 @@ def test_no_change_gives_ratio_exactly_one(base, flows):
     assert np.all(r.tau[off] > 1.0) and np.all(np.isfinite(r.tau))
 
 
+def test_kept_available_rows_follow_closures(scen):
+    """``_available`` is kept between quarters with the same open segments, never beyond."""
+    for quarter in ("2024Q4", "2025Q1", "2025Q2", "2026Q1", "2024Q4"):  # East-West shut in 2025
+        state = segment_state(scen.net, scen.cfg, quarter)
+        got = scen._available(state)
+        np.testing.assert_array_equal(got, (scen._incidence @ (~state.is_open)) == 0)
+        assert not got.flags.writeable
+    assert not scen._available(segment_state(scen.net, scen.cfg, "2025Q1")).all()
+
+
+def test_corridor_shares_product_is_the_readable_one_bit_for_bit(base):
+    """by_pair in ``_solve``: the sparse product without its zero terms gives the same floats."""
+    rng = np.random.default_rng(1)
+    w = rng.random(base._uses.shape[0]) ** 3
+    w[rng.random(w.size) < 0.2] = 0.0
+    readable = base._row_to_pair @ (base._uses * w[:, None])
+    fast = (base._row_to_pair_corridor @ w).reshape(readable.shape)
+    assert (readable > 0).any()
+    np.testing.assert_array_equal(fast, readable)
+
+
+def test_segments_table_of_several_quarters_is_their_frames_concatenated(base, flows):
+    """A run's ``segments`` table is built at once from the quarters' arrays (sim/model.py);
+    it must be the frame the quarters' own tables concatenate to, down to the Parquet bytes."""
+    import io
+
+    from sim.io.run_dir import _parquet
+    from sim.routing.phase import segments_table
+
+    loads = [base.step(q, flows * f).segment_loads for q, f in (("2024Q2", 1.0), ("2025Q1", 1.3))]
+    frames = [load.frame() for load in loads]
+    assert (frames[0]["quarter"] == "2024Q2").all() and (frames[1]["quarter"] == "2025Q1").all()
+    assert not frames[0]["volume_t"].equals(frames[1]["volume_t"])
+    concatenated, built = pd.concat(frames, ignore_index=True), segments_table(loads)
+    pd.testing.assert_frame_equal(built, concatenated)
+    assert built.attrs == concatenated.attrs == frames[0].attrs
+
+    def parquet(frame: pd.DataFrame) -> bytes:
+        buffer = io.BytesIO()
+        _parquet(frame)(buffer)  # what the run writer writes
+        return buffer.getvalue()
+
+    assert parquet(built) == parquet(concatenated)
+
+
 def test_result_shapes_and_segment_table(base, flows):
     r = base.step("2024Q2", flows)
     assert r.tau.shape == r.transit_days.shape == (16, 16)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.settlement.choice import (
+    ChoiceLayout,
     calibrate_intercepts,
     choice_table,
     draw_choice,
@@ -107,3 +108,17 @@ def test_draw_choice_equals_the_full_row_inverse_cdf(seed):
     u = 1.0 - rng.random(500)
     full = np.argmax(cum[rows] >= u[:, None], axis=1)
     np.testing.assert_array_equal(draw_choice(choice_table(prob, avail), rows, u), full)
+
+
+def test_a_kept_choice_layout_gives_the_table_of_new_probabilities():
+    """The phase keeps a :class:`ChoiceLayout` over quarters with the same options."""
+    rng = np.random.default_rng(4)
+    avail = rng.random((6, 5)) < 0.5
+    avail[np.arange(6), rng.integers(0, 5, 6)] = True
+    layout = ChoiceLayout.of(avail)
+    for _ in range(3):
+        w = np.where(avail, rng.random((6, 5)), 0.0)
+        prob = w / w.sum(axis=1, keepdims=True)
+        want, got = choice_table(prob, avail), layout.table(prob)
+        np.testing.assert_array_equal(got.cum, want.cum)
+        np.testing.assert_array_equal(got.option, want.option)

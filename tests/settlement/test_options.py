@@ -9,6 +9,7 @@ functions against dense evaluations of the same terms, in-process.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import replace
 
 import numpy as np
@@ -18,7 +19,7 @@ from numpy.testing import assert_allclose
 from sim.quarters import quarters_through
 from sim.settlement.costs import economy_liquidity, option_liquidity, static_option_terms
 from sim.settlement.options import OptionSet
-from sim.settlement.traders import slot_cells
+from sim.settlement.traders import SlotIndex, slot_cells, slot_counts
 
 from .test_engine import phase  # noqa: F401 - the fixture
 
@@ -77,6 +78,36 @@ def test_slot_cells_point_at_each_traders_currency(phase):  # noqa: F811
     np.testing.assert_array_equal(row, t.row)
     np.testing.assert_array_equal(o.column[t.row // g, slot], t.currency)
     assert o.valid[t.row // g, slot].all()
+
+
+def test_slot_index_gives_the_slot_cells_and_updates_only_the_changed(phase):  # noqa: F811
+    """The phase's fast :class:`SlotIndex` against the readable :func:`slot_cells`."""
+    ph, _ = phase
+    t, o, g = deepcopy(ph.traders), ph.core.options, ph.core.n_groups  # the fixture is shared
+    slot_of, k = o.slot_of(ph.market.n_currencies), o.column.shape[1]
+    index = SlotIndex.of(t, slot_of, g, k)
+    cells = index.cells(t.currency)
+    np.testing.assert_array_equal(cells, slot_cells(t, slot_of, g, k))
+    # move some traders to another of their pair's options; update just those
+    rng = np.random.default_rng(3)
+    which = np.sort(rng.choice(t.n, size=500, replace=False))
+    slot = rng.integers(0, o.valid[t.row[which] // g].sum(axis=1))
+    t.currency[which] = o.column[t.row[which] // g, slot]
+    assert (cells[which] != slot_cells(t, slot_of, g, k)[which]).any()  # the test can fail
+    index.update(cells, t.currency, which)
+    np.testing.assert_array_equal(cells, slot_cells(t, slot_of, g, k))
+
+
+def test_the_phase_keeps_its_slot_cells_and_counts_in_step_with_the_currencies(phase):  # noqa: F811
+    ph, f = deepcopy(phase[0]), phase[1]  # the fixture is shared
+    t, o, g = ph.traders, ph.core.options, ph.core.n_groups
+    slot_of, k = o.slot_of(ph.market.n_currencies), o.column.shape[1]
+    before = t.currency.copy()
+    for quarter in quarters_through("2021Q4", "2022Q4"):  # hazards: blocked traders move
+        ph.step(quarter, f)
+        np.testing.assert_array_equal(ph._cells, slot_cells(t, slot_of, g, k))
+        np.testing.assert_array_equal(ph._slot_counts, slot_counts(ph._cells, len(t.counts) * g, k))
+    assert (t.currency != before).any()
 
 
 @pytest.mark.parametrize("omega", [0.0, 0.5])
