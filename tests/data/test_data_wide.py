@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from importlib import resources
 from pathlib import Path
@@ -10,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim.data import build
+from sim.data.build.common import SIG
 from sim.data.loader import TABLES, load_world
 from sim.data.ppml import distance_elasticity
 
@@ -81,12 +84,57 @@ def test_internal_distance_follows_the_area_rule(world) -> None:
     assert world.distance[i, i] == pytest.approx(0.67 * math.sqrt(69700 / math.pi), rel=1e-6)
 
 
+def _differ_beyond_last_digit(rebuilt: str, shipped: str) -> bool:
+    """Whether two written fields differ by more than one unit in the last of SIG digits.
+
+    The wide world's imputed cells come from a FE-PPML fit over about 25,000
+    pairs, a least-squares solve whose last bits depend on the machine's BLAS
+    kernels; a value that falls on a rounding boundary can then be written one
+    unit apart in its 9th significant digit (seen: 0.0000573923201 vs ...202).
+    Text fields, and numbers further apart, must match exactly.
+    """
+    if rebuilt == shipped:
+        return False
+    try:
+        a, b = float(rebuilt), float(shipped)
+    except ValueError:
+        return True
+    unit = 10.0 ** (math.floor(math.log10(max(abs(a), abs(b)))) - (SIG - 1))
+    return abs(a - b) > 1.000001 * unit
+
+
+def test_last_digit_rule_flags_a_real_change() -> None:
+    assert not _differ_beyond_last_digit("0.0000573923201", "0.0000573923202")
+    assert _differ_beyond_last_digit("0.0000573923201", "0.0000573923204")
+    assert _differ_beyond_last_digit("12.5", "12.6")
+    assert _differ_beyond_last_digit("imputed", "dots")
+
+
 @pytest.mark.slow
 def test_build_reproduces_the_shipped_wide_world(raw_dir: Path, tmp_path: Path) -> None:
+    """The build writes the shipped tables again, each field equal up to the last digit.
+
+    The data_version in DATA_REPORT.md hashes the tables' bytes, so it is not
+    compared when a last digit moved; every other line of the report is.
+    """
     assert build.main(["--raw", str(raw_dir), "--world", WORLD, "--out", str(tmp_path)]) == 0
     shipped = resources.files("sim.data").joinpath(WORLD)
-    for name in (*TABLES, "DATA_REPORT.md"):
-        assert (tmp_path / name).read_bytes() == shipped.joinpath(name).read_bytes(), name
+    for name in TABLES:
+        new_rows = list(csv.reader(io.StringIO((tmp_path / name).read_text(encoding="utf-8"))))
+        old_rows = list(csv.reader(io.StringIO(shipped.joinpath(name).read_text("utf-8"))))
+        assert len(new_rows) == len(old_rows), name
+        for k, (new, old) in enumerate(zip(new_rows, old_rows, strict=True)):
+            assert len(new) == len(old), (name, k)
+            moved = [
+                c
+                for c, (a, b) in enumerate(zip(new, old, strict=True))
+                if _differ_beyond_last_digit(a, b)
+            ]
+            assert not moved, (name, k, new, old)
+    report_new = (tmp_path / "DATA_REPORT.md").read_text(encoding="utf-8").splitlines()
+    report_old = shipped.joinpath("DATA_REPORT.md").read_text("utf-8").splitlines()
+    assert report_new[1:] == report_old[1:]
+    assert report_new[0].split("(data_version")[0] == report_old[0].split("(data_version")[0]
 
 
 def test_great_circle_and_internal_distance_formulas() -> None:
