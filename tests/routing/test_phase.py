@@ -107,6 +107,8 @@ def test_result_shapes_and_segment_table(base, flows):
     assert set(capped.loc[capped["mode"] != "pipeline", "segment"]) == {
         "aktau-baku",
         "beyneu-bolashak",
+        "alashankou-dostyk",
+        "khorgos-altynkol",
     }
     assert all(v.shape == (16, 16) for v in r.route_shares.values())
     # China's exports from the Xi'an hub (inland, trade_regions.csv) all start on a
