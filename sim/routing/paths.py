@@ -26,6 +26,16 @@ Because closures active in a quarter are a subset of those active at the
 latest closure start before it, item 4 guarantees an open candidate in every
 quarter once :func:`sim.routing.validation.check_routes` has passed.
 
+No candidate leaves a country's territory and comes back into it (a foreign
+loop, e.g. Siberia -> Manzhouli -> Harbin -> Suifenhe -> Nakhodka, or a leg
+by sea back into the exporter's ports after a land leg through a neighbour):
+:func:`reenters` on the sequence of hub territories (the hub's economy, else
+its ``country_iso3``; sea waypoints and the rest-of-world hub have none).
+Shipping cargo through a neighbour's customs territory and back in is a
+re-export and a re-import (two customs clearances each way), which the
+network's border days do not price; a pair whose every path re-enters keeps
+them all (none in the shipped network).
+
 Items 1-5 run on the freight network without pipelines, so every candidate is
 admissible to every commodity group. Pipeline paths are added on top (item 6):
 the ``k_paths`` cheapest paths over the network with pipelines, at the value
@@ -131,6 +141,50 @@ def _through_corridors(
                         p for p in _expand(nodes, parallels, mask) if in_c[list(p)].any()
                     )
                     break
+
+
+def hub_territories(net: Network) -> dict[str, str]:
+    """Hub id -> customs territory: the hub's economy, else its ``country_iso3``.
+
+    Sea waypoints (``kind`` ``sea_waypoint``) and the generic rest-of-world
+    hub (``generic``) have none: passing them is not entering a territory.
+    """
+    out = {}
+    for hub, row in net.hubs.iterrows():
+        if row["kind"] in ("sea_waypoint", "generic"):
+            continue
+        code = row["economy"] if isinstance(row["economy"], str) and row["economy"] else None
+        code = code or (row["country_iso3"] if isinstance(row["country_iso3"], str) else None)
+        if code:
+            out[str(hub)] = str(code)
+    return out
+
+
+def reenters(territory: dict[str, str], nodes: Sequence[str]) -> bool:
+    """True if the node sequence leaves a territory and enters it again.
+
+    ``nodes`` are graph nodes in travel order (hub ids, ``<hub>~sea``; others,
+    such as the economy connectors, are ignored). Consecutive hubs of one
+    territory form one visit; a path re-enters if a territory has two visits.
+    """
+    visits: list[str] = []
+    for node in nodes:
+        code = territory.get(node.split("~")[0])
+        if code is not None and (not visits or visits[-1] != code):
+            visits.append(code)
+    return len(visits) != len(set(visits))
+
+
+def path_nodes(net: Network, path: Sequence[int]) -> list[str]:
+    """The graph nodes of ``path`` in travel order (its start end first)."""
+    if len(path) == 1:
+        return [net.from_node[path[0]], net.to_node[path[0]]]
+    node = path_ends(net, path, set())[0]
+    nodes = [node]
+    for s in path:
+        node = net.to_node[s] if net.from_node[s] == node else net.from_node[s]
+        nodes.append(node)
+    return nodes
 
 
 def origin(code: str) -> str:
@@ -287,6 +341,7 @@ def _enumerate(
     n = len(economies)
     year = parse_quarter(start_quarter)[0]
     freight = ~net.is_pipeline
+    territory = hub_territories(net)
     everything = net.is_open | opened_by(net, cfg, 10**6)  # every segment ever opened
     universe = everything & freight
     open_start = opened_by(net, cfg, year) & ~closed_in(net, cfg, start_quarter) & freight
@@ -315,7 +370,15 @@ def _enumerate(
             gen = nx.shortest_simple_paths(
                 graph, origin(economies[i]), destination(economies[j]), weight="w"
             )
-            for nodes in islice(gen, cfg.k_paths):
+            simple = (
+                nodes for nodes in islice(gen, 4 * cfg.k_paths) if not reenters(territory, nodes)
+            )
+            for nodes in islice(simple, cfg.k_paths):
+                paths.extend(_expand(nodes, parallels, universe))
+            if not paths:  # every one of the first 4k re-enters: keep the cheapest
+                nodes = next(nx.shortest_simple_paths(
+                    graph, origin(economies[i]), destination(economies[j]), weight="w"
+                ))  # fmt: skip
                 paths.extend(_expand(nodes, parallels, universe))
             best[(i, j)] = min(float(weight[list(p)].sum()) for p in paths)
         _through_corridors(
@@ -353,12 +416,14 @@ def _enumerate(
         for j in range(n):
             if skip[i, j]:
                 continue
-            unique = list(dict.fromkeys(per_pair.get((i, j), [])))
+            found = list(dict.fromkeys(per_pair.get((i, j), [])))
+            unique = [p for p in found if not reenters(territory, path_nodes(net, p))] or found
             if not unique:
                 raise ConfigError(
                     "corridors.economy_hubs", f"no route from {economies[i]} to {economies[j]}"
                 )
-            unique += [p for p in dict.fromkeys(piped.get((i, j), [])) if p not in unique]
+            piped_ij = [p for p in dict.fromkeys(piped.get((i, j), [])) if p not in unique]
+            unique += [p for p in piped_ij if not reenters(territory, path_nodes(net, p))]
             out[(i, j)] = unique
     return out
 
