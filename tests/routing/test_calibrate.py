@@ -14,7 +14,9 @@ def test_rail_share_cannot_be_met_at_the_published_value_of_time(monkeypatch):
         (round(r["value_of_time_pct_per_day"], 4), r["east_west_friction_usd_per_t"]): r
         for r in calibrate.identification()
     }
-    assert rows[(0.6, 1000.0)]["rail_value_share_pct"] > 2 * 5.5
+    # above the 5.5 % by more than the fit tolerance below (9.4 % at stop 24; 11+ before
+    # paths that leave a territory and come back were dropped: sim/routing/paths.py)
+    assert rows[(0.6, 1000.0)]["rail_value_share_pct"] > 5.5 + 0.5
     at_fit = rows[
         (round(100 * fitted, 4), CorridorsConfig().corridor_frictions.get("East-West", 0.0))
     ]

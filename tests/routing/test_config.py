@@ -160,16 +160,34 @@ def test_hydra_structured_config_round_trip():
 
 
 def test_fitted_route_parameters_are_written_once():
-    import re
+    """No config or scenario file sets δ or a corridor friction to its fitted value.
+
+    Read as YAML values (was a text search, which a fitted friction of 20.0 matched
+    in unrelated numbers: a 20 Mt capacity, a "20 %" comment).
+    """
     from pathlib import Path
+
+    import yaml
 
     from sim.routing.config import fitted_parameters
 
     root = Path(__file__).resolve().parents[2]
     fitted = fitted_parameters()
-    numbers = [fitted["value_of_time_per_day"], *fitted["corridor_frictions"].values()]
+
+    def copies(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "value_of_time_per_day" and value == fitted[key]:
+                    yield key, value
+                if key == "corridor_frictions" and isinstance(value, dict):
+                    for name, v in value.items():
+                        if fitted["corridor_frictions"].get(name) == v:
+                            yield name, v
+                yield from copies(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from copies(item)
+
     for path in [*root.glob("conf/**/*.yaml"), *root.glob("scenarios/*.yaml")]:
-        text = path.read_text(encoding="utf-8")
-        for number in numbers:
-            pattern = rf"(?<![\d.]){re.escape(f'{number:g}')}(?![\d])"
-            assert not re.search(pattern, text), f"{path.name} repeats fitted {number}"
+        found = list(copies(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        assert not found, f"{path.name} repeats fitted {found}"
