@@ -74,9 +74,12 @@ MC_2021_CHECKS = (
     ("transit share, Jan-Jul", 100 * 0.171 / 1.07 / 0.311, "%", "Astana Times 8 Sep 2022"),
 )
 TRADES = ("observed", "fixed")
-#: Where the 2022 premium applies: ``pairs`` (EU pairs' routes through RUS/BLR) or
-#: ``segments`` (the named East-West segments, all pairs; the pre-stop-22 set-up).
-SCOPES = ("pairs", "segments")
+#: Where the 2022 premium applies: ``pairs`` (EU pairs' routes through RUS/BLR),
+#: ``segments`` (the named East-West segments, all pairs; the pre-stop-22 set-up) or
+#: ``transit`` (every pair with neither end in RUS/BLR: EU pairs and third countries'
+#: trade through Russian ports and rail alike; the carriers' withdrawal row of
+#: corridor_changes.csv; a sensitivity, not the default).
+SCOPES = ("pairs", "segments", "transit")
 #: The sanctioning side and the territory of the 2022 premium.
 SANCTIONING, TERRITORY = ["EUU"], ["RUS", "BLR"]
 OUT_OF_SAMPLE = (("2022", 1.5, "1.5 Mt, Astana Times 23 May 2023; K6"),
@@ -102,11 +105,23 @@ def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list
     days), ``border_factor`` rows multiply its delay, the ``route_premium`` row
     is the premium on EU pairs' routes through RUS/BLR (``premium`` overrides
     its size, for the sensitivity); ``none`` rows are documented changes with no link to act on.
+    ``scope="transit"`` puts the same premium on the routes through RUS/BLR of every
+    pair with neither end there (the economies of the hindcast world, :data:`WORLD`):
+    the EU pairs' routes as under ``pairs`` (an EU-RUS/BLR pair has no route around,
+    so its premium moves no route), and third countries' too, e.g. Kazakh cargo to
+    Turkey through Novorossiysk, after the container lines stopped taking bookings to
+    and from Russian ports (``carrier_withdrawal`` row; size assumed equal to the EU
+    row's).
     """
     premium = EAST_WEST_PREMIUM if premium is None else premium
     year = int(_only_row("route_premium")["year"])
     if scope == "pairs":
         route = {"route_premiums": [RoutePremium(SANCTIONING, [], True, TERRITORY, year, premium)]}
+    elif scope == "transit":
+        from sim.data.loader import load_world
+
+        others = [e for e in load_world(WORLD).economies if e not in TERRITORY]
+        route = {"route_premiums": [RoutePremium(others, others, True, TERRITORY, year, premium)]}
     else:
         route = {"fee_changes": [FeeChange("East-West", year, premium)]}
     border = delivery_day_changes()

@@ -37,3 +37,13 @@ def test_the_scenario_carries_the_dated_changes_of_the_data_table():
     published = [float(r["value"]) for r in rows if r["lever"] == "delivery_days"]
     assert added[0] == published[0] - published[-1]  # 2021 carries its extra days
     assert sum(added) == 0  # and the latest year none: the shipped network is its corridor
+
+
+def test_the_transit_scope_covers_every_pair_with_neither_end_in_russia_or_belarus():
+    (premium,) = hindcast.levers(scope="transit")["route_premiums"]
+    (eu_only,) = hindcast.levers()["route_premiums"]
+    assert premium.territory == eu_only.territory == ["RUS", "BLR"]
+    assert premium.usd_per_t == eu_only.usd_per_t and premium.year == eu_only.year
+    assert {"KAZ", "CHN", "EUU", "TUR", "ROW"} <= set(premium.exporters)
+    assert not {"RUS", "BLR"} & (set(premium.exporters) | set(premium.importers))
+    assert premium.exporters == premium.importers
