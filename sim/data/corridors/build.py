@@ -248,11 +248,20 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             fee, row["fee_basis"] = add_transshipment(fee, row["fee_basis"], s, charges)
         row["fee_usd_per_t"] = f"{fee:g}"
         if s["capacity"]:
+            # A figure derived from others with an assumption ("derived: ...") is flagged assumed.
+            derived = s["capacity_source"].startswith("derived: ")
+            kind, csource = (
+                ("assumed (derived)", s["capacity_source"].removeprefix("derived: "))
+                if derived
+                else ("sourced", s["capacity_source"])
+            )
             cap, cbasis = to_tonnes_per_year(
-                float(s["capacity"]), s["capacity_unit"], "sourced", s["capacity_source"]
+                float(s["capacity"]), s["capacity_unit"], kind, csource
             )
             row["capacity_t_per_year"] = f"{cap:.0f}"
             row["capacity_basis"] = cbasis
+            if derived:
+                note_assumed(s["segment"], "capacity t/yr", f"{cap:.0f}", cbasis)
         else:
             row["capacity_t_per_year"] = ""
             row["capacity_basis"] = "assumed: uncapacitated (no capacity figure)"
