@@ -384,19 +384,23 @@ def home_share(state: State) -> float:
 def _preconditioner(problem: Problem, state: State) -> tuple[Callable, int]:
     """The step r ↦ −M r of the accelerated iteration and the Anderson memory to use with it.
 
-    M = J⁻¹ up to :data:`CHORD_MAX` economies when the world is not open
+    M = J(0)⁻¹ up to :data:`CHORD_MAX` economies when the world is not open
     (:func:`home_share` at least :data:`CHORD_MIN_HOME_SHARE`; memory
     :data:`_CHORD_MEMORY`), else M = D⁻¹(2I − J D⁻¹) with D J's own-market diagonal
     (memory :data:`_NEUMANN_MEMORY`; :meth:`_Linear.neumann`).
 
-    Why openness (measured; CPU time, interleaved, 15 repeats, on random worlds of
-    20–75 economies from a border-cost generator with home bias 0.1–10, σ = 3–9, none the
-    benchmark's): with own-market shares below 0.3 the polynomial was faster on all 13
-    worlds, median 1.21× (0.98–1.37×, also at 20–35 economies), the chord taking half a
-    step more on average; above 0.7 the chord was faster, median 1.05× (16 worlds), saving
-    0.9 steps; between, mixed (11 worlds, median 1.07× for the polynomial). In an open world
-    J(0) is a poor model of J along the path (the Yotov world: J(0)⁻¹ alone contracts the
-    gap 0.45× a step, the polynomial 0.1×), so the exact inverse buys no steps.
+    Why openness (measured with ``benchmarks/ge_chord_rule.py``: CPU time, interleaved,
+    15 repeats, one BLAS thread, random worlds of 20–75 economies, none the benchmark's):
+    fitted on 40 border-cost worlds (seed 77, load 4.2), the polynomial was faster at home
+    shares below 0.3 (10 worlds, median 1.21×, 1.07–1.49×) and 0.3–0.5 (8, 1.21×,
+    0.97–1.39×); above 0.5 the winner moved with the load (at 4.2: 1.12× and 1.08× for
+    the polynomial in 0.5–0.7 and above 0.7; in an earlier draw at load 1.6 the chord was
+    faster above 0.7, median 1.05×, saving 0.9 steps), so the threshold is 0.5, where
+    the polynomial won in every run. Held out (seed 78, half from the generator of
+    ``tests/economics/test_solver.py``): the 18 worlds the rule changes ran median 1.13×
+    faster with it (0.85–1.27×; slower on 5). In an open world J(0) is a poor model of J
+    along the path (the Yotov world: J(0)⁻¹ alone contracts the gap 0.45× a step, the
+    polynomial 0.1×), so the exact inverse buys no steps for its factorisation.
 
     J is singular (J·1 = 0, homogeneity), so, as in the Newton step, the largest
     economy's equation is replaced by the normalisation Σ Δx = 0 (its residual is
