@@ -11,11 +11,14 @@ Anderson (1965) acceleration, type II with a short memory (Walker & Ni 2011,
 SIAM J. Numer. Anal. 49(4)), of a preconditioned price adjustment
 x ← x − M r(x), with
 
-- up to :data:`CHORD_MAX` economies, M = J(0)⁻¹, the inverse Jacobian at the
-  start, LU-factored once (a chord iteration; Kelley 2003, §5.4), so each step
-  costs one evaluation and two triangular solves instead of a Jacobian and a
-  factorisation; memory 5;
-- above, where the n³ factorisation costs more steps than it saves,
+- up to :data:`CHORD_MAX` economies, unless the world is open (own-market shares
+  below :data:`CHORD_MIN_HOME_SHARE`, :func:`home_share`), M = J(0)⁻¹, the inverse
+  Jacobian at the start, LU-factored once (a chord iteration; Kelley 2003, §5.4), so
+  each step costs one evaluation and two triangular solves instead of a Jacobian and
+  a factorisation; memory 5;
+- above, where the n³ factorisation costs more steps than it saves, and in an open
+  world, where J(0) is a poor model of J along the path and the exact inverse saves
+  no steps (:func:`_preconditioner`),
   M = D⁻¹(2I − J(0) D⁻¹), the first two terms of the Neumann series of J(0)⁻¹
   around D, the diagonal of J(0) counting each economy's own market only
   (:meth:`_Linear.own_market_diagonal`, O(n) once): a polynomial preconditioner
@@ -91,6 +94,10 @@ CHORD_MAX = 75
 """Largest number of economies for which the accelerated fixed point uses J(0)⁻¹ (above:
 a Neumann polynomial in J(0) around its diagonal); the n³ inverse costs about one Newton
 step, paid once."""
+CHORD_MIN_HOME_SHARE = 0.5
+"""Smallest output-weighted own-market share Σ Y_i λ'_ii / Σ Y_i at the start for which the
+accelerated fixed point uses J(0)⁻¹ (below, in an open world, the Neumann polynomial at
+every size; :func:`home_share`)."""
 
 _MAX_LOG_STEP = 1.0  # cap on max |Δ ln p̂| in one step
 _ARMIJO = 1e-4
@@ -364,12 +371,36 @@ def _gmres(linear: _Linear, rhs: np.ndarray, rtol: float, max_dim: int) -> np.nd
     return scale * (y @ basis[: y.size])
 
 
+def home_share(state: State) -> float:
+    """The output-weighted own-market share Σ_i Y'_i λ'_ii / Σ_i Y'_i, O(n).
+
+    λ'_ii = u_i W_ii / P_i, the share of economy i's spending on its own goods: near 1 in
+    a closed world, small in an open one (the Yotov world without borders: 0.23).
+    """
+    own = state.price_pow * np.diagonal(state.problem.weights) / state.index_pow
+    return float((own * state.supply).sum() / state.supply.sum())
+
+
 def _preconditioner(problem: Problem, state: State) -> tuple[Callable, int]:
     """The step r ↦ −M r of the accelerated iteration and the Anderson memory to use with it.
 
-    M = J⁻¹ up to :data:`CHORD_MAX` economies (memory :data:`_CHORD_MEMORY`),
-    M = D⁻¹(2I − J D⁻¹) with D J's own-market diagonal above (memory
-    :data:`_NEUMANN_MEMORY`; :meth:`_Linear.neumann`).
+    M = J(0)⁻¹ up to :data:`CHORD_MAX` economies when the world is not open
+    (:func:`home_share` at least :data:`CHORD_MIN_HOME_SHARE`; memory
+    :data:`_CHORD_MEMORY`), else M = D⁻¹(2I − J D⁻¹) with D J's own-market diagonal
+    (memory :data:`_NEUMANN_MEMORY`; :meth:`_Linear.neumann`).
+
+    Why openness (measured with ``benchmarks/ge_chord_rule.py``: CPU time, interleaved,
+    15 repeats, one BLAS thread, random worlds of 20–75 economies, none the benchmark's):
+    fitted on 40 border-cost worlds (seed 77, load 4.2), the polynomial was faster at home
+    shares below 0.3 (10 worlds, median 1.21×, 1.07–1.49×) and 0.3–0.5 (8, 1.21×,
+    0.97–1.39×); above 0.5 the winner moved with the load (at 4.2: 1.12× and 1.08× for
+    the polynomial in 0.5–0.7 and above 0.7; in an earlier draw at load 1.6 the chord was
+    faster above 0.7, median 1.05×, saving 0.9 steps), so the threshold is 0.5, where
+    the polynomial won in every run. Held out (seed 78, half from the generator of
+    ``tests/economics/test_solver.py``): the 18 worlds the rule changes ran median 1.13×
+    faster with it (0.85–1.27×; slower on 5). In an open world J(0) is a poor model of J
+    along the path (the Yotov world: J(0)⁻¹ alone contracts the gap 0.45× a step, the
+    polynomial 0.1×), so the exact inverse buys no steps for its factorisation.
 
     J is singular (J·1 = 0, homogeneity), so, as in the Newton step, the largest
     economy's equation is replaced by the normalisation Σ Δx = 0 (its residual is
@@ -381,7 +412,7 @@ def _preconditioner(problem: Problem, state: State) -> tuple[Callable, int]:
     from scipy.linalg import lapack
 
     linear = _Linear(problem, state)
-    if problem.output.size <= CHORD_MAX:
+    if problem.output.size <= CHORD_MAX and home_share(state) >= CHORD_MIN_HOME_SHARE:
         jac = linear.dense()
         dropped = int(np.argmax(problem.output))
         jac[dropped] = 1.0

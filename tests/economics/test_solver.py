@@ -185,10 +185,42 @@ def test_the_own_market_diagonal_leaves_out_only_the_foreign_markets():
     assert np.allclose(linear.own_market_diagonal(), expected, rtol=1e-12, atol=1e-12)
 
 
-def test_above_the_chord_size_the_step_is_the_two_term_neumann_polynomial():
-    n = solver.CHORD_MAX + 5
-    problem = gravity_problem(n, 17)
+def open_problem(n: int, seed: int, sigma: float = 6.0) -> Problem:
+    """A world with small own-market shares: every foreign cost cut by a factor e^(1.5/(σ−1))."""
+    problem = gravity_problem(n, seed, sigma, shock=1.0)
+    off = ~np.eye(n, dtype=bool)
+    weights = np.where(off, problem.weights * np.exp(1.5), problem.weights)
+    return Problem(weights, problem.inv_tariff, problem.phi, problem.output, sigma)
+
+
+def test_the_home_share_is_the_output_weighted_own_market_share():
+    problem = gravity_problem(12, 18)
+    state = evaluate(problem, np.random.default_rng(4).normal(0.0, 0.3, 12))
+    own = np.diag(state.shares)
+    assert solver.home_share(state) == pytest.approx(
+        (own * state.supply).sum() / state.supply.sum(), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("world", ["large", "open"])
+def test_above_the_chord_size_or_in_an_open_world_the_step_is_the_neumann_polynomial(world):
+    if world == "large":
+        n = solver.CHORD_MAX + 5
+        problem = gravity_problem(n, 17)
+    else:
+        n = 30
+        problem = open_problem(n, 17)
     start = evaluate(problem, np.zeros(n))
+    if world == "open":
+        assert solver.home_share(start) < solver.CHORD_MIN_HOME_SHARE
+        closed = gravity_problem(n, 17)  # the same world before the cut takes the chord
+        closed_start = evaluate(closed, np.zeros(n))
+        assert solver.home_share(closed_start) > solver.CHORD_MIN_HOME_SHARE
+        chord = solver._preconditioner(closed, closed_start)[0]
+        jac = solver._Linear(closed, closed_start).dense()
+        r = np.random.default_rng(5).normal(size=n)
+        keep = np.arange(n) != int(np.argmax(closed.output))  # the normalisation row
+        assert np.allclose((jac @ chord(r.copy()))[keep], -r[keep], rtol=1e-9, atol=1e-9)
     step, memory = solver._preconditioner(problem, start)
     linear = solver._Linear(problem, start)
     inverse = np.diag(1.0 / linear.own_market_diagonal())
