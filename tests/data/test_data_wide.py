@@ -119,7 +119,9 @@ def test_build_reproduces_the_shipped_wide_world(raw_dir: Path, tmp_path: Path) 
     """
     assert build.main(["--raw", str(raw_dir), "--world", WORLD, "--out", str(tmp_path)]) == 0
     shipped = resources.files("sim.data").joinpath(WORLD)
+    byte_equal = True
     for name in TABLES:
+        byte_equal &= (tmp_path / name).read_bytes() == shipped.joinpath(name).read_bytes()
         new_rows = list(csv.reader(io.StringIO((tmp_path / name).read_text(encoding="utf-8"))))
         old_rows = list(csv.reader(io.StringIO(shipped.joinpath(name).read_text("utf-8"))))
         assert len(new_rows) == len(old_rows), name
@@ -134,7 +136,10 @@ def test_build_reproduces_the_shipped_wide_world(raw_dir: Path, tmp_path: Path) 
     report_new = (tmp_path / "DATA_REPORT.md").read_text(encoding="utf-8").splitlines()
     report_old = shipped.joinpath("DATA_REPORT.md").read_text("utf-8").splitlines()
     assert report_new[1:] == report_old[1:]
-    assert report_new[0].split("(data_version")[0] == report_old[0].split("(data_version")[0]
+    if byte_equal:  # no last digit moved: the hash of the tables is the shipped one too
+        assert report_new[0] == report_old[0]
+    else:
+        assert report_new[0].split("(data_version")[0] == report_old[0].split("(data_version")[0]
 
 
 def test_great_circle_and_internal_distance_formulas() -> None:
