@@ -276,6 +276,10 @@ def _no_dated_liquidity(cfg: SettlementConfig) -> None:
     cfg.costs.dated_liquidity = False
 
 
+def _onset_by_quarter(cfg: SettlementConfig) -> None:
+    cfg.event_onset_by_date = False
+
+
 @dataclass(frozen=True)
 class Variant:
     """A structural sensitivity of the hindcast, refitted on the 2022 points.
@@ -312,6 +316,11 @@ VARIANTS: dict[str, Variant] = {
     ),
     "no_dated_liquidity": Variant(
         "costs.dated_liquidity = False (no exogenous yuan depth)", _no_dated_liquidity
+    ),
+    "onset_by_quarter": Variant(
+        "event_onset_by_date = False (each event in force for the whole of its first "
+        "quarter: the model before stop 23)",
+        _onset_by_quarter,
     ),
 }
 
