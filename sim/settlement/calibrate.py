@@ -280,6 +280,10 @@ def _onset_by_quarter(cfg: SettlementConfig) -> None:
     cfg.event_onset_by_date = False
 
 
+def _one_screening(cfg: SettlementConfig) -> None:
+    cfg.event_legs = False
+
+
 @dataclass(frozen=True)
 class Variant:
     """A structural sensitivity of the hindcast, refitted on the 2022 points.
@@ -321,6 +325,11 @@ VARIANTS: dict[str, Variant] = {
         "event_onset_by_date = False (each event in force for the whole of its first "
         "quarter: the model before stop 23)",
         _onset_by_quarter,
+    ),
+    "one_screening": Variant(
+        "event_legs = False (a payment on an EU pair screened once, as on every other "
+        "pair: the model before stop 24)",
+        _one_screening,
     ),
 }
 

@@ -344,6 +344,9 @@ class SettlementConfig:
             first quarter only from its date (the hazard of the fraction of the
             quarter after it, :func:`~sim.settlement.events.partial_hazard`); if
             False, for the whole quarter.
+        event_legs: If True (default), an event is screened ``legs`` times
+            (``payment_events.csv``; 2 on the pairs of RUS and BLR with the EU,
+            :func:`~sim.settlement.events.screened_hazard`); if False, once.
         hazard_levels: Level of each event hazard (name → probability per
             quarter, in [0, 1]). Default: fitted (``fitted_parameters.json``).
         hazards: Further payment-blocking hazards (max over events and entries
@@ -389,6 +392,7 @@ class SettlementConfig:
     card_entries: list[LeverEntry] = field(default_factory=list)
     event_hazards: bool = True
     event_onset_by_date: bool = True
+    event_legs: bool = True
     hazard_levels: dict[str, float] = param(
         default_factory=fitted_hazard_levels, low=0, high=1, unit="probability per quarter"
     )

@@ -10,7 +10,10 @@ Two shipped tables of ``sim/data/settlement``, each row with its source:
   post-2022 events assumed equal to a 2022 level) on some currencies of the
   pairs in its scope from its quarter on; in that first quarter only for the
   part of the quarter after its date (:func:`in_force_fraction`,
-  :func:`partial_hazard`). Each event belongs to a *component*:
+  :func:`partial_hazard`), and ``legs`` times on a payment that banks bound
+  by the measure screen ``legs`` times (:func:`screened_hazard`: the pairs of
+  Russia and Belarus with the EU, where the EU party's own bank screens it as
+  well as the correspondent). Each event belongs to a *component*:
   ``primary`` (payments blocked by the sanctioning jurisdictions' banks: the
   2022 measures) or ``secondary`` (third-country banks refusing Russia-linked
   payments for fear of secondary sanctions: EO 14114 on their USD/EUR business
@@ -103,7 +106,28 @@ def partial_hazard(hazard: float, fraction: float) -> float:
     return float(1.0 - (1.0 - hazard) ** fraction)
 
 
-def event_hazards(levels: Mapping[str, float], by_date: bool = True) -> list[EventHazard]:
+def screened_hazard(hazard: float, legs: int) -> float:
+    """Hazard of a payment screened by ``legs`` banks bound by the same measure.
+
+    ``h_n = 1 − (1 − h)^n``: each screening blocks it with probability h,
+    independently (``assumed``: no source measures the correlation). A payment on
+    a third-country pair of Russia (Kazakhstan, China) in USD or EUR meets one
+    bank bound by the 2022 measures, the correspondent in the currency's
+    jurisdiction; on a pair of Russia or Belarus with the EU it meets two, as
+    the EU party's own bank is bound too (Council Regulations (EU) 2022/328,
+    2022/334, 2022/345 and 2022/398 bind every EU operator). n = 2 there adds no
+    parameter: the level h of one screening is the one fitted on every pair.
+
+    Args:
+        hazard: Hazard of one screening per quarter, in [0, 1].
+        legs: Number of screenings n >= 1.
+    """
+    return float(1.0 - (1.0 - hazard) ** legs)
+
+
+def event_hazards(
+    levels: Mapping[str, float], by_date: bool = True, by_legs: bool = True
+) -> list[EventHazard]:
     """Hazard entries of the shipped events at the given levels.
 
     With ``by_date``, an event whose date falls after the first day of its first
@@ -114,6 +138,8 @@ def event_hazards(levels: Mapping[str, float], by_date: bool = True) -> list[Eve
         levels: Level name → hazard per quarter (every name of :func:`event_levels`).
         by_date: Onset on the event's date (default); False: from the first day of
             its quarter.
+        by_legs: Each event at :func:`screened_hazard` of its ``legs`` (default);
+            False: every event screened once.
 
     Returns:
         The entries of each event (one or two), in table order.
@@ -124,7 +150,7 @@ def event_hazards(levels: Mapping[str, float], by_date: bool = True) -> list[Eve
             scope=e.scope,
             from_quarter=e.from_quarter,
             to_quarter="" if pd.isna(e.to_quarter) else str(e.to_quarter),
-            hazard=float(levels[e.level]),
+            hazard=screened_hazard(float(levels[e.level]), int(e.legs) if by_legs else 1),
             currencies=str(e.currencies).split(),
             component=str(e.component),
         )

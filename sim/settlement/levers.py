@@ -77,7 +77,7 @@ class LeverSchedule:
         self.cfg = cfg
         self.hazards = [
             *(
-                event_hazards(cfg.hazard_levels, cfg.event_onset_by_date)
+                event_hazards(cfg.hazard_levels, cfg.event_onset_by_date, cfg.event_legs)
                 if cfg.event_hazards
                 else []
             ),

@@ -14,6 +14,7 @@ from sim.settlement.events import (
     liquidity_path,
     partial_hazard,
     payment_events,
+    screened_hazard,
 )
 from sim.settlement.fitted import fitted_hazard_levels
 from sim.settlement.shipped import read_table
@@ -49,7 +50,7 @@ def test_secondary_events_hit_the_channels_their_sources_name():
 
 
 def test_event_hazards_take_the_given_levels():
-    entries = event_hazards({"hazard_2022": 0.25}, by_date=False)
+    entries = event_hazards({"hazard_2022": 0.25}, by_date=False, by_legs=False)
     assert {h.hazard for h in entries} == {0.25}
     assert len(entries) == len(payment_events())  # one entry per event
     assert {h.component for h in entries} == {"primary", "secondary"}
@@ -104,3 +105,21 @@ def test_external_liquidity_is_the_moscow_yuan_share():
     assert x[1, 3] == pytest.approx(0.315)  # end-2022, Bank of Russia
     assert np.count_nonzero(x) == 1
     assert external_liquidity(eco, cur, "2024Q4")[1, 3] == pytest.approx(0.506)
+
+
+def test_screened_hazard_is_independent_screenings():
+    assert screened_hazard(0.2, 1) == pytest.approx(0.2)
+    assert screened_hazard(0.2, 2) == pytest.approx(1 - 0.8**2)  # 0.36 < 2h
+    assert screened_hazard(0.0, 2) == 0.0 and screened_hazard(1.0, 2) == 1.0
+
+
+def test_two_screenings_only_on_the_pairs_with_the_eu():
+    t = payment_events()
+    twice = t[t["legs"] == 2]
+    assert set(twice["scope"]) == {"RUS-EUU", "BLR-EUU"}
+    assert set(twice["component"]) == {"primary"} and set(twice["level"]) == {"hazard_2022"}
+    assert set(t["legs"]) == {1, 2}
+    entries = event_hazards({"hazard_2022": 0.25}, by_date=False)
+    eu = {h.hazard for h in entries if h.scope in ("RUS-EUU", "BLR-EUU")}
+    assert len(eu) == 1 and eu.pop() == pytest.approx(1 - 0.75**2)
+    assert {h.hazard for h in entries if h.scope not in ("RUS-EUU", "BLR-EUU")} == {0.25}

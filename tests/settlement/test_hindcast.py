@@ -27,17 +27,12 @@ from sim.settlement.hindcast import (
 OUT_OF_SAMPLE = {
     ("national_currency_share_eaeu", "2023Q1"): None,
     ("rus_exports_usd_eur", "2023Q4"): None,
-    ("rus_exports_rub", "2023Q4"): (
-        "miss: simulated 44.5 % vs CBR 36.1 % (Dec 2023), +8.4 pp stand-alone (+8.6 pp in the "
-        "full model, mean of 4 seeds): the 2022 refit with onset by date raised hazard_2022 "
-        "(0.151 -> 0.188), the assumed level of EO 14114 too, and blocked traders move "
-        "mostly to RUB (+7.5 pp with onset by quarter, +6.2 pp without EO 14114 at stop 22)"
-    ),
+    ("rus_exports_rub", "2023Q4"): None,
     ("rus_chn_national", "2023Q4"): (
-        "miss: -17.2 pp (77.8 % vs 95 %, Nov 2023): the simulated Russia-China path is concave "
-        "(already ~43 % in 2022Q2 against ~30 %, ~78 % in 2023Q4 against 95 %): the 2022 events "
-        "put the same hazard on USD/EUR payments of every pair with Russia, and the yuan's "
-        "Moscow depth lowers the CNY spread for every Russian pair, not the pace on "
+        "miss: -21.4 pp (73.6 % vs 95 %, Nov 2023): the simulated Russia-China path is concave "
+        "(already ~40 % in 2022Q2 against ~30 %, ~74 % in 2023Q4 against 95 %): the 2022 events "
+        "put one hazard per screening on USD/EUR payments of every pair with Russia, and the "
+        "yuan's Moscow depth lowers the CNY spread for every Russian pair, not the pace on "
         "Russia-China alone"
     ),
 }
