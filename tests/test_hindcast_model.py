@@ -46,13 +46,12 @@ OUT_OF_SAMPLE = {
     ("national_currency_share_eaeu", "2023Q1"): None,
     ("rus_exports_usd_eur", "2023Q4"): None,
     ("rus_exports_rub", "2023Q4"): (
-        "miss: model +7.5 pp (43.6 % vs 36.1 %, Dec 2023): EO 14114 (22 Dec 2023) is dated "
-        "2023Q4 and acts for the whole quarter at the assumed level on USD/EUR; its blocked "
-        "traders move mostly to RUB (+6.2 pp without it); see tests/settlement/test_hindcast.py"
+        "miss: model +7.6 pp (43.7 % vs 36.1 %, Dec 2023): blocked USD/EUR payers on Russia's "
+        "pairs outside China move mostly to RUB; see tests/settlement/test_hindcast.py"
     ),
     ("rus_chn_national", "2023Q4"): (
-        "miss: model -18.2 pp (77 % vs 95 %, Nov 2023): the simulated Russia-China path is "
-        "concave (too fast in 2022, too slow in 2023) under one event hazard on USD/EUR "
+        "miss: model -21.7 pp (73 % vs 95 %, Nov 2023): the simulated Russia-China path is "
+        "concave (too fast in 2022, too slow in 2023) under one hazard per screening on USD/EUR "
         "payments of every pair with Russia; see tests/settlement/test_hindcast.py"
     ),
 }

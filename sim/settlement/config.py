@@ -340,6 +340,13 @@ class SettlementConfig:
         card_entries: Overrides, value in [0, 1].
         event_hazards: If True (default), the dated payment-blocking events of
             ``sim/data/settlement/payment_events.csv`` apply (before ``hazards``).
+        event_onset_by_date: If True (default), an event is in force in its
+            first quarter only from its date (the hazard of the fraction of the
+            quarter after it, :func:`~sim.settlement.events.partial_hazard`); if
+            False, for the whole quarter.
+        event_legs: If True (default), an event is screened ``legs`` times
+            (``payment_events.csv``; 2 on the pairs of RUS and BLR with the EU,
+            :func:`~sim.settlement.events.screened_hazard`); if False, once.
         hazard_levels: Level of each event hazard (name → probability per
             quarter, in [0, 1]). Default: fitted (``fitted_parameters.json``).
         hazards: Further payment-blocking hazards (max over events and entries
@@ -384,6 +391,8 @@ class SettlementConfig:
     card_acceptance: float = param(0.0, low=0, high=1, unit="share")
     card_entries: list[LeverEntry] = field(default_factory=list)
     event_hazards: bool = True
+    event_onset_by_date: bool = True
+    event_legs: bool = True
     hazard_levels: dict[str, float] = param(
         default_factory=fitted_hazard_levels, low=0, high=1, unit="probability per quarter"
     )

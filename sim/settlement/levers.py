@@ -76,7 +76,11 @@ class LeverSchedule:
         self.market = market
         self.cfg = cfg
         self.hazards = [
-            *(event_hazards(cfg.hazard_levels) if cfg.event_hazards else []),
+            *(
+                event_hazards(cfg.hazard_levels, cfg.event_onset_by_date, cfg.event_legs)
+                if cfg.event_hazards
+                else []
+            ),
             *cfg.hazards,
         ]
         self._scope_cache: dict[str, np.ndarray] = {}

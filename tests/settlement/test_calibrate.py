@@ -56,6 +56,8 @@ def test_each_variant_changes_only_what_it_names(name):
         "offshore_rub": cfg.onshore_currencies == {} and default.onshore_currencies != {},
         "china_links_0.9": {(e.scope, e.value) for e in cfg.link_entries}
         == {("CIS", 0.9), ("CHN", 0.9), ("RUS-CHN", 0.9)},
+        "onset_by_quarter": cfg.event_onset_by_date is False and default.event_onset_by_date,
+        "one_screening": cfg.event_legs is False and default.event_legs,
     }[name]
     assert changed
     if variant.edit is not None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.quarters import shift_quarter
 from sim.settlement.events import (
     event_hazards,
     event_levels,
     external_liquidity,
+    in_force_fraction,
     liquidity_path,
+    partial_hazard,
     payment_events,
+    screened_hazard,
 )
 from sim.settlement.fitted import fitted_hazard_levels
 from sim.settlement.shipped import read_table
@@ -46,11 +50,45 @@ def test_secondary_events_hit_the_channels_their_sources_name():
 
 
 def test_event_hazards_take_the_given_levels():
-    entries = event_hazards({"hazard_2022": 0.25})
+    entries = event_hazards({"hazard_2022": 0.25}, by_date=False, by_legs=False)
     assert {h.hazard for h in entries} == {0.25}
+    assert len(entries) == len(payment_events())  # one entry per event
     assert {h.component for h in entries} == {"primary", "secondary"}
     rus = next(h for h in entries if h.scope == "RUS" and h.from_quarter == "2022Q1")
     assert rus.currencies == ["USD", "EUR"] and rus.to_quarter == ""
+
+
+def test_in_force_fraction_counts_the_days_from_the_date():
+    assert in_force_fraction("2022-02-28/2022-03-12", "2022Q1") == pytest.approx(32 / 90)
+    assert in_force_fraction("2023-12-22", "2023Q4") == pytest.approx(10 / 92)
+    assert in_force_fraction("2024-01/2024-03", "2024Q1") == 1.0  # a month: its first day
+    assert in_force_fraction("2022-02-28", "2022Q2") == 1.0  # in force all quarter
+    assert in_force_fraction("2022-02-28", "2021Q4") == 0.0  # not yet
+
+
+def test_partial_hazard_composes_to_the_quarterly_hazard():
+    h = 0.2
+    assert partial_hazard(h, 1.0) == pytest.approx(h)
+    assert partial_hazard(h, 0.0) == 0.0
+    # surviving the first part of the quarter and then the rest is surviving the quarter
+    f = 0.3
+    assert (1 - partial_hazard(h, f)) * (1 - partial_hazard(h, 1 - f)) == pytest.approx(1 - h)
+    assert f * h <= partial_hazard(h, f) <= h
+
+
+def test_an_event_dated_inside_its_quarter_starts_with_the_part_in_force():
+    entries = event_hazards({"hazard_2022": 0.25})
+    rus = [h for h in entries if h.scope == "RUS" and h.component == "primary"]
+    assert [(h.from_quarter, h.to_quarter) for h in rus] == [("2022Q1", "2022Q1"), ("2022Q2", "")]
+    assert rus[0].hazard == pytest.approx(1 - 0.75 ** (32 / 90)) and rus[1].hazard == 0.25
+    chn = [h for h in entries if h.scope == "RUS-CHN"]  # dated from the start of Jan 2024
+    assert [(h.from_quarter, h.hazard) for h in chn] == [("2024Q1", 0.25)]
+
+
+def test_every_event_date_falls_in_its_first_quarter():
+    for e in payment_events().itertuples():
+        assert 0.0 < in_force_fraction(e.date, e.from_quarter) <= 1.0, e.event
+        assert in_force_fraction(e.date, shift_quarter(e.from_quarter, -1)) == 0.0, e.event
 
 
 def test_liquidity_path_interpolates_and_holds_the_ends():
@@ -67,3 +105,21 @@ def test_external_liquidity_is_the_moscow_yuan_share():
     assert x[1, 3] == pytest.approx(0.315)  # end-2022, Bank of Russia
     assert np.count_nonzero(x) == 1
     assert external_liquidity(eco, cur, "2024Q4")[1, 3] == pytest.approx(0.506)
+
+
+def test_screened_hazard_is_independent_screenings():
+    assert screened_hazard(0.2, 1) == pytest.approx(0.2)
+    assert screened_hazard(0.2, 2) == pytest.approx(1 - 0.8**2)  # 0.36 < 2h
+    assert screened_hazard(0.0, 2) == 0.0 and screened_hazard(1.0, 2) == 1.0
+
+
+def test_two_screenings_only_on_the_pairs_with_the_eu():
+    t = payment_events()
+    twice = t[t["legs"] == 2]
+    assert set(twice["scope"]) == {"RUS-EUU", "BLR-EUU"}
+    assert set(twice["component"]) == {"primary"} and set(twice["level"]) == {"hazard_2022"}
+    assert set(t["legs"]) == {1, 2}
+    entries = event_hazards({"hazard_2022": 0.25}, by_date=False)
+    eu = {h.hazard for h in entries if h.scope in ("RUS-EUU", "BLR-EUU")}
+    assert len(eu) == 1 and eu.pop() == pytest.approx(1 - 0.75**2)
+    assert {h.hazard for h in entries if h.scope not in ("RUS-EUU", "BLR-EUU")} == {0.25}

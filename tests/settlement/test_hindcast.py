@@ -28,16 +28,15 @@ OUT_OF_SAMPLE = {
     ("national_currency_share_eaeu", "2023Q1"): None,
     ("rus_exports_usd_eur", "2023Q4"): None,
     ("rus_exports_rub", "2023Q4"): (
-        "miss: simulated 43.6 % vs CBR 36.1 % (Dec 2023), +7.5 pp stand-alone (+7.5 pp in the "
-        "full model, mean of 4 seeds): EO 14114 (22 Dec 2023) is dated 2023Q4 and acts for the "
-        "whole quarter at the assumed level (hazard_2022) on USD/EUR, and its blocked traders "
-        "move mostly to RUB; without it the miss was +6.2 pp"
+        "miss: simulated 43.9 % vs CBR 36.1 % (Dec 2023), +7.8 pp stand-alone (+7.6 pp in the "
+        "full model, mean of 4 seeds): blocked USD/EUR payers on Russia's pairs outside China "
+        "move mostly to RUB, and EO 14114 (22 Dec 2023, assumed at hazard_2022) adds to it"
     ),
     ("rus_chn_national", "2023Q4"): (
-        "miss: -18.1 pp (76.9 % vs 95 %, Nov 2023): the simulated Russia-China path is concave "
-        "(already ~45 % in 2022Q2 against ~30 %, ~77 % in 2023Q4 against 95 %): the 2022 events "
-        "put the same hazard on USD/EUR payments of every pair with Russia, and the yuan's "
-        "Moscow depth lowers the CNY spread for every Russian pair, not the pace on "
+        "miss: -20.9 pp (74.1 % vs 95 %, Nov 2023): the simulated Russia-China path is concave "
+        "(already ~40 % in 2022Q2 against ~30 %, ~74 % in 2023Q4 against 95 %): the 2022 events "
+        "put one hazard per screening on USD/EUR payments of every pair with Russia, and the "
+        "yuan's Moscow depth lowers the CNY spread for every Russian pair, not the pace on "
         "Russia-China alone"
     ),
 }
