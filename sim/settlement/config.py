@@ -34,7 +34,7 @@ from functools import partial
 from sim.errors import ConfigError
 from sim.fields import Context, check_tree, param
 from sim.quarters import quarter_ordinal
-from sim.settlement.events import event_levels
+from sim.settlement.events import COMPONENTS, event_levels
 from sim.settlement.fitted import fitted_hazard_levels, fitted_parameters
 from sim.settlement.registry import registry
 
@@ -108,7 +108,7 @@ class HazardEntry:
     to_quarter: str = param("", optional_quarter=True)
     hazard: float = param(0.0, low=0, high=1, unit="probability per quarter")
     currencies: list[str] = field(default_factory=lambda: ["USD", "EUR"])
-    component: str = param("primary", choices=("primary", "secondary"))
+    component: str = param("primary", choices=COMPONENTS)
 
 
 @dataclass

@@ -32,16 +32,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from sim.errors import DataError
 from sim.quarters import parse_quarter, shift_quarter
 from sim.settlement.shipped import read_table
 
 EVENTS_FILE = "payment_events.csv"
 LIQUIDITY_FILE = "fx_liquidity.csv"
+
+#: Hazard components: ``primary`` (blocking by the sanctioning jurisdictions' own
+#: banks) and ``secondary`` (third-country banks under secondary-sanctions risk),
+#: combined as independent events (:func:`~sim.settlement.costs.combine_components`).
+COMPONENTS = ("primary", "secondary")
 
 
 class EventHazard(NamedTuple):
@@ -55,9 +62,24 @@ class EventHazard(NamedTuple):
     component: str
 
 
+@cache
 def payment_events() -> pd.DataFrame:
-    """The shipped event table (cached read; do not mutate)."""
-    return read_table(EVENTS_FILE)
+    """The shipped event table (cached read; do not mutate).
+
+    Raises:
+        DataError: A row's ``component`` is not one of :data:`COMPONENTS` or its
+            ``legs`` is not a whole number >= 1 (naming the row and column).
+    """
+    table = read_table(EVENTS_FILE)
+    path = f"sim/data/settlement/{EVENTS_FILE}"
+    for row, e in enumerate(table.itertuples(), start=2):
+        if e.component not in COMPONENTS:
+            raise DataError(
+                path, f"row {row}, component {e.component!r}: must be one of {COMPONENTS}"
+            )
+        if pd.isna(e.legs) or float(e.legs) != int(e.legs) or int(e.legs) < 1:
+            raise DataError(path, f"row {row}, legs {e.legs!r}: must be a whole number >= 1")
+    return table
 
 
 def event_levels() -> tuple[str, ...]:

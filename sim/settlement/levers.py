@@ -33,12 +33,8 @@ from sim.policy.schedule import Schedule
 from sim.quarters import quarter_ordinal
 from sim.settlement.config import LeverEntry, SettlementConfig
 from sim.settlement.costs import combine_components
-from sim.settlement.events import event_hazards
+from sim.settlement.events import COMPONENTS, event_hazards
 from sim.settlement.market import ALWAYS, NEVER, Market, scope_matrix
-
-#: Hazard components (:attr:`Levers.hazard_parts`), combined as independent events
-#: (:func:`~sim.settlement.costs.combine_components`).
-COMPONENTS = ("primary", "secondary")
 
 
 @dataclass(frozen=True)

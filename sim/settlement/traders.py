@@ -317,7 +317,7 @@ class SlotIndex:
     currency changes over a run, so ``row·K`` (``base``) and the trader's row
     of ``slot_of`` in the flat array (``lookup = pair·C``) are kept: a
     quarter's cells are then one gather and one addition, the same integers
-    as :func:`slot_cells` (``tests/settlement/test_traders.py`` checks it).
+    as :func:`slot_cells` (``tests/settlement/test_options.py`` checks it).
 
     Attributes:
         base: (n,) ``row·K``.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -123,3 +125,27 @@ def test_two_screenings_only_on_the_pairs_with_the_eu():
     eu = {h.hazard for h in entries if h.scope in ("RUS-EUU", "BLR-EUU")}
     assert len(eu) == 1 and eu.pop() == pytest.approx(1 - 0.75**2)
     assert {h.hazard for h in entries if h.scope not in ("RUS-EUU", "BLR-EUU")} == {0.25}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("component", "tertiary", "component 'tertiary': must be one of ('primary', 'secondary')"),
+        ("legs", 0, "legs 0: must be a whole number >= 1"),
+    ],
+)
+def test_a_bad_event_row_is_a_data_error_naming_row_and_column(monkeypatch, column, value, message):
+    import sim.settlement.events as events
+    from sim.errors import DataError
+
+    bad = read_table("payment_events.csv").copy()
+    bad.loc[1, column] = value
+    monkeypatch.setattr(events, "read_table", lambda name: bad)
+    events.payment_events.cache_clear()
+    try:
+        with pytest.raises(DataError, match=re.escape("row 3, " + message)):
+            events.payment_events()
+    finally:
+        monkeypatch.undo()
+        events.payment_events.cache_clear()
+    assert len(events.payment_events()) == len(read_table("payment_events.csv"))
