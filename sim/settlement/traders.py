@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.errors import ConfigError
+from sim.settlement._fast_exposure import exposure_classes_fast
 from sim.settlement.choice import ChoiceTable, draw_choice
 from sim.settlement.config import TraderConfig
 
@@ -180,13 +181,13 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     weight = 1.0 / counts[pair]
     retail = size < retail_threshold(cfg)
     # exposure: systematic sample over a random order within each pair
-    rank = random_rank(pair, counts, rng.random(n))
+    u = rng.random(n)
     offset = rng.random(npairs)
     w = np.asarray(cfg.exposure_weights, dtype=float)
     cum = np.cumsum(w / w.sum())
     e = w.size
-    pos = (rank + offset[pair]) / counts[pair]
-    exposure_class = np.minimum(np.searchsorted(cum, pos, side="right"), e - 1).astype(np.int32)
+    # exposure_classes(pair, counts, u, offset, cum), without its full sort
+    exposure_class = exposure_classes_fast(pair, counts, u, offset, cum)
     group = retail.astype(np.int32) * e + exposure_class
     return Traders(
         pair=pair,
@@ -200,6 +201,41 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
         clock=np.ones(n, dtype=np.int32),
         counts=counts,
     )
+
+
+def exposure_classes(
+    pair: np.ndarray, counts: np.ndarray, u: np.ndarray, offset: np.ndarray, cum: np.ndarray
+) -> np.ndarray:
+    """Exposure class of each trader: systematic sampling over a random order of its pair.
+
+    The traders of a pair of n, ranked 0..n−1 by ``u`` (:func:`random_rank`), sit
+    at ``(rank + offset)/n`` in (0, 1); a trader's class is the interval of the
+    cumulative class weights ``cum`` that holds it, so each class gets its
+    weight's share of every pair, up to one trader.
+
+    Args:
+        pair: (N,) pair of each trader.
+        counts: (P,) traders per pair, ``np.bincount(pair)``.
+        u: (N,) uniforms (the random order).
+        offset: (P,) uniforms (each pair's systematic start).
+        cum: (E,) cumulative class weights (the last is 1).
+
+    Returns:
+        (N,) int32 class index in 0..E−1.
+    """
+    rank = random_rank(pair, counts, u)
+    return class_of_rank(rank, offset[pair], counts[pair], cum)
+
+
+def class_of_rank(
+    rank: np.ndarray, offset: np.ndarray, count: np.ndarray, cum: np.ndarray
+) -> np.ndarray:
+    """Class of the trader of ``rank`` in a pair of ``count``: where (rank + offset)/count falls.
+
+    ``min(searchsorted(cum, (rank + offset)/count, side="right"), E − 1)``.
+    """
+    pos = (rank + offset) / count
+    return np.minimum(np.searchsorted(cum, pos, side="right"), cum.size - 1).astype(np.int32)
 
 
 def random_rank(key: np.ndarray, size: np.ndarray, u: np.ndarray) -> np.ndarray:
