@@ -1,7 +1,7 @@
-"""Fast path of :func:`~sim.settlement.traders.exposure_classes`: the same classes, no full sort.
+"""Fast path of :func:`~sim.settlement.ranks.exposure_classes`: the same classes, no full sort.
 
 The readable version ranks every trader within its pair by one argsort of
-250,000 floats (:func:`~sim.settlement.traders.random_rank`, about a quarter
+250,000 floats (:func:`~sim.settlement.ranks.random_rank`, about a quarter
 of a settlement construction) and then maps the rank to a class. But a
 trader's class depends only on which of its pair's few class *intervals* of
 ranks its rank falls in: the class is a step function of the rank, with at
@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import sim.settlement.ranks as ranks  # the readable version (and the fallback)
+
 SMALL = 2048
 """Pairs with fewer traders are ranked by one shared argsort (a partition each costs more)."""
 
@@ -36,15 +38,13 @@ SMALL = 2048
 def exposure_classes_fast(
     pair: np.ndarray, counts: np.ndarray, u: np.ndarray, offset: np.ndarray, cum: np.ndarray
 ) -> np.ndarray:
-    """:func:`~sim.settlement.traders.exposure_classes` (same arguments, same result).
+    """:func:`~sim.settlement.ranks.exposure_classes` (same arguments, same result).
 
     Requires ``pair`` sorted (traders contiguous by pair, as :func:`make_traders` makes them).
     """
-    from sim.settlement.traders import exposure_classes  # the readable version
-
     n = pair.size
     if n == 0 or np.any(pair[1:] < pair[:-1]):
-        return exposure_classes(pair, counts, u, offset, cum)
+        return ranks.exposure_classes(pair, counts, u, offset, cum)
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     k = np.arange(n) - start[pair]  # position of rank k in the pair's sorted order
     # the class of rank k of the pair: class_of_rank's position, counted as it counts
@@ -59,7 +59,7 @@ def exposure_classes_fast(
         order = np.argsort(sorted_key)
         sorted_key = sorted_key[order]
         if not np.all(sorted_key[1:] > sorted_key[:-1]):  # a tie: its order is argsort's own
-            return exposure_classes(pair, counts, u, offset, cum)
+            return ranks.exposure_classes(pair, counts, u, offset, cum)
         rank = np.empty(idx.size, dtype=np.int64)
         sub_start = np.concatenate([[0], np.cumsum(counts[small])[:-1]])
         group = np.cumsum(small) - 1  # index of each small pair among the small ones
@@ -75,7 +75,7 @@ def exposure_classes_fast(
         part = np.partition(key[s : s + m], np.concatenate([steps - 1, steps]))
         below, at = part[steps - 1], part[steps]
         if np.any(below == at):  # a tie across a step: argsort's order decides it
-            return exposure_classes(pair, counts, u, offset, cum)
+            return ranks.exposure_classes(pair, counts, u, offset, cum)
         levels = block[np.concatenate([[0], steps])]
         out[s : s + m] = levels[_count_at_or_below(at, key[s : s + m])]
     return out

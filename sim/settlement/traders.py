@@ -22,6 +22,7 @@ from sim.errors import ConfigError
 from sim.settlement._fast_exposure import exposure_classes_fast
 from sim.settlement.choice import ChoiceTable, draw_choice
 from sim.settlement.config import TraderConfig
+from sim.settlement.ranks import random_rank
 
 #: Cap of the revision clock (quarters), keeps it in int32.
 CLOCK_MAX = 2**30
@@ -186,7 +187,7 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     w = np.asarray(cfg.exposure_weights, dtype=float)
     cum = np.cumsum(w / w.sum())
     e = w.size
-    # exposure_classes(pair, counts, u, offset, cum), without its full sort
+    # ranks.exposure_classes(pair, counts, u, offset, cum), without its full sort
     exposure_class = exposure_classes_fast(pair, counts, u, offset, cum)
     group = retail.astype(np.int32) * e + exposure_class
     return Traders(
@@ -201,62 +202,6 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
         clock=np.ones(n, dtype=np.int32),
         counts=counts,
     )
-
-
-def exposure_classes(
-    pair: np.ndarray, counts: np.ndarray, u: np.ndarray, offset: np.ndarray, cum: np.ndarray
-) -> np.ndarray:
-    """Exposure class of each trader: systematic sampling over a random order of its pair.
-
-    The traders of a pair of n, ranked 0..n−1 by ``u`` (:func:`random_rank`), sit
-    at ``(rank + offset)/n`` in (0, 1); a trader's class is the interval of the
-    cumulative class weights ``cum`` that holds it, so each class gets its
-    weight's share of every pair, up to one trader.
-
-    Args:
-        pair: (N,) pair of each trader.
-        counts: (P,) traders per pair, ``np.bincount(pair)``.
-        u: (N,) uniforms (the random order).
-        offset: (P,) uniforms (each pair's systematic start).
-        cum: (E,) cumulative class weights (the last is 1).
-
-    Returns:
-        (N,) int32 class index in 0..E−1.
-    """
-    rank = random_rank(pair, counts, u)
-    return class_of_rank(rank, offset[pair], counts[pair], cum)
-
-
-def class_of_rank(
-    rank: np.ndarray, offset: np.ndarray, count: np.ndarray, cum: np.ndarray
-) -> np.ndarray:
-    """Class of the trader of ``rank`` in a pair of ``count``: where (rank + offset)/count falls.
-
-    ``min(searchsorted(cum, (rank + offset)/count, side="right"), E − 1)``.
-    """
-    pos = (rank + offset) / count
-    return np.minimum(np.searchsorted(cum, pos, side="right"), cum.size - 1).astype(np.int32)
-
-
-def random_rank(key: np.ndarray, size: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Rank 0..n−1 of each element within its group of equal ``key``, in the order of ``u``.
-
-    With ``u`` independent uniforms this is a uniformly random order within each
-    group. One sort of ``key + u/2`` (groups stay apart, since u/2 < 1/2); equal
-    to ``np.lexsort((u, key))`` except for u that round to the same sort key
-    (below ~2^-36 apart), whose order is then arbitrary (but deterministic) and
-    still random.
-
-    Args:
-        key: (N,) non-negative integer group of each element.
-        size: (K,) group sizes, ``np.bincount(key)``.
-        u: (N,) uniforms in [0, 1).
-    """
-    order = np.argsort(key + 0.5 * u)
-    start = np.concatenate([[0], np.cumsum(size)[:-1]])
-    rank = np.empty(key.size, dtype=np.int64)
-    rank[order] = np.arange(key.size) - start[key[order]]
-    return rank
 
 
 def systematic_uniforms(key: np.ndarray, rng: np.random.Generator) -> np.ndarray:

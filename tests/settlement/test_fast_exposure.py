@@ -7,7 +7,8 @@ import pytest
 
 from sim.settlement._fast_exposure import exposure_classes_fast
 from sim.settlement.config import TraderConfig
-from sim.settlement.traders import exposure_classes, make_traders
+from sim.settlement.ranks import exposure_classes
+from sim.settlement.traders import make_traders
 
 
 def population(seed: int, sizes: list[int], weights: list[float]):
@@ -47,10 +48,10 @@ def test_tied_keys_give_the_readable_classes(where, monkeypatch):
     step = int(counts[pair[first]] // 4)
     u = tie(u, order[step - 1], order[step])
     calls = []
-    import sim.settlement.traders as traders  # the fast path calls the readable one from here
+    readable = exposure_classes
+    from sim.settlement import ranks  # the fast path calls the readable one from here
 
-    readable = traders.exposure_classes
-    monkeypatch.setattr(traders, "exposure_classes", lambda *a: calls.append(1) or readable(*a))
+    monkeypatch.setattr(ranks, "exposure_classes", lambda *a: calls.append(1) or readable(*a))
     fast = exposure_classes_fast(pair, counts, u, offset, cum)
     assert calls == [1]  # the tie sent the call to the readable version
     np.testing.assert_array_equal(fast, readable(pair, counts, u, offset, cum))
