@@ -42,7 +42,12 @@ from sim.policy.tariffs import baseline_tariffs, compile_changes, scaled_matrix
 from sim.quarters import quarter_ordinal, quarter_range
 from sim.routing.phase import CorridorPhase, RoutingResult, SegmentLoads, segments_table
 from sim.settlement.initial import spinup_quarters
-from sim.settlement.phase import SettlementPhase, SettlementResult, settlement_tables
+from sim.settlement.phase import (
+    SeedFreeSetup,
+    SettlementPhase,
+    SettlementResult,
+    settlement_tables,
+)
 
 STREAMS = ("mesa", "settlement", "routing", "shocks")
 """Named random streams, each spawned from the one config seed (SeedSequence)."""
@@ -75,13 +80,16 @@ def spun_up_settlement(
     Returns:
         The phase and the pair settlement costs reached by the spin-up (None without one).
     """
-    economies, currencies, blocs, cfg, flows = args
-    phase = SettlementPhase(
-        economies, currencies, blocs, cfg, flows, rng, spinup[0] if spinup else start
+    first = spinup[0] if spinup else start
+    setup = setup_cache.cached(  # the same for every seed: built once per input and copied
+        "settlement_setup",
+        setup_cache.key_of(*args, first),
+        lambda: SeedFreeSetup.of(*args, first),
     )
+    phase = SettlementPhase(*args, rng, first, setup)
     reference = None
     for quarter in spinup:  # history from the 2021Q4 initial state up to the start
-        reference = phase.step(quarter, flows).cost
+        reference = phase.step(quarter, args[4]).cost
     return phase, reference
 
 

@@ -37,11 +37,11 @@ def cfg():
 
 def test_cold_warm_and_uncached_runs_write_identical_tables(cfg, monkeypatch):
     cold = parquet_bytes(simulate(cfg)[1])  # first use: built, nothing kept
-    assert setup_cache.stats() == {"hits": 0, "misses": 2}
+    assert setup_cache.stats() == {"hits": 0, "misses": 3}  # routing, settlement and its setup
     kept = parquet_bytes(simulate(cfg)[1])  # second use: built, kept, a copy runs
-    assert setup_cache.stats() == {"hits": 0, "misses": 4}
-    warm = parquet_bytes(simulate(cfg)[1])  # from the kept templates
-    assert setup_cache.stats() == {"hits": 2, "misses": 4}
+    assert setup_cache.stats() == {"hits": 0, "misses": 6}
+    warm = parquet_bytes(simulate(cfg)[1])  # from the kept templates (the setup not asked)
+    assert setup_cache.stats() == {"hits": 2, "misses": 6}
     assert set(cold) >= {"economies", "pairs", "world", "settlement", "segments"}
     assert kept == cold and warm == cold
     # the readable path: every phase built from scratch, no template, no copy
@@ -69,7 +69,7 @@ def test_a_copy_owns_its_state_and_the_template_stays_at_the_start(cfg):
 @pytest.mark.parametrize(
     ("change", "missed"),
     [
-        (lambda c: dataclasses.replace(c, seed=c.seed + 1), {"settlement"}),
+        (lambda c: dataclasses.replace(c, seed=c.seed + 1), {"settlement"}),  # setup copied
         (
             lambda c: dataclasses.replace(
                 c,
@@ -77,7 +77,7 @@ def test_a_copy_owns_its_state_and_the_template_stays_at_the_start(cfg):
                     c.settlement, revision_rate=c.settlement.revision_rate * 0.5
                 ),
             ),
-            {"settlement"},
+            {"settlement", "settlement_setup"},
         ),
         (
             lambda c: dataclasses.replace(
@@ -143,3 +143,15 @@ def test_a_template_is_kept_from_a_keys_second_use_and_at_most_size_per_kind():
     assert builds == [-1] + [i for i in range(setup_cache.SIZE + 3) for _ in range(2)]
     assert len(setup_cache._TEMPLATES["toy"]) == setup_cache.SIZE
     assert setup_cache.key_of(0) not in setup_cache._TEMPLATES["toy"]  # the oldest dropped
+
+
+def test_runs_with_new_seeds_share_the_seed_free_settlement_setup(cfg):
+    """Per-run seeds: the spin-up is built every time, its seed-free setup copied from the 3rd."""
+    runs = [dataclasses.replace(cfg, seed=seed) for seed in (11, 12, 13)]
+    tables = [parquet_bytes(simulate(c)[1]) for c in runs]
+    assert setup_cache.stats()["hits"] == 2  # routing (3rd run) and the settlement setup (3rd)
+    assert set(setup_cache._TEMPLATES["settlement_setup"]) and not setup_cache._TEMPLATES.get(
+        "settlement"
+    )
+    setup_cache.clear()
+    assert parquet_bytes(simulate(runs[2])[1]) == tables[2]  # built from scratch: the same bytes

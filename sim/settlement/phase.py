@@ -18,6 +18,7 @@ The initial state is the state at the *beginning* of ``start_quarter``;
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,54 @@ def pair_matrix(n: int, pair_flat: np.ndarray, values: np.ndarray) -> np.ndarray
     return out.reshape(n, n)
 
 
+@dataclass
+class SeedFreeSetup:
+    """The part of a phase's construction that draws no random number (same for every seed).
+
+    Built by :meth:`of`; a sweep worker keeps one per distinct input and gives each
+    run a copy (:mod:`sim.setup_cache`), since runs that differ only in their seed
+    share it.
+
+    Attributes:
+        core: The run's :class:`~sim.settlement.engine.SettlementCore` (the phase
+            calibrates its intercepts).
+        pair_flows: (P,) base flows of the pairs (allocate traders, weight the start).
+        available: (P, C) options offered in the start quarter.
+        target: (P, C) initial value shares (shipped table or synthetic rule).
+        solved_initial: Shares the table's solved rows were given (empty if synthetic).
+    """
+
+    core: SettlementCore
+    pair_flows: np.ndarray
+    available: np.ndarray
+    target: np.ndarray
+    solved_initial: dict[str, float]
+
+    @classmethod
+    def of(
+        cls,
+        economies: Sequence[str],
+        currencies: Sequence[str],
+        blocs: dict[str, tuple[str, ...]],
+        cfg: SettlementConfig,
+        base_flows: np.ndarray,
+        start_quarter: str,
+    ) -> SeedFreeSetup:
+        """Build it (arguments as :class:`SettlementPhase`'s; ConfigError names a bad key)."""
+        core = SettlementCore(economies, currencies, blocs, cfg)
+        m = core.market
+        f0 = core.pair_flows(base_flows, "settlement.base_flows")
+        avail0 = m.available(checked_quarter("settlement.start_quarter", start_quarter))
+        if cfg.initial.table:
+            target, solved = table_shares(m, f0, avail0, cfg.initial.table)
+        else:
+            target = synthetic_shares(
+                m, avail0, cfg.initial.national_share, cfg.initial.national_currency
+            )
+            solved = {}
+        return cls(core, f0, avail0, target, solved)
+
+
 class SettlementPhase:
     """Trader populations choosing settlement currencies (numpy arrays, no agent objects).
 
@@ -151,6 +200,8 @@ class SettlementPhase:
             allocates traders to pairs and weights the initial state.
         rng: Source of all randomness of this phase.
         start_quarter: Label of the first quarter (``"YYYYQn"``).
+        setup: :meth:`SeedFreeSetup.of` these arguments, if already built (the
+            phase takes it over and changes its core's intercepts); default: built here.
     """
 
     def __init__(
@@ -162,25 +213,22 @@ class SettlementPhase:
         base_flows: np.ndarray,
         rng: np.random.Generator,
         start_quarter: str,
+        setup: SeedFreeSetup | None = None,
     ) -> None:
-        self.core = SettlementCore(economies, currencies, blocs, cfg)
+        if setup is None:
+            setup = SeedFreeSetup.of(economies, currencies, blocs, cfg, base_flows, start_quarter)
+        self.core = setup.core
         self.cfg = cfg
         self.rng = rng
         self.start_quarter = start_quarter
         m, g = self.core.market, self.core.n_groups
-        f0 = self.core.pair_flows(base_flows, "settlement.base_flows")
+        f0 = setup.pair_flows
         self.traders = t = make_traders(f0, cfg.traders, rng)
         self.group_weights = np.bincount(t.row, weights=t.weight, minlength=m.n_pairs * g).reshape(
             m.n_pairs, g
         )
-        avail0 = m.available(checked_quarter("settlement.start_quarter", start_quarter))
-        if cfg.initial.table:
-            target, self.solved_initial = table_shares(m, f0, avail0, cfg.initial.table)
-        else:
-            target = synthetic_shares(
-                m, avail0, cfg.initial.national_share, cfg.initial.national_currency
-            )
-            self.solved_initial = {}
+        avail0 = setup.available
+        target, self.solved_initial = setup.target, setup.solved_initial
         self.initial_target = target
         prob0 = self._initial_probabilities(f0, target, avail0)
         self.initial_probabilities = prob0

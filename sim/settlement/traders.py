@@ -19,8 +19,10 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.errors import ConfigError
+from sim.settlement._fast_exposure import exposure_classes_fast
 from sim.settlement.choice import ChoiceTable, draw_choice
 from sim.settlement.config import TraderConfig
+from sim.settlement.ranks import random_rank
 
 #: Cap of the revision clock (quarters), keeps it in int32.
 CLOCK_MAX = 2**30
@@ -180,13 +182,13 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
     weight = 1.0 / counts[pair]
     retail = size < retail_threshold(cfg)
     # exposure: systematic sample over a random order within each pair
-    rank = random_rank(pair, counts, rng.random(n))
+    u = rng.random(n)
     offset = rng.random(npairs)
     w = np.asarray(cfg.exposure_weights, dtype=float)
     cum = np.cumsum(w / w.sum())
     e = w.size
-    pos = (rank + offset[pair]) / counts[pair]
-    exposure_class = np.minimum(np.searchsorted(cum, pos, side="right"), e - 1).astype(np.int32)
+    # ranks.exposure_classes(pair, counts, u, offset, cum), without its full sort
+    exposure_class = exposure_classes_fast(pair, counts, u, offset, cum)
     group = retail.astype(np.int32) * e + exposure_class
     return Traders(
         pair=pair,
@@ -200,27 +202,6 @@ def make_traders(values: np.ndarray, cfg: TraderConfig, rng: np.random.Generator
         clock=np.ones(n, dtype=np.int32),
         counts=counts,
     )
-
-
-def random_rank(key: np.ndarray, size: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Rank 0..n−1 of each element within its group of equal ``key``, in the order of ``u``.
-
-    With ``u`` independent uniforms this is a uniformly random order within each
-    group. One sort of ``key + u/2`` (groups stay apart, since u/2 < 1/2); equal
-    to ``np.lexsort((u, key))`` except for u that round to the same sort key
-    (below ~2^-36 apart), whose order is then arbitrary (but deterministic) and
-    still random.
-
-    Args:
-        key: (N,) non-negative integer group of each element.
-        size: (K,) group sizes, ``np.bincount(key)``.
-        u: (N,) uniforms in [0, 1).
-    """
-    order = np.argsort(key + 0.5 * u)
-    start = np.concatenate([[0], np.cumsum(size)[:-1]])
-    rank = np.empty(key.size, dtype=np.int64)
-    rank[order] = np.arange(key.size) - start[key[order]]
-    return rank
 
 
 def systematic_uniforms(key: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -137,3 +137,25 @@ def test_agents_converge_to_meanfield():
         ha, hm = ph.step(q, f).headline, mf.step(q, flows)
     for key in ("national_currency_share_eaeu", "rus_exports_rub", "rus_chn_national"):
         assert ha[key] == pytest.approx(hm[key], abs=0.03), key
+
+
+def test_a_phase_from_a_copied_seed_free_setup_is_the_phase_built_from_scratch():
+    import copy
+
+    from sim.settlement.phase import SeedFreeSetup
+
+    hazards = [HazardEntry(scope="RUS", from_quarter="2022Q1", hazard=0.2)]
+    fresh, f = make(seed=3, hazards=hazards)
+    eco, cur, _ = world(("KAZ", "KGZ", "RUS", "CHN"))
+    args = (eco, cur, BLOCS, fresh.cfg, f)
+    template = SeedFreeSetup.of(*args, "2021Q4")
+    before = template.core.intercepts.copy()
+    kept = SettlementPhase(*args, np.random.default_rng(3), "2021Q4", copy.deepcopy(template))
+    np.testing.assert_array_equal(template.core.intercepts, before)  # the template is untouched
+    assert not np.array_equal(kept.core.intercepts, before)  # the copy was calibrated
+    np.testing.assert_array_equal(kept.initial_probabilities, fresh.initial_probabilities)
+    np.testing.assert_array_equal(kept.traders.currency, fresh.traders.currency)
+    for q in quarters_through("2021Q4", "2022Q2"):
+        a, b = fresh.step(q, f), kept.step(q, f)
+        np.testing.assert_array_equal(a.cost, b.cost)
+        pd.testing.assert_frame_equal(a.table, b.table)
