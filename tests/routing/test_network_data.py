@@ -133,14 +133,19 @@ def test_every_gauge_change_pays_the_cited_transshipment_charge():
     charges = {c["kind"]: c for c in build._read("transshipment_charges.csv")}
     assert all(c["source"] and c["basis"] for c in charges.values())
     spec = {s["segment"]: s for s in build._read("segments_spec.csv")}
-    out, _ = build.build()
+    out, assumed = build.build()
     by_id = {r["segment"]: r for r in out}
     gauge = [s for s, row in spec.items() if row["transshipment"] == "gauge_change"]
+    # derived with an assumption (20 t per shipment; Dostyk's figure at every crossing)
+    assert charges["gauge_change"]["basis"] == "derived"
+    flagged = {a["segment"] for a in assumed if a["figure"] == "gauge_change charge US$/t"}
+    assert flagged == set(gauge)
     assert {"novosibirsk-manzhouli", "alashankou-dostyk", "brest-malaszewicze"} <= set(gauge)
     for seg in gauge:
         own = float(spec[seg]["fee_usd_per_t"] or 0)
         charge = float(charges["gauge_change"]["usd_per_t"])
         assert float(by_id[seg]["fee_usd_per_t"]) == pytest.approx(own + charge)
         assert "Corridor Performance Measurement" in by_id[seg]["fee_basis"]
+        assert f"assumed (derived): gauge_change {charge:g} US$/t" in by_id[seg]["fee_basis"]
     with pytest.raises(ValueError, match="unknown kind 'ferry'"):
         build.add_transshipment(0.0, "none", {"segment": "x", "transshipment": "ferry"}, charges)

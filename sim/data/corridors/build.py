@@ -162,13 +162,24 @@ def build_schedule() -> list[dict[str, str]]:
     return out
 
 
+def charge_basis(charge: dict[str, str]) -> str:
+    """The basis of a ``transshipment_charges.csv`` row as shipped: ``derived`` is flagged.
+
+    A charge derived from a cited figure with an assumption (``gauge_change``:
+    US$329 per shipment at Dostyk / an assumed 20 t, reused at every gauge change)
+    is ``assumed (derived)``, as a ``derived:`` capacity is.
+    """
+    return "assumed (derived)" if charge["basis"] == "derived" else charge["basis"]
+
+
 def add_transshipment(
     fee: float, basis: str, seg: dict[str, str], charges: dict[str, dict[str, str]]
 ) -> tuple[float, str]:
     """The segment's fee plus the money charge of its transshipment kind, and the basis text.
 
     f_s = own fee_s + c_k, c_k the US$/t of kind k in ``transshipment_charges.csv``
-    (e.g. ``gauge_change``: a 1520/1435 mm gauge change, CAREC CPMM 2020).
+    (e.g. ``gauge_change``: a 1520/1435 mm gauge change, CAREC CPMM 2020). The
+    charge's part of the basis reads ``"<charge_basis>: <kind> <c_k> US$/t (<source>)"``.
 
     Raises:
         ValueError: on a kind the charges table does not have.
@@ -180,7 +191,9 @@ def add_transshipment(
             f" kind {kind!r}; allowed: {', '.join(charges)}"
         )
     charge = charges[kind]
-    text = f"{charge['basis']}: {kind} {float(charge['usd_per_t']):g} US$/t ({charge['source']})"
+    text = (
+        f"{charge_basis(charge)}: {kind} {float(charge['usd_per_t']):g} US$/t ({charge['source']})"
+    )
     own = "" if basis.startswith("none") else f"{basis}; plus "
     return fee + float(charge["usd_per_t"]), own + text
 
@@ -246,6 +259,15 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             note_assumed(s["segment"], "fee US$/t", f"{fee:g}", s["fee_basis"])
         if s["transshipment"]:
             fee, row["fee_basis"] = add_transshipment(fee, row["fee_basis"], s, charges)
+            charge = charges[s["transshipment"]]
+            if charge_basis(charge).startswith("assumed"):
+                note_assumed(
+                    s["segment"],
+                    f"{s['transshipment']} charge US$/t",
+                    f"{float(charge['usd_per_t']):g}",
+                    f"{charge_basis(charge)}: the `{s['transshipment']}` row of"
+                    " transshipment_charges.csv (end of this table)",
+                )
         row["fee_usd_per_t"] = f"{fee:g}"
         if s["capacity"]:
             # A figure derived from others with an assumption ("derived: ...") is flagged assumed.
@@ -346,7 +368,7 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
     for c in _read("transshipment_charges.csv"):
         lines.append(
             f"| (every `{c['kind']}` segment) | money charge | {c['usd_per_t']} US$/t |"
-            f" {c['basis']}, partly assumed: {c['note']} ({c['source']}) |"
+            f" {charge_basis(c)}: {c['note']} ({c['source']}) |"
         )
     report = REPORT_TEMPLATE.read_text(encoding="utf-8")
     (HERE / "DATA_REPORT.md").write_text(report + "\n".join(lines) + "\n", encoding="utf-8")
