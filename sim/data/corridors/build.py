@@ -36,6 +36,8 @@ import csv
 import math
 from pathlib import Path
 
+from sim.errors import DataError
+
 HERE = Path(__file__).resolve().parent
 
 #: Mean Earth radius (IUGG), km.
@@ -141,12 +143,17 @@ def build_schedule() -> list[dict[str, str]]:
     Each row: the capacity (t/yr) of a segment from ``from_year`` until the
     segment's next row. Before a scheduled segment's first row it is not in
     operation (the network closes it).
+
+    Raises:
+        DataError: on a row whose segment ``segments_spec.csv`` does not have.
     """
     segments = {s["segment"] for s in _read("segments_spec.csv")}
     out = []
     for s in _read("capacity_schedule_spec.csv"):
         if s["segment"] not in segments:
-            raise ValueError(f"capacity_schedule_spec.csv: unknown segment {s['segment']!r}")
+            raise DataError(
+                "capacity_schedule_spec.csv", f"column 'segment': unknown segment {s['segment']!r}"
+            )
         kind = "sourced" if s["basis"] == "sourced" else f"assumed ({s['basis']})"
         cap, cbasis = to_tonnes_per_year(
             float(s["capacity"]), s["capacity_unit"], kind, s["source"]
@@ -182,13 +189,14 @@ def add_transshipment(
     charge's part of the basis reads ``"<charge_basis>: <kind> <c_k> US$/t (<source>)"``.
 
     Raises:
-        ValueError: on a kind the charges table does not have.
+        DataError: on a kind the charges table does not have.
     """
     kind = seg["transshipment"]
     if kind not in charges:
-        raise ValueError(
-            f"segments_spec.csv: segment {seg['segment']!r}, column 'transshipment': unknown"
-            f" kind {kind!r}; allowed: {', '.join(charges)}"
+        raise DataError(
+            "segments_spec.csv",
+            f"segment {seg['segment']!r}, column 'transshipment': unknown kind {kind!r};"
+            f" allowed: {', '.join(charges)}",
         )
     charge = charges[kind]
     text = (
@@ -329,7 +337,7 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
 
 #: Hand-written part of DATA_REPORT.md. The published-time checks live with the
 #: network (``uv run python -m sim.routing.checks``), not here: this builder
-#: imports nothing from ``sim``.
+#: imports nothing from ``sim`` but the leaf :mod:`sim.errors`.
 REPORT_TEMPLATE = HERE / "report_template.md"
 
 
@@ -375,9 +383,12 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
 
 
 def main() -> None:
-    """Rebuild the tables and the report."""
-    out, assumed = build()
-    write(out, assumed)
+    """Rebuild the tables and the report; bad input: a one-line error, exit 1."""
+    try:
+        out, assumed = build()
+        write(out, assumed)
+    except DataError as err:
+        raise SystemExit(f"error: {err}") from None
     print(f"wrote {len(out)} segments, {len(assumed)} assumed figures, capacity schedule")
 
 
