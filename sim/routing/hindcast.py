@@ -110,6 +110,10 @@ def east_west_premium() -> float:
     return float(_only_row("route_premium")["value"])
 
 
+#: The premium sensitivity of :func:`main`: these multiples of :func:`east_west_premium`.
+PREMIUM_MULTIPLES = (0.5, 1.0, 2.0)
+
+
 def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list]:
     """The dated 2021-24 levers of the hindcast, from ``corridor_changes.csv``.
 
@@ -257,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  out of sample ({source}); miss {100 * (years[year] / observed - 1):+.0f}%"
         )
     print("sensitivity to the assumed 2022 premium (Middle Corridor Mt, 2022 / 2023):")
-    for premium in (50.0, 100.0, 200.0):
+    for premium in (m * east_west_premium() for m in PREMIUM_MULTIPLES):
         y = run(cfg, premium, scope, trade)
         print(f"  {premium:5.0f} US$/t: {y['2022']:.2f} / {y['2023']:.2f}")
 
