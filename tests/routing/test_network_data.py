@@ -151,3 +151,21 @@ def test_every_gauge_change_pays_the_cited_transshipment_charge():
         assert f"assumed (derived): gauge_change {charge:g} US$/t" in by_id[seg]["fee_basis"]
     with pytest.raises(DataError, match="segments_spec.csv: segment 'x'.*unknown kind 'ferry'"):
         build.add_transshipment(0.0, "none", {"segment": "x", "transshipment": "ferry"}, charges)
+
+
+def test_khorgos_capacity_is_dostyks_scaled_by_the_train_counts():
+    """Khorgos-Altynkol = Dostyk's capacity x its trains / Dostyk's (a hand-written 11.43)."""
+    import re
+
+    spec = {s["segment"]: s for s in build._read("segments_spec.csv")}
+    khorgos, dostyk = spec["khorgos-altynkol"], spec["alashankou-dostyk"]
+    found = re.match(
+        r"derived: ([\d.]+) Mt/yr x (\d+) / (\d+) trains a day", khorgos["capacity_source"]
+    )
+    assert found, khorgos["capacity_source"]
+    base, trains, dostyk_trains = float(found[1]), int(found[2]), int(found[3])
+    assert khorgos["capacity_unit"] == dostyk["capacity_unit"] == "Mt/yr"
+    assert base == float(dostyk["capacity"])  # the Dostyk row's figure, not a copy of an old one
+    assert f"no more than {trains} trains" in khorgos["capacity_source"]
+    assert f"{dostyk_trains} a day at Dostyk" in khorgos["capacity_source"]
+    assert float(khorgos["capacity"]) == round(base * trains / dostyk_trains, 2)
