@@ -17,6 +17,12 @@ def test_segments_csv_is_the_build_output():
     assert shipped == out
 
 
+def test_data_report_is_the_build_output():
+    _, assumed = build.build()
+    shipped = (DATA_DIR / "DATA_REPORT.md").read_text(encoding="utf-8")
+    assert shipped == build.report_text(assumed), "run: uv run python -m sim.data.corridors.build"
+
+
 def test_every_segment_and_hub_has_a_source_and_basis():
     with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

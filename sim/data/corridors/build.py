@@ -342,7 +342,7 @@ REPORT_TEMPLATE = HERE / "report_template.md"
 
 
 def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
-    """Write ``segments.csv`` and ``DATA_REPORT.md``."""
+    """Write ``segments.csv``, ``capacity_schedule.csv`` and ``DATA_REPORT.md``."""
     with open(HERE / "segments.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -352,6 +352,11 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(fh, fieldnames=SCHEDULE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(schedule)
+    (HERE / "DATA_REPORT.md").write_text(report_text(assumed), encoding="utf-8")
+
+
+def report_text(assumed: list[dict[str, str]]) -> str:
+    """``DATA_REPORT.md``: :data:`REPORT_TEMPLATE` and the table of every assumed figure."""
     lines = [
         f"| {a['segment']} | {a['figure']} | {a['value']} | {a['basis']} |"
         for a in assumed
@@ -378,8 +383,7 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
             f"| (every `{c['kind']}` segment) | money charge | {c['usd_per_t']} US$/t |"
             f" {charge_basis(c)}: {c['note']} ({c['source']}) |"
         )
-    report = REPORT_TEMPLATE.read_text(encoding="utf-8")
-    (HERE / "DATA_REPORT.md").write_text(report + "\n".join(lines) + "\n", encoding="utf-8")
+    return REPORT_TEMPLATE.read_text(encoding="utf-8") + "\n".join(lines) + "\n"
 
 
 def main() -> None:
