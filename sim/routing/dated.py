@@ -17,21 +17,36 @@ from pathlib import Path
 
 from sim.errors import DataError
 from sim.routing.config import MIN_YEAR, BorderTimeChange
+from sim.routing.network import DATA_DIR
 
 #: The dated, cited corridor changes (one row each, with basis and source).
 CHANGES_FILE = Path(__file__).resolve().parents[1] / "data" / "corridors" / "corridor_changes.csv"
 LEVER_KINDS = ("delivery_days", "border_factor", "route_premium", "none")
+#: Lever kinds that act on a link: their ``target`` must be a segment id or a
+#: corridor name of the network's ``segments.csv``.
+TARGETED_KINDS = ("delivery_days", "border_factor")
+
+
+def _network_targets() -> set[str]:
+    """Segment ids and corridor names of the shipped ``segments.csv`` (lever targets)."""
+    with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    return {r["segment"] for r in rows} | {r["corridor"] for r in rows}
 
 
 @functools.cache
 def changes(path: str = str(CHANGES_FILE)) -> tuple[dict[str, str], ...]:
     """Rows of ``corridor_changes.csv``, checked (lever kind, year, value, basis, source).
 
+    A ``delivery_days`` or ``border_factor`` row's ``target`` must be a segment
+    id or corridor name of the network (:data:`TARGETED_KINDS`).
+
     Raises:
         DataError: naming the row and column.
     """
     with open(path, newline="", encoding="utf-8") as file:
         rows = tuple(csv.DictReader(file))
+    targets = _network_targets()
     for line, row in enumerate(rows, start=2):
         if row["lever"] not in LEVER_KINDS:
             raise DataError(path, f"row {line}, column 'lever': one of {', '.join(LEVER_KINDS)}")
@@ -45,6 +60,12 @@ def changes(path: str = str(CHANGES_FILE)) -> tuple[dict[str, str], ...]:
                 float(row["value"])
             except ValueError:
                 raise DataError(path, f"row {line}, column 'value': not a number") from None
+        if row["lever"] in TARGETED_KINDS and row["target"] not in targets:
+            raise DataError(
+                path,
+                f"row {line}, column 'target': {row['target']!r} is not a segment id or"
+                f" corridor of segments.csv (needed by lever {row['lever']!r})",
+            )
     return rows
 
 

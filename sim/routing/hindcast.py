@@ -39,7 +39,7 @@ do not enter Russia).
   - from 2022, a risk premium on EU trade routed through Russia and Belarus
     (war-risk insurance, compliance and payment risk, the road-haulier ban of
     Council Regulation (EU) 2022/576 of 8 Apr 2022; size ASSUMED,
-    :data:`EAST_WEST_PREMIUM`, no published figure): a
+    :func:`east_west_premium`, no published figure): a
     :class:`~sim.routing.config.RoutePremium` on every path of a pair with the
     EU (EUU) as exporter or importer that uses a segment with a hub in RUS or
     BLR, once per path (``--scope segments`` puts it on the named East-West
@@ -59,8 +59,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from sim.errors import DataError
 from sim.routing.config import BorderTimeChange, CorridorsConfig, FeeChange, RoutePremium
-from sim.routing.dated import changes, delivery_day_changes
+from sim.routing.dated import CHANGES_FILE, changes, delivery_day_changes
 
 START, QUARTERS = "2021Q1", 16
 WORLD = "cis2021"  # the 2021 trade matrix (sim/data/cis2021): the start, and --trade fixed
@@ -88,13 +89,29 @@ OUT_OF_SAMPLE = (("2022", 1.5, "1.5 Mt, Astana Times 23 May 2023; K6"),
 
 
 def _only_row(kind: str) -> dict[str, str]:
-    """The one row of a lever kind that has a single row (the route premium)."""
-    (row,) = [r for r in changes() if r["lever"] == kind]
-    return row
+    """The one row of a lever kind that has a single row (the route premium).
+
+    Raises:
+        DataError: if ``corridor_changes.csv`` has no such row or more than one.
+    """
+    rows = [r for r in changes() if r["lever"] == kind]
+    if len(rows) != 1:
+        raise DataError(
+            str(CHANGES_FILE), f"column 'lever': exactly one {kind!r} row needed, found {len(rows)}"
+        )
+    return rows[0]
 
 
-#: Assumed size of the 2022 East-West risk premium (US$/t; ``corridor_changes.csv``).
-EAST_WEST_PREMIUM = float(_only_row("route_premium")["value"])
+def east_west_premium() -> float:
+    """Assumed size of the 2022 East-West risk premium (US$/t; ``corridor_changes.csv``).
+
+    Read when used, not at import, so a bad table is a one-line error of the run.
+    """
+    return float(_only_row("route_premium")["value"])
+
+
+#: The premium sensitivity of :func:`main`: these multiples of :func:`east_west_premium`.
+PREMIUM_MULTIPLES = (0.5, 1.0, 2.0)
 
 
 def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list]:
@@ -113,7 +130,7 @@ def levers(premium: float | None = None, scope: str = "pairs") -> dict[str, list
     and from Russian ports (``carrier_withdrawal`` row; size assumed equal to the EU
     row's).
     """
-    premium = EAST_WEST_PREMIUM if premium is None else premium
+    premium = east_west_premium() if premium is None else premium
     year = int(_only_row("route_premium")["year"])
     if scope == "pairs":
         route = {"route_premiums": [RoutePremium(SANCTIONING, [], True, TERRITORY, year, premium)]}
@@ -244,10 +261,13 @@ def main(argv: list[str] | None = None) -> None:
             f"  out of sample ({source}); miss {100 * (years[year] / observed - 1):+.0f}%"
         )
     print("sensitivity to the assumed 2022 premium (Middle Corridor Mt, 2022 / 2023):")
-    for premium in (50.0, 100.0, 200.0):
+    for premium in (m * east_west_premium() for m in PREMIUM_MULTIPLES):
         y = run(cfg, premium, scope, trade)
         print(f"  {premium:5.0f} US$/t: {y['2022']:.2f} / {y['2023']:.2f}")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except DataError as err:
+        raise SystemExit(f"error: {err}") from None

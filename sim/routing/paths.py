@@ -64,6 +64,13 @@ from sim.routing.validation import generic_nodes
 #: Corridors that are not "routes" for item 3 above (generic links).
 GENERIC_CORRIDORS = ("domestic", "regional", "deep sea", "port")
 OUT = "^out"
+#: Simple paths drawn per wanted candidate when re-entering ones are skipped: a
+#: pair takes its ``k_paths`` cheapest non-re-entering paths from the first
+#: ``REENTRY_SEARCH_FACTOR * k_paths`` simple paths. The bound keeps the search finite
+#: for a pair whose cheap paths mostly loop through a neighbour (Yen's algorithm
+#: costs one shortest-path search per path drawn); if all of them re-enter, the
+#: cheapest is kept. 4 is a cap on work, not a fitted value (set with the rule, 1b32daa).
+REENTRY_SEARCH_FACTOR = 4
 
 
 @dataclass(frozen=True)
@@ -370,12 +377,11 @@ def _enumerate(
             gen = nx.shortest_simple_paths(
                 graph, origin(economies[i]), destination(economies[j]), weight="w"
             )
-            simple = (
-                nodes for nodes in islice(gen, 4 * cfg.k_paths) if not reenters(territory, nodes)
-            )
+            drawn = islice(gen, REENTRY_SEARCH_FACTOR * cfg.k_paths)
+            simple = (nodes for nodes in drawn if not reenters(territory, nodes))
             for nodes in islice(simple, cfg.k_paths):
                 paths.extend(_expand(nodes, parallels, universe))
-            if not paths:  # every one of the first 4k re-enters: keep the cheapest
+            if not paths:  # all REENTRY_SEARCH_FACTOR * k re-enter: keep the cheapest
                 nodes = next(nx.shortest_simple_paths(
                     graph, origin(economies[i]), destination(economies[j]), weight="w"
                 ))  # fmt: skip

@@ -26,6 +26,8 @@ def test_published_delivery_times_become_dated_days_that_end_at_the_shipped_netw
         ("x,delivery_days,aktau-baku,2021Q1,1,days,assumed,none,", "column 'year': not a year"),
         ("x,delivery_days,aktau-baku,2021,1,days,,none,", "column 'basis': empty"),
         ("x,delivery_days,aktau-baku,2021,soon,days,assumed,none,", "column 'value'"),
+        ("x,delivery_days,aktau-bak,2021,1,days,assumed,none,", "row 2, column 'target'"),
+        ("x,border_factor,,2022,2,factor,assumed,none,", "row 2, column 'target'"),
     ],
 )
 def test_bad_change_rows_are_one_line_errors(tmp_path, row, message):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sim.errors import DataError
 from sim.routing import dated, hindcast
 from sim.routing.config import CorridorsConfig
 
@@ -47,3 +48,14 @@ def test_the_transit_scope_covers_every_pair_with_neither_end_in_russia_or_belar
     assert {"KAZ", "CHN", "EUU", "TUR", "ROW"} <= set(premium.exporters)
     assert not {"RUS", "BLR"} & (set(premium.exporters) | set(premium.importers))
     assert premium.exporters == premium.importers
+
+
+@pytest.mark.parametrize("copies", [0, 2])
+def test_a_missing_or_doubled_premium_row_is_a_one_line_error(monkeypatch, copies):
+    premium = [r for r in dated.changes() if r["lever"] == "route_premium"]
+    others = [r for r in dated.changes() if r["lever"] != "route_premium"]
+    monkeypatch.setattr(hindcast, "changes", lambda: tuple(others + premium[:1] * copies))
+    with pytest.raises(
+        DataError, match=f"corridor_changes.csv: .*'route_premium' row needed, found {copies}"
+    ):
+        hindcast.east_west_premium()

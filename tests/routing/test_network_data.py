@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from sim.data.corridors import build
+from sim.errors import DataError
 from sim.routing import network_geometry
 from sim.routing.network import DATA_DIR, load_network
 
@@ -14,6 +15,12 @@ def test_segments_csv_is_the_build_output():
     with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as fh:
         shipped = list(csv.DictReader(fh))
     assert shipped == out
+
+
+def test_data_report_is_the_build_output():
+    _, assumed = build.build()
+    shipped = (DATA_DIR / "DATA_REPORT.md").read_text(encoding="utf-8")
+    assert shipped == build.report_text(assumed), "run: uv run python -m sim.data.corridors.build"
 
 
 def test_every_segment_and_hub_has_a_source_and_basis():
@@ -65,14 +72,15 @@ def test_geometry_for_maps():
     assert len(drawn) > 80
 
 
-def test_builder_imports_nothing_from_sim():
+def test_builder_imports_nothing_from_sim_but_its_errors():
     import ast
     import inspect
 
     tree = ast.parse(inspect.getsource(build))
     imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    assert not [m for m in imported if m and m.startswith("sim")], imported
+    # sim.errors (exception classes only, imports nothing) for one-line data errors
+    assert not [m for m in imported if m and m.startswith("sim") and m != "sim.errors"], imported
 
 
 def test_pipelines_have_sourced_capacities_and_only_oil_and_gas_may_use_them():
@@ -133,14 +141,37 @@ def test_every_gauge_change_pays_the_cited_transshipment_charge():
     charges = {c["kind"]: c for c in build._read("transshipment_charges.csv")}
     assert all(c["source"] and c["basis"] for c in charges.values())
     spec = {s["segment"]: s for s in build._read("segments_spec.csv")}
-    out, _ = build.build()
+    out, assumed = build.build()
     by_id = {r["segment"]: r for r in out}
     gauge = [s for s, row in spec.items() if row["transshipment"] == "gauge_change"]
+    # derived with an assumption (20 t per shipment; Dostyk's figure at every crossing)
+    assert charges["gauge_change"]["basis"] == "derived"
+    flagged = {a["segment"] for a in assumed if a["figure"] == "gauge_change charge US$/t"}
+    assert flagged == set(gauge)
     assert {"novosibirsk-manzhouli", "alashankou-dostyk", "brest-malaszewicze"} <= set(gauge)
     for seg in gauge:
         own = float(spec[seg]["fee_usd_per_t"] or 0)
         charge = float(charges["gauge_change"]["usd_per_t"])
         assert float(by_id[seg]["fee_usd_per_t"]) == pytest.approx(own + charge)
         assert "Corridor Performance Measurement" in by_id[seg]["fee_basis"]
-    with pytest.raises(ValueError, match="unknown kind 'ferry'"):
+        assert f"assumed (derived): gauge_change {charge:g} US$/t" in by_id[seg]["fee_basis"]
+    with pytest.raises(DataError, match="segments_spec.csv: segment 'x'.*unknown kind 'ferry'"):
         build.add_transshipment(0.0, "none", {"segment": "x", "transshipment": "ferry"}, charges)
+
+
+def test_khorgos_capacity_is_dostyks_scaled_by_the_train_counts():
+    """Khorgos-Altynkol = Dostyk's capacity x its trains / Dostyk's (a hand-written 11.43)."""
+    import re
+
+    spec = {s["segment"]: s for s in build._read("segments_spec.csv")}
+    khorgos, dostyk = spec["khorgos-altynkol"], spec["alashankou-dostyk"]
+    found = re.match(
+        r"derived: ([\d.]+) Mt/yr x (\d+) / (\d+) trains a day", khorgos["capacity_source"]
+    )
+    assert found, khorgos["capacity_source"]
+    base, trains, dostyk_trains = float(found[1]), int(found[2]), int(found[3])
+    assert khorgos["capacity_unit"] == dostyk["capacity_unit"] == "Mt/yr"
+    assert base == float(dostyk["capacity"])  # the Dostyk row's figure, not a copy of an old one
+    assert f"no more than {trains} trains" in khorgos["capacity_source"]
+    assert f"{dostyk_trains} a day at Dostyk" in khorgos["capacity_source"]
+    assert float(khorgos["capacity"]) == round(base * trains / dostyk_trains, 2)

@@ -36,6 +36,8 @@ import csv
 import math
 from pathlib import Path
 
+from sim.errors import DataError
+
 HERE = Path(__file__).resolve().parent
 
 #: Mean Earth radius (IUGG), km.
@@ -141,12 +143,17 @@ def build_schedule() -> list[dict[str, str]]:
     Each row: the capacity (t/yr) of a segment from ``from_year`` until the
     segment's next row. Before a scheduled segment's first row it is not in
     operation (the network closes it).
+
+    Raises:
+        DataError: on a row whose segment ``segments_spec.csv`` does not have.
     """
     segments = {s["segment"] for s in _read("segments_spec.csv")}
     out = []
     for s in _read("capacity_schedule_spec.csv"):
         if s["segment"] not in segments:
-            raise ValueError(f"capacity_schedule_spec.csv: unknown segment {s['segment']!r}")
+            raise DataError(
+                "capacity_schedule_spec.csv", f"column 'segment': unknown segment {s['segment']!r}"
+            )
         kind = "sourced" if s["basis"] == "sourced" else f"assumed ({s['basis']})"
         cap, cbasis = to_tonnes_per_year(
             float(s["capacity"]), s["capacity_unit"], kind, s["source"]
@@ -162,25 +169,39 @@ def build_schedule() -> list[dict[str, str]]:
     return out
 
 
+def charge_basis(charge: dict[str, str]) -> str:
+    """The basis of a ``transshipment_charges.csv`` row as shipped: ``derived`` is flagged.
+
+    A charge derived from a cited figure with an assumption (``gauge_change``:
+    US$329 per shipment at Dostyk / an assumed 20 t, reused at every gauge change)
+    is ``assumed (derived)``, as a ``derived:`` capacity is.
+    """
+    return "assumed (derived)" if charge["basis"] == "derived" else charge["basis"]
+
+
 def add_transshipment(
     fee: float, basis: str, seg: dict[str, str], charges: dict[str, dict[str, str]]
 ) -> tuple[float, str]:
     """The segment's fee plus the money charge of its transshipment kind, and the basis text.
 
     f_s = own fee_s + c_k, c_k the US$/t of kind k in ``transshipment_charges.csv``
-    (e.g. ``gauge_change``: a 1520/1435 mm gauge change, CAREC CPMM 2020).
+    (e.g. ``gauge_change``: a 1520/1435 mm gauge change, CAREC CPMM 2020). The
+    charge's part of the basis reads ``"<charge_basis>: <kind> <c_k> US$/t (<source>)"``.
 
     Raises:
-        ValueError: on a kind the charges table does not have.
+        DataError: on a kind the charges table does not have.
     """
     kind = seg["transshipment"]
     if kind not in charges:
-        raise ValueError(
-            f"segments_spec.csv: segment {seg['segment']!r}, column 'transshipment': unknown"
-            f" kind {kind!r}; allowed: {', '.join(charges)}"
+        raise DataError(
+            "segments_spec.csv",
+            f"segment {seg['segment']!r}, column 'transshipment': unknown kind {kind!r};"
+            f" allowed: {', '.join(charges)}",
         )
     charge = charges[kind]
-    text = f"{charge['basis']}: {kind} {float(charge['usd_per_t']):g} US$/t ({charge['source']})"
+    text = (
+        f"{charge_basis(charge)}: {kind} {float(charge['usd_per_t']):g} US$/t ({charge['source']})"
+    )
     own = "" if basis.startswith("none") else f"{basis}; plus "
     return fee + float(charge["usd_per_t"]), own + text
 
@@ -246,6 +267,15 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             note_assumed(s["segment"], "fee US$/t", f"{fee:g}", s["fee_basis"])
         if s["transshipment"]:
             fee, row["fee_basis"] = add_transshipment(fee, row["fee_basis"], s, charges)
+            charge = charges[s["transshipment"]]
+            if charge_basis(charge).startswith("assumed"):
+                note_assumed(
+                    s["segment"],
+                    f"{s['transshipment']} charge US$/t",
+                    f"{float(charge['usd_per_t']):g}",
+                    f"{charge_basis(charge)}: the `{s['transshipment']}` row of"
+                    " transshipment_charges.csv (end of this table)",
+                )
         row["fee_usd_per_t"] = f"{fee:g}"
         if s["capacity"]:
             # A figure derived from others with an assumption ("derived: ...") is flagged assumed.
@@ -307,12 +337,12 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
 
 #: Hand-written part of DATA_REPORT.md. The published-time checks live with the
 #: network (``uv run python -m sim.routing.checks``), not here: this builder
-#: imports nothing from ``sim``.
+#: imports nothing from ``sim`` but the leaf :mod:`sim.errors`.
 REPORT_TEMPLATE = HERE / "report_template.md"
 
 
 def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
-    """Write ``segments.csv`` and ``DATA_REPORT.md``."""
+    """Write ``segments.csv``, ``capacity_schedule.csv`` and ``DATA_REPORT.md``."""
     with open(HERE / "segments.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -322,6 +352,11 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(fh, fieldnames=SCHEDULE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(schedule)
+    (HERE / "DATA_REPORT.md").write_text(report_text(assumed), encoding="utf-8")
+
+
+def report_text(assumed: list[dict[str, str]]) -> str:
+    """``DATA_REPORT.md``: :data:`REPORT_TEMPLATE` and the table of every assumed figure."""
     lines = [
         f"| {a['segment']} | {a['figure']} | {a['value']} | {a['basis']} |"
         for a in assumed
@@ -346,16 +381,18 @@ def write(out: list[dict[str, str]], assumed: list[dict[str, str]]) -> None:
     for c in _read("transshipment_charges.csv"):
         lines.append(
             f"| (every `{c['kind']}` segment) | money charge | {c['usd_per_t']} US$/t |"
-            f" {c['basis']}, partly assumed: {c['note']} ({c['source']}) |"
+            f" {charge_basis(c)}: {c['note']} ({c['source']}) |"
         )
-    report = REPORT_TEMPLATE.read_text(encoding="utf-8")
-    (HERE / "DATA_REPORT.md").write_text(report + "\n".join(lines) + "\n", encoding="utf-8")
+    return REPORT_TEMPLATE.read_text(encoding="utf-8") + "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    """Rebuild the tables and the report."""
-    out, assumed = build()
-    write(out, assumed)
+    """Rebuild the tables and the report; bad input: a one-line error, exit 1."""
+    try:
+        out, assumed = build()
+        write(out, assumed)
+    except DataError as err:
+        raise SystemExit(f"error: {err}") from None
     print(f"wrote {len(out)} segments, {len(assumed)} assumed figures, capacity schedule")
 
 
