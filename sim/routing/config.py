@@ -199,11 +199,12 @@ class CorridorsConfig:
         value_of_time_per_day: δ, ad-valorem cost of one day in transit, share of
             the goods' value per day, in [0, 0.1] (each group's is δ times its
             ``time_factor``). Default: the fitted value in
-            ``sim/data/corridors/fitted_parameters.json`` (0.0704 %/day at stop 24), fitted to the
-            rail share of China-EU trade value (5.5 %, K8) by
-            ``python -m sim.routing.calibrate``: 8.5 times below the low end of
-            Hummels & Schaur (2013, AER 103(7): 0.6-2.1 %/day, estimated on
-            the time-sensitive goods that go by air). With one hub per economy
+            ``sim/data/corridors/fitted_parameters.json``, fitted to the rail
+            share of China-EU trade value (5.5 %, K8) by
+            ``python -m sim.routing.calibrate``: below the low end of Hummels &
+            Schaur (2013, AER 103(7): 0.6-2.1 %/day, estimated on the
+            time-sensitive goods that go by air) by nearly an order of magnitude
+            (each refit's value is in the corridor DATA_REPORT). With one hub per economy
             (before the regional hubs) the fit gave 0.011 %/day, and 0.6 %/day
             sent 20-40 % of China-EU value by rail.
         logit_theta: θ, dimensionless route-choice dispersion, in (0, 100]: a
