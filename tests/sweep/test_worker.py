@@ -137,7 +137,7 @@ def test_a_finished_jobs_model_is_freed_before_the_next_job(tmp_path):
 
 @pytest.mark.slow  # several seconds on 2 cores: in .ci/run's -m slow
 def test_a_worker_shares_set_up_across_jobs_only_where_the_inputs_are_equal(tmp_path):
-    """The corridor phase once per worker; the settlement spin-up once per seed (setup_cache)."""
+    """Corridor phase and seed-free settlement set-up once per worker; spin-up once per seed."""
     from sim import setup_cache
 
     setup_cache.clear()
@@ -145,15 +145,20 @@ def test_a_worker_shares_set_up_across_jobs_only_where_the_inputs_are_equal(tmp_
     for i in range(3):  # seeds per run: every job has its own spin-up
         assert runner.run(JobSpec(i, i, (f"sweep.replicate={i}",)))["status"] == "completed"
     # routing: built for jobs 0 and 1 (kept from its second use), copied for job 2;
-    # settlement: three seeds, each used once, so each built and none kept
-    assert setup_cache.stats() == {"hits": 1, "misses": 5}
+    # settlement: three seeds, each used once, so each built and none kept; each build asks
+    # for the seed-free settlement set-up (one key): built for jobs 0 and 1, copied for job 2
+    assert setup_cache.stats() == {"hits": 1 + 1, "misses": 2 + 3 + 2}
     runner = JobRunner(launch_spec(tmp_path / "b", "debug=fast")[0])
     for i in range(3):  # the same jobs again (a new sweep, same seeds): kept from now on
         assert runner.run(JobSpec(i, i, (f"sweep.replicate={i}",)))["status"] == "completed"
-    assert setup_cache.stats() == {"hits": 1 + 3, "misses": 5 + 3}  # settlement: second uses
+    # routing copied 3 times; settlement: second uses, built (and kept) 3 times, each build
+    # copying the seed-free set-up
+    assert setup_cache.stats() == {"hits": 2 + 3 + 3, "misses": 7 + 3}
     runner = JobRunner(launch_spec(tmp_path / "c", "debug=fast")[0])
     for i in range(3):  # one seed for every job: the spin-up is copied for the third
         job = JobSpec(i, i, (f"sweep.replicate={i}", "sweep.seeds=fixed"))
         assert runner.run(job)["status"] == "completed"
-    assert setup_cache.stats() == {"hits": 4 + 3 + 1, "misses": 8 + 2}
+    # routing copied 3 times; the fixed seed's spin-up built twice (each copying the seed-free
+    # set-up), then copied for the third job
+    assert setup_cache.stats() == {"hits": 8 + 3 + 2 + 1, "misses": 10 + 2}
     setup_cache.clear()
