@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.data.loader import load_world
@@ -16,6 +17,7 @@ from sim.settlement.hindcast import (
     calibration_world,
     fit_table,
     hindcast_config,
+    model_trade_path,
     run_hindcast,
     targets,
 )
@@ -86,6 +88,39 @@ def test_fit_is_on_the_hindcast_world(record):
     assert cw.economies == w.economies and cw.currencies == w.currencies
     assert np.array_equal(cw.flows, w.flows)
     assert record["provenance"]["trade_matrix"] == cw.source
+
+
+def _pairs(world, quarters, scale):
+    """A model-like ``pairs`` table: the world's flows times ``scale(quarter)``."""
+    rows = []
+    for k, q in enumerate(quarters):
+        for i, x in enumerate(world.economies):
+            for j, m in enumerate(world.economies):
+                rows.append((q, x, m, float(world.flows[i, j]) * scale(k)))
+    return pd.DataFrame(rows, columns=["quarter", "exporter", "importer", "flow"])
+
+
+def test_model_trade_path_is_the_previous_quarters_flows():
+    """The step of quarter q sees the flows realised in q - 1 (sim.model), the first the world's."""
+    w = calibration_world()
+    path = model_trade_path(_pairs(w, ["2021Q4", "2022Q1", "2022Q2"], lambda k: 2.0 + k), w)
+    assert list(path) == ["2021Q4", "2022Q1", "2022Q2", "2022Q3"]
+    np.testing.assert_array_equal(path["2021Q4"], w.flows)
+    np.testing.assert_allclose(path["2022Q1"], 2.0 * w.flows)
+    np.testing.assert_allclose(path["2022Q3"], 4.0 * w.flows)
+
+
+def test_trade_path_enters_the_hindcast(series):
+    """The world's flows throughout give the default run; more Russia-China trade, more CNY."""
+    w = calibration_world()
+    qs = quarters_through("2021Q4", END)
+    same = run_hindcast(n_traders=fitted_n(), trade={q: w.flows for q in qs})
+    pd.testing.assert_frame_equal(same, series)
+    e = list(w.economies)
+    more = w.flows.copy()
+    more[e.index("RUS"), e.index("CHN")] *= 2.0
+    moved = run_hindcast(n_traders=fitted_n(), trade={q: more for q in qs}, end="2022Q4")
+    assert moved.loc["2022Q3", "rus_exports_cny"] > series.loc["2022Q3", "rus_exports_cny"] + 0.01
 
 
 def test_hindcast_runs_through_2024q4(series):
