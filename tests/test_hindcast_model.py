@@ -48,8 +48,8 @@ SEEDS = tuple(range(4))
 IN_SAMPLE_RMSE_MARGIN_PP = 2.0
 IN_SAMPLE_VS_CALIBRATION_PP = 10.0
 OUT_OF_SAMPLE_PP = 7.0
-#: The calibration holds trade at the 2021 world; on the model's own trade path the
-#: stand-alone hindcast must agree with it to the seed-SD bound of the headlines (issue #13 §3).
+#: On the model's own trade path the stand-alone hindcast must agree with the calibration's
+#: (its trade table) to the seed-SD bound of the headlines (issue #13 §3).
 TRADE_PATH_PP = 1.0
 
 #: Out-of-sample points: None = within ±7 pp, else why it misses (ensemble of SEEDS).
@@ -132,13 +132,14 @@ def test_in_sample_2022_fit_is_close(hindcast):
 
 
 def test_calibration_trade_is_consistent_with_the_models(hindcast):
-    """The fit's fixed 2021 trade and the trade the model's core produces give the same hindcast.
+    """The fit's trade path and the trade the full model's core produces give the same hindcast.
 
     The settlement steps of the full model see the flows its trade core realised the quarter
     before (:func:`model_trade_path`); the stand-alone hindcast on that path (seed 0) must
-    match the calibration's (trade fixed) at every published point, 2023 and 2024 included.
-    If the trade core starts moving Russia's trade (e.g. dated embargoes), this fails and the
-    calibration has to see the model's path.
+    match the calibration's (``hindcast_trade.csv``: the same bans, settlement off) at every
+    published point, 2023 and 2024 included. If the trade core, the bans or the settlement
+    feedback on trade change enough, this fails: regenerate the table
+    (``python -m sim.settlement.hindcast_trade``) and refit.
     """
     n = fitted_record()["provenance"]["n_traders"]
     path = model_trade_path(hindcast["pairs"][0], calibration_world())
