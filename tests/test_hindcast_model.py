@@ -17,7 +17,7 @@ Tolerances:
 - in sample: the weighted RMSE (calibration weights) of the ensemble mean at the
   2022 points is at most the stand-alone calibration's own RMSE + 2 pp, and every
   2022 point of the ensemble is within 10 pp of the stand-alone calibrated
-  (mean-field, trade fixed) path;
+  (mean-field, on the trade path of hindcast_trade.csv) path;
 - out of sample: ±7 pp per point; misses are strict xfails with the numbers.
 
 Run ``uv run pytest tests/test_hindcast_model.py -s`` to see the table.
@@ -146,7 +146,7 @@ def test_calibration_trade_is_consistent_with_the_models(hindcast):
     on_path = fit_table(run_hindcast(n_traders=n, trade=path))
     fixed = fit_table(hindcast["standalone"])
     gap = 100 * (on_path["simulated"] - fixed["simulated"]).abs()
-    print(f"\nstand-alone on the model's trade path vs trade fixed: max {gap.max():.2f} pp")
+    print(f"\nstand-alone on the model's trade path vs the calibration's: max {gap.max():.2f} pp")
     assert gap.max() <= TRADE_PATH_PP, fixed.assign(on_path=on_path["simulated"], gap_pp=gap)
 
 
