@@ -9,8 +9,11 @@ as a separate secondary-sanctions component, US Executive Order 14114 on
 third-country banks' USD/EUR business with Russia from 2023Q4 and Chinese
 banks' refusals of every currency on Russia–China from 2024Q1), and
 the yuan market in Moscow deepens as the Moscow Exchange reports
-(``fx_liquidity.csv``). The trade matrix is held at the 2021 world's values
-(:func:`calibration_world`, ``cis2021``). The behavioural parameters (Calvo revision rate,
+(``fx_liquidity.csv``). The trade matrix of 2021Q4 is the 2021 world's
+(:func:`calibration_world`, ``cis2021``) starts the hindcast, and from there trade
+follows the full model's path under the EU's dated import bans of 2022–23
+(``hindcast_trade.csv``, :mod:`sim.settlement.hindcast_trade`), the trade the
+model's own hindcast sees. The behavioural parameters (Calvo revision rate,
 logit scale, the two 2022 hazard levels) are fitted on the 2022 points only
 (``python -m sim.settlement.calibrate``); the 2023 points are out of sample;
 2024 published figures are held out (2024 enters only through event dates).
@@ -26,15 +29,16 @@ from __future__ import annotations
 import argparse
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from sim.data.loader import load_world
-from sim.quarters import quarters_through
+from sim.quarters import quarters_through, shift_quarter
 from sim.settlement.config import SettlementConfig
 from sim.settlement.fitted import BEHAVIOURAL, fitted_parameters, fitted_record
+from sim.settlement.hindcast_trade import TABLE as TRADE_TABLE
 from sim.settlement.phase import SettlementPhase
 from sim.settlement.shipped import read_table
 
@@ -45,37 +49,81 @@ WORLD = "cis2021"
 
 @dataclass(frozen=True)
 class CalibrationWorld:
-    """Economies, currencies, blocs and the trade matrix held fixed in the hindcast."""
+    """Economies, currencies, blocs and trade of the stand-alone hindcast.
+
+    ``flows`` is the world's trade (the first quarter's); ``trade`` maps each quarter
+    to the matrix its settlement step sees (None: ``flows`` throughout).
+    """
 
     economies: tuple[str, ...]
     currencies: tuple[str, ...]
     blocs: dict[str, tuple[str, ...]]
     flows: np.ndarray
     source: str
+    trade: dict[str, np.ndarray] | None = None
 
 
-def calibration_world(name: str = WORLD) -> CalibrationWorld:
-    """The world the hindcast holds fixed (``sim.data.loader.load_world(name)``).
+def calibration_world(name: str = WORLD, dated_trade: bool = True) -> CalibrationWorld:
+    """The world of the stand-alone hindcast (``sim.data.loader.load_world(name)``).
 
     The same economies, currencies, blocs and trade matrix the model's
-    ``hindcast_2022`` scenario starts from, so the calibration and the model's
-    hindcast see the same trade weights. The diagonal (domestic sales) is not
-    used by the settlement layer.
+    ``hindcast_2022`` scenario starts from, and, with ``dated_trade``, the trade
+    path the model's trade core produces under the scenario's EU import bans
+    (``hindcast_trade.csv``, written by :mod:`sim.settlement.hindcast_trade`), so the
+    calibration and the model's hindcast see the same trade weights. Without the bans
+    the core moves Russia's export weights by under 1 pp through 2024Q4; with them the
+    EU's share of Russia's exports falls 30.6 → 21.9 % by 2023Q4 and China's rises
+    21.2 → 24.1 %. The diagonal (domestic sales) is not used by the settlement layer.
+
+    Args:
+        name: World (default the hindcast's, ``cis2021``).
+        dated_trade: Trade follows the shipped path (else the world's flows throughout).
     """
     w = load_world(name)
-    return CalibrationWorld(
+    flows = np.array(w.flows, dtype=float)
+    source = f"sim.data.loader.load_world({name!r}) data_version {w.data_version}"
+    world = CalibrationWorld(
         economies=tuple(w.economies),
         currencies=tuple(w.currencies),
         blocs={b: tuple(m) for b, m in w.blocs.items()},
-        flows=np.array(w.flows, dtype=float),
-        source=f"sim.data.loader.load_world({name!r}) data_version {w.data_version}",
+        flows=flows,
+        source=source,
     )
+    if not dated_trade:
+        return world
+    path = model_trade_path(read_table(TRADE_TABLE), world)
+    return replace(world, trade=path, source=f"{source}; trade by quarter {TRADE_TABLE}")
 
 
 #: Horizon of the hindcast inside the full model: 2021Q4 .. 2024Q4, output held flat.
 MODEL_HORIZON: dict[str, str] = {"start": START, "quarters": "13", "growth": "flat"}
 #: World of the hindcast inside the full model.
 MODEL_WORLD = f"world.name={WORLD}"
+
+
+def model_trade_path(pairs: pd.DataFrame, world: CalibrationWorld) -> dict[str, np.ndarray]:
+    """Trade matrix each quarter's settlement step sees in the full model.
+
+    In ``sim.model`` the settlement step of quarter q reads the flows realised at
+    the end of q − 1 (the ``pairs`` table's ``flow`` of q − 1), and the first
+    quarter reads the world's flows.
+
+    Args:
+        pairs: The model's ``pairs`` table (quarter, exporter, importer, flow).
+        world: The world the run started from (economy order, first quarter's flows).
+
+    Returns:
+        Quarter → flows (economies × economies, the world's order), from the first
+        quarter of ``pairs`` to the quarter after its last.
+    """
+    index = {e: i for i, e in enumerate(world.economies)}
+    first = min(pairs["quarter"])
+    path = {first: np.array(world.flows, dtype=float)}
+    for q, g in pairs.groupby("quarter"):
+        m = np.zeros_like(path[first])
+        m[g["exporter"].map(index).to_numpy(), g["importer"].map(index).to_numpy()] = g["flow"]
+        path[shift_quarter(str(q), 1)] = m
+    return path
 
 
 def hindcast_overrides() -> list[str]:
@@ -122,8 +170,9 @@ def run_hindcast(
     world: CalibrationWorld | None = None,
     end: str = END,
     base: SettlementConfig | None = None,
+    trade: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Run the hindcast with only the settlement layer and a fixed trade matrix.
+    """Run the hindcast with only the settlement layer, trade given by quarter.
 
     Args:
         params: Behavioural parameters (default: the fitted ones).
@@ -134,6 +183,9 @@ def run_hindcast(
         world: Economies and trade matrix (default :func:`calibration_world`).
         end: Last quarter.
         base: Base config (default :class:`SettlementConfig`).
+        trade: Quarter → trade matrix the step of that quarter sees, for every
+            quarter ``START`` .. ``end`` (e.g. :func:`model_trade_path`; default:
+            the world's ``trade``, else its flows throughout).
 
     Returns:
         DataFrame indexed by quarter (``START`` .. ``end``), one column per
@@ -146,14 +198,17 @@ def run_hindcast(
     rng = np.random.default_rng(seed)
     phase = SettlementPhase(w.economies, w.currencies, w.blocs, cfg, w.flows, rng, START)
     rows = {}
+    quarters = quarters_through(START, end)
+    trade = w.trade if trade is None else trade
+    flows = {q: w.flows for q in quarters} if trade is None else {q: trade[q] for q in quarters}
     if engine == "meanfield":
         mf = phase.meanfield()
-        f = phase.core.pair_flows(w.flows)
-        for q in quarters_through(START, end):
-            rows[q] = mf.step(q, f)
+        fixed = phase.core.pair_flows(w.flows) if trade is None else None
+        for q in quarters:
+            rows[q] = mf.step(q, phase.core.pair_flows(flows[q]) if fixed is None else fixed)
     elif engine == "agents":
-        for q in quarters_through(START, end):
-            rows[q] = phase.step(q, w.flows).headline
+        for q in quarters:
+            rows[q] = phase.step(q, flows[q]).headline
     else:
         raise ValueError(f"engine must be 'meanfield' or 'agents', got {engine!r}")
     return pd.DataFrame.from_dict(rows, orient="index")

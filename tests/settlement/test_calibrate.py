@@ -58,11 +58,14 @@ def test_each_variant_changes_only_what_it_names(name):
         == {("CIS", 0.9), ("CHN", 0.9), ("RUS-CHN", 0.9)},
         "onset_by_quarter": cfg.event_onset_by_date is False and default.event_onset_by_date,
         "one_screening": cfg.event_legs is False and default.event_legs,
+        "trade_2021": cfg == default and variant.dated_trade is False,
     }[name]
     assert changed
     if variant.edit is not None:
         assert cfg != default
-    assert (variant.edit is None and not variant.extra) == (name == "default")
+    assert variant.dated_trade == (name != "trade_2021")
+    plain = variant.edit is None and not variant.extra and variant.dated_trade
+    assert plain == (name == "default")
 
 
 def test_extra_parameters_are_bounded_and_round_trip():
