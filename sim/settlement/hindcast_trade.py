@@ -9,7 +9,8 @@ those bans, so the full model's hindcast moves trade through its general-equilib
 core; the stand-alone calibration must see the same trade, not the 2021 matrix.
 
 This module writes ``sim/data/settlement/hindcast_trade.csv``: the model's flows per
-quarter (``quarter, exporter, importer, flow``; the ``pairs`` table's columns) of
+quarter (``quarter, exporter, importer, flow``, the ``pairs`` table's columns, and a
+``source`` naming this module) of
 ``scenario=hindcast_2022`` with the settlement layer disabled (settlement costs held at
 the calibration), so the table depends on the trade measures and the trade core, not on
 the settlement parameters it is used to fit. ``tests/test_hindcast_model.py`` checks that
@@ -29,6 +30,8 @@ TABLE = "hindcast_trade.csv"
 #: Model run the table is taken from (settlement off: trade under the bans alone).
 OVERRIDES = ("scenario=hindcast_2022", "settlement.enabled=false", "seed=0")
 COLUMNS = ["quarter", "exporter", "importer", "flow"]
+#: The ``source`` of every row: the table is model output, not a published figure.
+SOURCE = "model output: python -m sim.settlement.hindcast_trade (hindcast_2022, settlement off)"
 
 
 def trade_table(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -38,10 +41,11 @@ def trade_table(pairs: pd.DataFrame) -> pd.DataFrame:
         pairs: The model's ``pairs`` table.
 
     Returns:
-        DataFrame with :data:`COLUMNS`, sorted by quarter, exporter, importer.
+        DataFrame with :data:`COLUMNS` and ``source`` (:data:`SOURCE`), sorted by
+        quarter, exporter, importer.
     """
     t = pairs.loc[pairs["exporter"] != pairs["importer"], COLUMNS]
-    return t.sort_values(COLUMNS[:3]).reset_index(drop=True)
+    return t.sort_values(COLUMNS[:3]).reset_index(drop=True).assign(source=SOURCE)
 
 
 if __name__ == "__main__":
