@@ -220,7 +220,11 @@ def draw_choice(table: ChoiceTable, rows: np.ndarray, u: np.ndarray) -> np.ndarr
     Returns:
         (k,) int32 currency indices.
     """
-    # rows are non-decreasing and end at exactly 1, so a column is always found
+    # rows are non-decreasing and end at exactly 1, so the first column reaching u is the
+    # number of columns below u: counted one column at a time (the same as
+    # argmax(cum[rows] >= u), without the (k, K) gather)
     k = table.cum.shape[1]
-    col = np.argmax(table.cum.take(rows, axis=0) >= u[:, None], axis=1)
+    col = np.zeros(rows.size, dtype=np.intp)
+    for j in range(k - 1):  # the last column is 1 >= u
+        col += np.ascontiguousarray(table.cum[:, j]).take(rows) < u
     return table.option.reshape(-1).take(rows * k + col)

@@ -122,3 +122,25 @@ def test_a_kept_choice_layout_gives_the_table_of_new_probabilities():
         want, got = choice_table(prob, avail), layout.table(prob)
         np.testing.assert_array_equal(got.cum, want.cum)
         np.testing.assert_array_equal(got.option, want.option)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10_000))
+def test_draw_choice_equals_the_argmax_over_the_compact_rows(seed):
+    """Counting the columns below u is argmax(cum >= u), at ties and at the ends too."""
+    rng = np.random.default_rng(seed)
+    r, c = 9, 6
+    avail = rng.random((r, c)) < 0.5
+    avail[np.arange(r), rng.integers(0, c, r)] = True
+    w = np.where(avail & (rng.random((r, c)) < 0.8), rng.random((r, c)) ** 3, 0.0)
+    w[w.sum(axis=1) == 0, np.argmax(avail[w.sum(axis=1) == 0], axis=1)] = 1.0
+    t = choice_table(w / w.sum(axis=1, keepdims=True), avail)
+    if t.cum.shape[1] > 1:  # a row whose cumulative rounds above 1 before its last column
+        t.cum[0, -2] = np.nextafter(1.0, 2.0)
+    rows = rng.integers(0, r, 400)
+    u = 1.0 - rng.random(400)
+    u[:100] = t.cum[rows[:100], rng.integers(0, t.cum.shape[1], 100)]  # u on a cumulative
+    u[100:110] = 1.0
+    u[110:120] = 5e-324
+    want = t.option[rows, np.argmax(t.cum[rows] >= u[:, None], axis=1)]
+    np.testing.assert_array_equal(draw_choice(t, rows, u), want)
