@@ -220,9 +220,10 @@ def draw_choice(table: ChoiceTable, rows: np.ndarray, u: np.ndarray) -> np.ndarr
     Returns:
         (k,) int32 currency indices.
     """
-    # rows are non-decreasing and end at exactly 1, so the first column reaching u is the
-    # number of columns below u: counted one column at a time (the same as
-    # argmax(cum[rows] >= u), without the (k, K) gather)
+    # a row's cumulatives rise until one reaches 1 (a rounded cumsum may pass 1 just before
+    # the last offered option, which is exactly 1) and u <= 1, so the columns below u come
+    # first and the first column reaching u is their number: counted one column at a time
+    # (the same as argmax(cum[rows] >= u, axis=1), without the (k, K) gather)
     k = table.cum.shape[1]
     col = np.zeros(rows.size, dtype=np.intp)
     for j in range(k - 1):  # the last column is 1 >= u

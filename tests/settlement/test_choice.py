@@ -139,7 +139,8 @@ def test_draw_choice_equals_the_argmax_over_the_compact_rows(seed):
         t.cum[0, -2] = np.nextafter(1.0, 2.0)
     rows = rng.integers(0, r, 400)
     u = 1.0 - rng.random(400)
-    u[:100] = t.cum[rows[:100], rng.integers(0, t.cum.shape[1], 100)]  # u on a cumulative
+    # u in (0, 1]: on a cumulative (capped at 1), at 1, at the smallest float
+    u[:100] = np.minimum(t.cum[rows[:100], rng.integers(0, t.cum.shape[1], 100)], 1.0)
     u[100:110] = 1.0
     u[110:120] = 5e-324
     want = t.option[rows, np.argmax(t.cum[rows] >= u[:, None], axis=1)]
