@@ -64,6 +64,18 @@ def _applied_table() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def _reported() -> tuple[dict[str, float], dict[str, int]]:
+    """The shipped applied rates (fractions) and their years, by ISO3 (read once a process)."""
+    table = _applied_table()
+    reported = {
+        row.iso3: row.applied_simple_mean_pct / 100.0
+        for row in table.itertuples()
+        if pd.notna(row.applied_simple_mean_pct)
+    }
+    return reported, {row.iso3: row.year for row in table.itertuples()}
+
+
+@lru_cache(maxsize=1)
 def _interim_partner() -> str:
     """The EAEU's partner in the 2019 interim agreement (``trade_agreements.csv``: IRN)."""
     path = resources.files("sim.data.policy").joinpath("trade_agreements.csv")
@@ -86,13 +98,7 @@ def applied_rates(economies: Sequence[str], cis: Sequence[str] = ()) -> AppliedR
         Rates as fractions and a provenance string per economy
         (``"reported (R1, year)"``, ``"imputed: ..."``).
     """
-    table = _applied_table()
-    reported = {
-        row.iso3: row.applied_simple_mean_pct / 100.0
-        for row in table.itertuples()
-        if pd.notna(row.applied_simple_mean_pct)
-    }
-    years = {row.iso3: row.year for row in table.itertuples()}
+    reported, years = _reported()
     cis_rates = [reported[c] for c in cis if c in reported]
     cis_mean = float(np.mean(cis_rates)) if cis_rates else math.nan
     all_mean = float(np.mean(list(reported.values())))
