@@ -336,12 +336,9 @@ class Variant:
 
 
 #: Structural sensitivities. Each is refitted on the 2022 points exactly like the default
-#: (2022 objective, pp², stop 24; all but trade_2021 measured with trade at the 2021 matrix,
-#: before the trade path: default 238, vehicle_leg_share 238 with the share unidentified,
-#: no_dated_liquidity 284, onset_by_quarter 285, offshore_rub 332, one_screening 354,
-#: uncapped_cross 501, china_links_0.9 1396; README, "Settlement hindcast"). The default on
-#: the trade path: 240; trade_2021 (238) fits 2022 slightly better but is not the trade the
-#: model's hindcast sees, so it is not the default.
+#: (their 2022 objectives, and the trade each was measured with, are in the README,
+#: "Settlement hindcast"). trade_2021 fits 2022 slightly better than the default but is not
+#: the trade the model's hindcast sees, so it is not the default.
 VARIANTS: dict[str, Variant] = {
     "default": Variant("shipped model"),
     "uncapped_cross": Variant("costs.synthetic_cross = False", _uncapped_cross),

@@ -67,8 +67,9 @@ def payment_events() -> pd.DataFrame:
     """The shipped event table (cached read; do not mutate).
 
     Raises:
-        DataError: A row's ``component`` is not one of :data:`COMPONENTS` or its
-            ``legs`` is not a whole number >= 1 (naming the row and column).
+        DataError: A row's ``component`` is not one of :data:`COMPONENTS`, its
+            ``legs`` is not a whole number >= 1, or its ``date`` or ``from_quarter``
+            does not parse (naming the row and column).
     """
     table = read_table(EVENTS_FILE)
     path = f"sim/data/settlement/{EVENTS_FILE}"
@@ -77,8 +78,17 @@ def payment_events() -> pd.DataFrame:
             raise DataError(
                 path, f"row {row}, component {e.component!r}: must be one of {COMPONENTS}"
             )
-        if pd.isna(e.legs) or float(e.legs) != int(e.legs) or int(e.legs) < 1:
+        legs = pd.to_numeric(pd.Series([e.legs]), errors="coerce").iloc[0]
+        if pd.isna(legs) or legs != int(legs) or legs < 1:
             raise DataError(path, f"row {row}, legs {e.legs!r}: must be a whole number >= 1")
+        try:
+            in_force_fraction(str(e.date), str(e.from_quarter))
+        except (ValueError, TypeError, IndexError):
+            raise DataError(
+                path,
+                f"row {row}, date {e.date!r} (from_quarter {e.from_quarter!r}): must be "
+                "YYYY-MM-DD, YYYY-MM or a range a/b, and the quarter YYYYQn",
+            ) from None
     return table
 
 

@@ -72,8 +72,8 @@ def calibration_world(name: str = WORLD, dated_trade: bool = True) -> Calibratio
     (``hindcast_trade.csv``, written by :mod:`sim.settlement.hindcast_trade`), so the
     calibration and the model's hindcast see the same trade weights. Without the bans
     the core moves Russia's export weights by under 1 pp through 2024Q4; with them the
-    EU's share of Russia's exports falls 30.6 → 21.9 % by 2023Q4 and China's rises
-    21.2 → 24.1 %. The diagonal (domestic sales) is not used by the settlement layer.
+    EU's share falls and China's rises (README, "Settlement hindcast"). The diagonal
+    (domestic sales) is not used by the settlement layer.
 
     Args:
         name: World (default the hindcast's, ``cis2021``).

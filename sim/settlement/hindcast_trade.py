@@ -14,7 +14,8 @@ quarter (``quarter, exporter, importer, flow``, the ``pairs`` table's columns, a
 ``scenario=hindcast_2022`` with the settlement layer disabled (settlement costs held at
 the calibration), so the table depends on the trade measures and the trade core, not on
 the settlement parameters it is used to fit. ``tests/test_hindcast_model.py`` checks that
-the full model with settlement on gives the same hindcast within 1 pp.
+the stand-alone hindcast on this path and on the full model's own trade path (settlement
+on) agree within 1 pp.
 
 Regenerate with ``uv run python -m sim.settlement.hindcast_trade`` when the hindcast
 world, the bans or the trade core change (a test compares the table's first quarter with

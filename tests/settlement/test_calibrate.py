@@ -92,3 +92,19 @@ def test_fit_table_columns_are_complete():
     fit = cal.fit_table(table)
     assert {"target", "simulated", "error_pp", "within_7pp", "source"} <= set(fit.columns)
     assert fit["simulated"].notna().all()
+
+
+def test_starts_are_the_best_points_and_the_best_at_each_spread_value():
+    """Three best grid points, then the best of every κ value not already among them."""
+    grid = [
+        (1.0, 0, {"kappa": 40.0, "beta": 1.0}),
+        (2.0, 1, {"kappa": 40.0, "beta": 2.0}),
+        (3.0, 2, {"kappa": 40.0, "beta": 3.0}),
+        (9.0, 3, {"kappa": 8.0, "beta": 1.0}),
+        (7.0, 4, {"kappa": 8.0, "beta": 2.0}),
+        (5.0, 5, {"kappa": 2.0, "beta": 1.0}),
+        (4.0, 6, {"kappa": 40.0, "beta": 4.0}),
+    ]
+    starts = cal.start_points(grid, "kappa")
+    assert cal.STARTS == 3
+    assert starts == [grid[0][2], grid[1][2], grid[2][2], grid[5][2], grid[4][2]]

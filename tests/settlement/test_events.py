@@ -132,6 +132,8 @@ def test_two_screenings_only_on_the_pairs_with_the_eu():
     [
         ("component", "tertiary", "component 'tertiary': must be one of ('primary', 'secondary')"),
         ("legs", 0, "legs 0: must be a whole number >= 1"),
+        ("legs", "two", "legs 'two': must be a whole number >= 1"),
+        ("date", "28 Feb 2022", "date '28 Feb 2022' (from_quarter '2022Q1'): must be"),
     ],
 )
 def test_a_bad_event_row_is_a_data_error_naming_row_and_column(monkeypatch, column, value, message):
@@ -139,6 +141,7 @@ def test_a_bad_event_row_is_a_data_error_naming_row_and_column(monkeypatch, colu
     from sim.errors import DataError
 
     bad = read_table("payment_events.csv").copy()
+    bad[column] = bad[column].astype(object)  # a text value where the file has numbers
     bad.loc[1, column] = value
     monkeypatch.setattr(events, "read_table", lambda name: bad)
     events.payment_events.cache_clear()
