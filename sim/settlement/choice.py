@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import ModelError
+from sim.settlement.options import PackedColumns
 
 
 def logit_probabilities(
@@ -191,14 +192,10 @@ class ChoiceLayout:
     @classmethod
     def of(cls, available: np.ndarray) -> ChoiceLayout:
         """The layout of an (R, C) bool mask with at least one option per row."""
-        n = available.sum(axis=1)
-        k = int(n.max())
-        rows, cols = np.nonzero(available)  # row-major: each row's offered options in order
-        pos = np.arange(rows.size) - np.repeat(np.cumsum(n) - n, n)  # column in the compact row
-        option = np.repeat(cols[np.cumsum(n) - 1][:, None], k, axis=1)  # pad: the last offered
-        option[rows, pos] = cols
-        last = np.arange(k)[None, :] >= (n - 1)[:, None]
-        return cls(rows=rows, cols=cols, pos=pos, option=option.astype(np.int32), last=last)
+        p = PackedColumns.of(available)
+        last = np.arange(p.column.shape[1])[None, :] >= (p.n - 1)[:, None]
+        option = p.column.astype(np.int32)
+        return cls(rows=p.rows, cols=p.cols, pos=p.pos, option=option, last=last)
 
     def table(self, prob: np.ndarray) -> ChoiceTable:
         """The :class:`ChoiceTable` of (R, C) probabilities ``prob`` (0 where not offered)."""

@@ -15,6 +15,36 @@ import numpy as np
 
 
 @dataclass(frozen=True)
+class PackedColumns:
+    """The True columns of each row of an (R, C) bool mask, packed to the left.
+
+    Attributes:
+        rows: (M,) row of each True entry, row-major.
+        cols: (M,) its column in the mask.
+        pos: (M,) its column in the packed (R, K) layout, K the most True entries of a row.
+        column: (R, K) mask column of each packed column; padding repeats the row's last.
+        n: (R,) True entries of each row.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    pos: np.ndarray
+    column: np.ndarray
+    n: np.ndarray
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> PackedColumns:
+        """Pack an (R, C) bool mask with at least one True entry per row."""
+        n = mask.sum(axis=1)
+        k = int(n.max())
+        rows, cols = np.nonzero(mask)  # row-major: each row's entries in order
+        pos = np.arange(rows.size) - np.repeat(np.cumsum(n) - n, n)
+        column = np.repeat(cols[np.cumsum(n) - 1][:, None], k, axis=1)
+        column[rows, pos] = cols
+        return cls(rows=rows, cols=cols, pos=pos, column=column, n=n)
+
+
+@dataclass(frozen=True)
 class OptionSet:
     """Slot k of pair p is currency ``column[p, k]``; padded slots are not ``valid``.
 
@@ -30,13 +60,9 @@ class OptionSet:
     @classmethod
     def of(cls, offered: np.ndarray) -> OptionSet:
         """The option set of a (P, C) bool mask (each row with at least one option)."""
-        n = offered.sum(axis=1)
-        k = int(n.max())
-        rows, cols = np.nonzero(offered)  # row-major: each row's options in order
-        pos = np.arange(rows.size) - np.repeat(np.cumsum(n) - n, n)
-        column = np.repeat(cols[np.cumsum(n) - 1][:, None], k, axis=1)
-        column[rows, pos] = cols
-        return cls(column=column, valid=np.arange(k)[None, :] < n[:, None])
+        packed = PackedColumns.of(offered)
+        k = packed.column.shape[1]
+        return cls(column=packed.column, valid=np.arange(k)[None, :] < packed.n[:, None])
 
     def slot_of(self, n_currencies: int) -> np.ndarray:
         """(P, C) int32 slot of each pair's option currency, −1 where not an option."""
