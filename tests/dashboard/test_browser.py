@@ -7,7 +7,8 @@ numbers move the way the README says (FTA deepened → intra-CIS trade share up;
 fewer correspondent links (0.3) → national-currency settlement share down; Middle
 Corridor closed → its tonnes at 0 and more cargo through Suez). Also checks the
 host-name guard, and that without front-end assets the page says what to run.
-Saves screenshots under ``artifacts/``.
+Saves screenshots under ``artifacts/latest/`` (git-ignored); ``artifacts/before/`` and
+``artifacts/after/`` are reviewed screenshots kept in git, which no test overwrites.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
+SHOTS = ARTIFACTS / "latest"
+"""Where test runs save screenshots: ignored by ``artifacts/.gitignore``."""
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -157,9 +160,8 @@ def _launch(playwright, tmp_path: Path):  # noqa: ANN001, ANN202
 def test_readme_experiments_move_the_shown_numbers(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "after"
-    shot.mkdir(exist_ok=True)
+    shot = SHOTS
+    shot.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         context = _launch(playwright, tmp_path)
         page = context.new_page()
@@ -191,7 +193,7 @@ def test_readme_experiments_move_the_shown_numbers(server: str, tmp_path: Path) 
             page.get_by_text("Middle Corridor closed").wait_for()
             page.screenshot(path=str(shot / "dashboard_closed.png"), full_page=True)
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "dashboard_failure.png"), full_page=True)
+            page.screenshot(path=str(shot / "dashboard_failure.png"), full_page=True)
             raise
         finally:
             context.close()
@@ -245,8 +247,8 @@ def test_page_says_what_to_run_without_assets(tmp_path: Path) -> None:
             hint = page.locator("#caravan-asset-hint")
             hint.wait_for(state="visible", timeout=30_000)
             assert "bash .ci/browser-deps" in hint.inner_text()
-            (ARTIFACTS / "after").mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "after" / "dashboard_no_assets.png"))
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "dashboard_no_assets.png"))
             context.close()
     finally:
         process.terminate()
