@@ -31,13 +31,60 @@ iterates are then the same floats (tested).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from sim.routing.assign import Assignment, msa_assign
 from sim.routing.costs import bpr_factor, generalized_cost, logit_shares
+
+
+@dataclass(frozen=True)
+class HotRows:
+    """The rows the MSA iterates and the capacitated segments they cross (:func:`prepare`).
+
+    Rows are candidate paths of a pair (entries of ``path_of``); K is the number of
+    capacitated segments, H the hot rows, C the cold rows and I the iterated pairs.
+
+    Attributes:
+        by_path: Path × K incidence on the capacitated segments (sparse).
+        hot_pair_row: Per row, whether its pair is iterated (has a hot row).
+        hot_rows: The rows that cross a capacitated segment (H).
+        cold_rows: The iterated pairs' other rows (C).
+        iterated: I, the number of iterated pairs.
+        hot_ptr: Offsets of each iterated pair's hot rows in ``hot_rows`` (I + 1).
+        hot_slot: Per hot row, its pair's index among the iterated pairs (H).
+        cold_slot: Per cold row, its pair's index among the iterated pairs (C).
+        b: B = A[hot rows, capacitated] (H × K, sparse).
+        bt: Bᵀ (K × H, sparse).
+        tv_hot: The value of time δ·V of each hot row (US$ per tonne-day).
+        scale_hot: The logit scale μ of each hot row (US$/t).
+        cap_c: The capacitated segments' capacities (tonnes per the period of the tonnes).
+        m_c: Their money cost (US$/t).
+        t0_c: Their free-flow days (running + border).
+        e0_hot: Free-flow logit numerators exp(z⁰ − max_pair z⁰) of the hot rows.
+        e0_cold: The same for the cold rows.
+        cold_sum: Per iterated pair, the sum of its cold rows' numerators (I).
+    """
+
+    by_path: sparse.csr_matrix
+    hot_pair_row: np.ndarray
+    hot_rows: np.ndarray
+    cold_rows: np.ndarray
+    iterated: int
+    hot_ptr: np.ndarray
+    hot_slot: np.ndarray
+    cold_slot: np.ndarray
+    b: sparse.csr_matrix
+    bt: sparse.csr_matrix
+    tv_hot: np.ndarray
+    scale_hot: np.ndarray
+    cap_c: np.ndarray
+    m_c: np.ndarray
+    t0_c: np.ndarray
+    e0_hot: np.ndarray
+    e0_cold: np.ndarray
+    cold_sum: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -58,7 +105,7 @@ class Prepared:
     path_days: np.ndarray
     f: np.ndarray
     shares: np.ndarray
-    hot: dict[str, Any] | None
+    hot: HotRows | None
 
 
 def prepare(
@@ -107,7 +154,7 @@ def prepare(
         z0 -= np.maximum.reduceat(z0, ptr[:-1])[pair]
         e0 = np.exp(z0)
         e0_cold = e0[cold_rows]
-        hot = dict(
+        hot = HotRows(
             by_path=by_path, hot_pair_row=hot_pair[pair], hot_rows=hot_rows,
             cold_rows=cold_rows, iterated=iterated.size, hot_ptr=hot_ptr,
             hot_slot=slot[pair_of_hot], cold_slot=cold_slot, b=b, bt=b.T.tocsr(),
@@ -182,22 +229,17 @@ def msa_assign_fast(
             shares.copy(), row_tonnes, volume, free_days * f, path_days.copy(), cost.copy(), 0, 0.0
         )
     h = p.hot
-    hot_rows, cold_rows, hot_ptr, hot_slot = (
-        h["hot_rows"],
-        h["cold_rows"],
-        h["hot_ptr"],
-        h["hot_slot"],
-    )
-    cold_slot, b, bt, e0_hot, e0_cold = h["cold_slot"], h["b"], h["bt"], h["e0_hot"], h["e0_cold"]
-    tv_hot, scale_hot, cold_sum = h["tv_hot"], h["scale_hot"], h["cold_sum"]
-    cap_c, m_c, t0_c = h["cap_c"], h["m_c"], h["t0_c"]
+    hot_rows, cold_rows, hot_ptr, hot_slot = h.hot_rows, h.cold_rows, h.hot_ptr, h.hot_slot
+    cold_slot, b, bt, e0_hot, e0_cold = h.cold_slot, h.b, h.bt, h.e0_hot, h.e0_cold
+    tv_hot, scale_hot, cold_sum = h.tv_hot, h.scale_hot, h.cold_sum
+    cap_c, m_c, t0_c = h.cap_c, h.m_c, h.t0_c
     q_hot = row_tonnes[hot_rows]
     # A cold row's share stays e0_r · w_pair: track w per iterated pair.
     start = shares if start_shares is None else _warm(shares, start_shares, available, ptr)
     s_hot = start[hot_rows]
-    w = _pair_weight(start[cold_rows], e0_cold, cold_slot, h["iterated"])
-    fixed_c = h["by_path"].T @ np.bincount(
-        path_of, weights=np.where(h["hot_pair_row"], 0.0, shares * row_tonnes), minlength=n_paths
+    w = _pair_weight(start[cold_rows], e0_cold, cold_slot, h.iterated)
+    fixed_c = h.by_path.T @ np.bincount(
+        path_of, weights=np.where(h.hot_pair_row, 0.0, shares * row_tonnes), minlength=n_paths
     )
     v_c = fixed_c + bt @ (s_hot * q_hot)
     for n in range(1, max_iter + 1):
