@@ -252,7 +252,8 @@ def describe_composition_error(error: BaseException) -> str:
     """One line from a Hydra/OmegaConf composition error, naming the key."""
     from omegaconf.errors import OmegaConfBaseException
 
-    from sim.config import unknown_key_message
+    from sim.config import CaravanConfig, unknown_key_message
+    from sim.fields import conversion_message
 
     chain = _chain(error)
     override = next(
@@ -273,7 +274,7 @@ def describe_composition_error(error: BaseException) -> str:
                     key = f"{outer}[].{key}"
             if any(t in message for t in ("not in struct", "Could not append", "not in '")):
                 message = unknown_key_message(key)
-            return f"{key}: {message}"
+            return f"{key}: {conversion_message(CaravanConfig, key, message)}"
     for item in chain:
         text = str(item)
         if "Could not find '" in text and "Available options in '" in text:

@@ -27,7 +27,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
-from sim.fields import Context, check_tree, param
+from sim.fields import Context, check_tree, conversion_message, param
 from sim.policy.bans import TradeBan, validate_ban
 from sim.quarters import quarter_ordinal
 from sim.routing.config import CorridorsConfig
@@ -408,7 +408,7 @@ def to_typed(cfg: DictConfig | dict) -> CaravanConfig:
         message = str(getattr(error, "msg", error)).splitlines()[0]
         if "not in struct" in message or "Key '" in message and "not in" in message:
             message = unknown_key_message(key)
-        raise ConfigError(key, message) from None
+        raise ConfigError(key, conversion_message(CaravanConfig, key, message)) from None
     typed: CaravanConfig = OmegaConf.to_object(merged)  # type: ignore[assignment]
     return typed
 

@@ -136,6 +136,54 @@ def check_value(key: str, value: Any, spec: Spec) -> None:
             raise ConfigError(key, f"must be {describe_allowed(spec)}, got {value}")
 
 
+def spec_at(cls: type, key: str) -> tuple[Spec | None, Any] | None:
+    """The :class:`Spec` and type hint of the field a dotted ``key`` names under ``cls``.
+
+    List entries may be written ``name[0]``, ``name[]`` or ``name``
+    (``settlement.hazard_scales[0].factor``). Returns None when no field has that key.
+    """
+    node: Any = cls
+    parts = [part for part in re.sub(r"\[\d*\]", "", key).split(".") if part]
+    for depth, name in enumerate(parts):
+        if not (isinstance(node, type) and dataclasses.is_dataclass(node)):
+            return None
+        found = next((f for f in dataclasses.fields(node) if f.name == name), None)
+        if found is None:
+            return None
+        hint = _hints(node)[name]
+        if depth == len(parts) - 1:
+            return spec_of(found), hint
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        node = args[0] if args and not dataclasses.is_dataclass(hint) else hint
+    return None
+
+
+_NOT_CONVERTED = re.compile(r"Value '(.*)' of type '\w+' could not be converted to (\w+)")
+
+
+def conversion_message(cls: type, key: str, message: str) -> str:
+    """OmegaConf's "could not be converted" message in our words, with what is allowed.
+
+    ``Value 'abc' of type 'str' could not be converted to Integer`` on
+    ``sim.quarters`` becomes ``must be an integer in [1, 400], got 'abc'``; any
+    other message is returned as it is.
+    """
+    match = _NOT_CONVERTED.search(message)
+    if match is None:
+        return message
+    value, target = match.groups()
+    found = spec_at(cls, key)
+    spec = found[0] if found else None
+    kind = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
+    if spec is not None and spec != Spec():
+        allowed = describe_allowed(spec)
+        if target == "Float" and not allowed.startswith(("one of", "a quarter")):
+            allowed = f"a number {allowed}"
+    else:
+        allowed = kind.get(target, target.lower())
+    return f"must be {allowed}, got {value!r}"
+
+
 @dataclass
 class Context:
     """What cross-field checks may need besides their own node.

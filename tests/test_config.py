@@ -13,6 +13,7 @@ from sim.config import (
     validate,
 )
 from sim.errors import ConfigError
+from sim.fields import spec_at
 
 
 def with_tariff(**fields) -> CaravanConfig:
@@ -222,3 +223,53 @@ def test_a_config_off_the_schema_takes_the_general_path_and_is_refused():
     plain["seed"] = "7"  # a string: converted by the general path
     assert _composed_onto_schema(OmegaConf.create(plain)) is None
     assert to_typed(OmegaConf.create(plain)).seed == 7
+
+
+def _nested(key: str, value: object) -> dict:
+    """``{"a": {"b": value}}`` for ``key`` ``"a.b"``."""
+    *path, leaf = key.split(".")
+    tree: dict = {leaf: value}
+    for part in reversed(path):
+        tree = {part: tree}
+    return tree
+
+
+SCALAR = [(k, s) for k, s in RANGED if spec_at(CaravanConfig, k)[1] in (int, float)]
+
+
+@pytest.mark.parametrize(("key", "spec"), SCALAR, ids=[k for k, _ in SCALAR])
+def test_a_value_of_the_wrong_type_is_refused_with_the_allowed_range(key, spec):
+    from sim.fields import describe_allowed
+
+    with pytest.raises(ConfigError) as caught:
+        to_typed(_nested(key, "abc"))
+    allowed = describe_allowed(spec)
+    if spec_at(CaravanConfig, key)[1] is float:
+        allowed = f"a number {allowed}"
+    assert str(caught.value) == f"{key}: must be {allowed}, got 'abc'"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("sim.quarters=1e9", "sim.quarters: must be an integer in [1, 400], got '1000000000.0'"),
+        ("seed=1.5", "seed: must be an integer in [0, 2^63 - 1], got '1.5'"),
+        (
+            "settlement.hazard_scales=[{scope: RUS, from_quarter: 2024Q3, factor: x}]",
+            "settlement.hazard_scales[].factor: must be a number in [0, 1000], got 'x'",
+        ),
+    ],
+)
+def test_a_composed_override_of_the_wrong_type_names_the_allowed_range(override, message):
+    from sim.compose import compose_and_validate
+
+    with pytest.raises(ConfigError) as caught:
+        compose_and_validate([override])
+    assert str(caught.value) == message
+
+
+def test_spec_at_finds_list_entries_and_refuses_unknown_keys():
+    assert spec_at(CaravanConfig, "settlement.hazard_scales[0].factor")[0].high == 1000
+    assert spec_at(CaravanConfig, "settlement.hazard_scales[].factor")[1] is float
+    assert spec_at(CaravanConfig, "sim.nope") is None
+    assert spec_at(CaravanConfig, "seed.deeper") is None
