@@ -278,7 +278,10 @@ def _run_composed(line: CommandLine, hydra_app) -> None:
 
     try:
         cfg = compose_run(hydra_app, line.overrides)
-    except CaravanError:  # e.g. an unknown scenario: compose again with every option known
+    except ConfigError as error:
+        if error.key != "scenario":
+            raise
+        # an unknown scenario: compose again with every option known, for the message
         register_configs(line.scenario_dir)
         cfg = compose_run(hydra_app, line.overrides)
     plain = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])

@@ -95,16 +95,27 @@ def register_configs(
     """
     from hydra.core.config_store import ConfigStore
 
+    from sim.errors import DataError
+
     _register_schema()
     repo = ConfigStore.instance().repo.setdefault("scenario", {})
     shipped_files = _yaml_names(SCENARIO_DIR)
     shipped = {f"{name}.yaml" for name in shipped_files}
     for entry in [e for e in repo if e not in shipped]:
         del repo[entry]
+    _UNREADABLE.clear()
     files = scenario_files(scenario_dir) if scenario_dir is not None else shipped_files
     for name, path in files.items():
         if (only is None or name in only) and f"{name}.yaml" not in repo:
-            _store_scenario(name, path)
+            try:
+                _store_scenario(name, path)
+            except DataError as error:  # refused when chosen (check_before_composing)
+                _UNREADABLE[name] = error
+
+
+_UNREADABLE: dict[str, CaravanError] = {}
+"""Scenario files of the folder registered last that are not YAML, by name: a run that
+chooses one is refused with its error; a run of another scenario is not affected."""
 
 
 @functools.cache
@@ -315,7 +326,7 @@ def check_before_composing(overrides: Sequence[str]) -> None:
 
 
 def _check_scenario_bools(overrides: Sequence[str]) -> None:
-    """Refuse a chosen scenario file that gives a true/false key a non-bool (e.g. ``5``).
+    """Refuse a chosen scenario file that is not YAML or gives a true/false key a non-bool.
 
     The file's own values are read from the config store before Hydra merges them
     onto the schema (which would read any integer as true).
@@ -331,6 +342,8 @@ def _check_scenario_bools(overrides: Sequence[str]) -> None:
     repo = ConfigStore.instance().repo.get("scenario", {})
     for override in overrides:
         key, sep, name = override.lstrip("+").partition("=")
+        if sep and key == "scenario" and name.strip() in _UNREADABLE:
+            raise _UNREADABLE[name.strip()]
         entry = repo.get(f"{name.strip()}.yaml") if sep and key == "scenario" else None
         if entry is not None:
             try:

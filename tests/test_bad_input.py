@@ -465,6 +465,23 @@ def test_user_scenario_folder_is_an_explicit_option(tmp_path, capsys):
     assert line.startswith("error: --scenario-dir: ") and "shipped scenario" in line
 
 
+def test_a_broken_scenario_file_is_refused_only_when_chosen(tmp_path, capsys):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "broken.yaml").write_text("corridors: {closures: [{target: x\n")
+    (own / "typo.yaml").write_text("nonsense_key: 1\n")
+    (own / "fine.yaml").write_text("# @package _global_\ntrade:\n  sigma: 6.0\n")
+    assert compose_and_validate(["scenario=fine"], scenario_dir=own).trade.sigma == 6.0
+    line = refused(capsys, ["--scenario-dir", str(own), "scenario=broken"])
+    assert line.startswith(f"error: {own / 'broken.yaml'}: while parsing a flow mapping")
+    # the chosen file's own error, not the broken neighbour's
+    line = refused(capsys, ["--scenario-dir", str(own), "scenario=typo"])
+    assert line == "error: nonsense_key: unknown key (not in the config schema)"
+    line = refused(capsys, ["--scenario-dir", str(own), "scenario=fin"])
+    assert line.startswith("error: scenario: unknown option 'fin' (did you mean 'fine'?)")
+    assert "broken" not in line
+
+
 def test_scenario_file_with_an_integer_for_a_flag_is_refused(tmp_path, capsys):
     own = tmp_path / "mine"
     own.mkdir()
