@@ -113,6 +113,7 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
             continue
         for value in _representatives(values[1:] + values[:1]):
             _check(_with_value(plain, dotted, value))
+    check_launcher(base.hydra.launcher)
     sweeper = base.hydra.sweeper
     if str(sweeper.get("_target_", "")).endswith("SALibSweeper"):
         from sim.sweep.design import check_design
@@ -120,6 +121,60 @@ def validate_multirun(overrides: Sequence[str], conf_dir: Path) -> DictConfig:
         for key, value in check_design(OmegaConf.to_container(sweeper, resolve=False)):
             _check(_with_value(plain, key, value))
     return base
+
+
+START_METHODS = ("forkserver", "spawn", "fork")
+"""The ``multiprocessing`` start methods the local launcher accepts."""
+WORKERS_PER_CPU = 4
+"""Most local worker processes per CPU (more only add memory: each holds a model)."""
+
+
+def check_launcher(launcher: DictConfig) -> None:
+    """Refuse launcher settings the launcher would fail on (or misread) after the sweep starts.
+
+    ``n_jobs`` is −1 (one per CPU) or 1 to :data:`WORKERS_PER_CPU` per CPU;
+    ``progress`` and ``resume`` are true or false; ``start_method`` is one of
+    :data:`START_METHODS`; the Ray launcher's ``ray.remote.num_cpus`` is a positive
+    number and ``ray.init.num_cpus`` null or a positive integer.
+
+    Raises:
+        ConfigError: naming the ``hydra.launcher`` key and what is allowed.
+    """
+    import os
+
+    plain = OmegaConf.to_container(launcher, resolve=True)
+    assert isinstance(plain, dict)
+
+    def key(name: str) -> str:
+        return f"hydra.launcher.{name}"
+
+    if "n_jobs" in plain:
+        most = WORKERS_PER_CPU * (os.cpu_count() or 1)
+        n_jobs = plain["n_jobs"]
+        if (
+            isinstance(n_jobs, bool)
+            or not isinstance(n_jobs, int)
+            or not (n_jobs == -1 or 1 <= n_jobs <= most)
+        ):
+            allowed = f"-1 (one per CPU) or an integer in [1, {most}] ({WORKERS_PER_CPU} per CPU)"
+            raise ConfigError(key("n_jobs"), f"must be {allowed}, got {n_jobs!r}")
+    for flag in ("progress", "resume"):
+        if flag in plain and not isinstance(plain[flag], bool):
+            raise ConfigError(key(flag), f"must be true or false, got {plain[flag]!r}")
+    if "start_method" in plain and plain["start_method"] not in START_METHODS:
+        allowed = ", ".join(START_METHODS)
+        raise ConfigError(
+            key("start_method"), f"must be one of {allowed}, got {plain['start_method']!r}"
+        )
+    ray = plain.get("ray") or {}
+    remote = (ray.get("remote") or {}).get("num_cpus", 1)
+    if isinstance(remote, bool) or not isinstance(remote, int | float) or not remote > 0:
+        raise ConfigError(key("ray.remote.num_cpus"), f"must be a number > 0, got {remote!r}")
+    local = (ray.get("init") or {}).get("num_cpus")
+    if local is not None and (isinstance(local, bool) or not isinstance(local, int) or local < 1):
+        raise ConfigError(
+            key("ray.init.num_cpus"), f"must be null or an integer ≥ 1, got {local!r}"
+        )
 
 
 MAX_JOBS = 100_000

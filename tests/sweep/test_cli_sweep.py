@@ -133,6 +133,17 @@ def test_killed_sweep_resumes_without_duplicates(tmp_path):
         (["sweep.replicate=range(-1,2)"], "error: sweep.replicate: must be an integer ≥ 0"),
         (["+foo=1,2"], "error: foo: unknown key"),
         (["hydra/sweeper=salib", "hydra.sweeper.n=6"], "error: hydra.sweeper.n: must be a power"),
+        (["seed=1,2", "hydra.launcher.n_jobs=abc"], "error: hydra.launcher.n_jobs: must be -1"),
+        (["seed=1,2", "hydra.launcher.n_jobs=0"], "error: hydra.launcher.n_jobs: must be -1"),
+        (["seed=1,2", "hydra.launcher.resume=maybe"], "error: hydra.launcher.resume: must be true"),
+        (
+            ["seed=1,2", "hydra.launcher.start_method=thread"],
+            "error: hydra.launcher.start_method: must be one of forkserver, spawn, fork",
+        ),
+        (
+            ["seed=1,2", "hydra/launcher=caravan_ray", "hydra.launcher.ray.remote.num_cpus=0"],
+            "error: hydra.launcher.ray.remote.num_cpus: must be a number > 0, got 0",
+        ),
     ],
 )
 def test_a_bad_swept_value_is_one_line_before_anything_runs(tmp_path, capsys, args, message):
@@ -204,3 +215,20 @@ def test_ray_launcher_on_a_local_cluster(tmp_path):
         assert {"economies.parquet", "world.parquet"} <= {p.name for p in ray_tables}
         for path in ray_tables:
             assert path.read_bytes() == (local / str(run) / path.name).read_bytes()
+
+
+def test_launcher_worker_counts_from_one_to_four_per_cpu_are_accepted(monkeypatch):
+    from omegaconf import OmegaConf
+
+    from sim.errors import ConfigError
+    from sim.sweep.validate import check_launcher
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for n_jobs in (-1, 1, 8):
+        check_launcher(OmegaConf.create({"n_jobs": n_jobs, "start_method": "spawn"}))
+    for n_jobs in (9, -2, 1.5, True):
+        with pytest.raises(ConfigError, match=r"in \[1, 8\] \(4 per CPU\), got"):
+            check_launcher(OmegaConf.create({"n_jobs": n_jobs}))
+    check_launcher(OmegaConf.create({"ray": {"init": {"num_cpus": None}}}))  # the Ray launcher
+    with pytest.raises(ConfigError, match="hydra.launcher.ray.init.num_cpus"):
+        check_launcher(OmegaConf.create({"ray": {"init": {"num_cpus": 0}}}))
