@@ -1,7 +1,12 @@
 """Headline effects of the corridor scenarios, each against a no-lever run of the same horizon.
 
-Run: ``uv run python -m sim.corridor_headlines`` (prints one table; takes about a
-minute: each scenario is run with and without its corridor levers).
+Run: ``uv run python -m sim.corridor_headlines`` (prints each scenario's headlines and
+their comparison with published studies; about 15 s: each scenario is run with and
+without its corridor levers).
+
+The twin lacks the candidate paths the levers add: a lever that opens a planned segment
+adds paths from the first quarter, so the two runs already differ before the opening
+(README, "Plausibility against published studies").
 
 Measures (all from the model's own records, nothing fitted):
 
