@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.data.commodities import read_csv
 from sim.errors import DataError
 
 #: Published figures to set beside the headlines, one row each (their sources inside).
@@ -169,15 +170,12 @@ def published_studies(path: Path = PUBLISHED) -> pd.DataFrame:
         single figure), the other columns as strings ("" where empty).
 
     Raises:
-        DataError: A column is missing, an id repeats, a row has no source or url, a
+        DataError: The file or a column is missing, an id repeats, a row has no source or url, a
             value is not a number, ``expect``/``comparable``/``scenario`` is not one
             of the known ones, or a row that claims a comparable output names none
             (or the reverse).
     """
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in PUBLISHED_COLUMNS if c not in table.columns]
-    if missing:
-        raise DataError(str(path), f"missing columns {missing}")
+    table = read_csv(path, PUBLISHED_COLUMNS)
     if table["id"].duplicated().any():
         repeated = sorted(set(table["id"][table["id"].duplicated()]))
         raise DataError(str(path), f"repeated ids {repeated}")

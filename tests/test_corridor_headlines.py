@@ -35,7 +35,7 @@ def _write(tmp_path, table: pd.DataFrame):
         (lambda t: t.assign(source=[""] + list(t["source"][1:])), "no source"),
         (lambda t: t.assign(expect=["roughly"] + list(t["expect"][1:])), "expect is not one of"),
         (lambda t: t.assign(value=["many"] + list(t["value"][1:])), "value is not a number"),
-        (lambda t: t.drop(columns=["url"]), "missing columns"),
+        (lambda t: t.drop(columns=["url"]), r"missing column\(s\): url"),
         (lambda t: pd.concat([t, t.iloc[:1]]), "repeated ids"),
     ],
 )
