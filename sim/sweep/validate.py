@@ -19,6 +19,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
+from sim.fields import Spec, check_value
 from sim.sweep.schema import validate_sweep
 
 
@@ -161,11 +162,8 @@ def check_launcher(launcher: DictConfig) -> None:
     for flag in ("progress", "resume"):
         if flag in plain and not isinstance(plain[flag], bool):
             raise ConfigError(key(flag), f"must be true or false, got {plain[flag]!r}")
-    if "start_method" in plain and plain["start_method"] not in START_METHODS:
-        allowed = ", ".join(START_METHODS)
-        raise ConfigError(
-            key("start_method"), f"must be one of {allowed}, got {plain['start_method']!r}"
-        )
+    if "start_method" in plain:
+        check_value(key("start_method"), plain["start_method"], Spec(choices=START_METHODS))
     ray = plain.get("ray") or {}
     remote = (ray.get("remote") or {}).get("num_cpus", 1)
     if isinstance(remote, bool) or not isinstance(remote, int | float) or not remote > 0:
