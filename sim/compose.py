@@ -31,7 +31,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.errors import CaravanError, ConfigError
+from sim.errors import CaravanError, ConfigError, DataError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 """A scenario or config-group option name: no dots, slashes or spaces."""
@@ -78,6 +78,11 @@ def scenario_files(scenario_dir: str | Path | None = None) -> dict[str, Path]:
     return {**files, **own}
 
 
+_UNREADABLE: dict[str, DataError] = {}
+"""Scenario files of the folder registered last that are not YAML, by name: a run that
+chooses one is refused with its error; a run of another scenario is not affected."""
+
+
 def register_configs(
     scenario_dir: str | Path | None = None, only: Collection[str] | None = None
 ) -> None:
@@ -95,8 +100,6 @@ def register_configs(
     """
     from hydra.core.config_store import ConfigStore
 
-    from sim.errors import DataError
-
     _register_schema()
     repo = ConfigStore.instance().repo.setdefault("scenario", {})
     shipped_files = _yaml_names(SCENARIO_DIR)
@@ -111,11 +114,6 @@ def register_configs(
                 _store_scenario(name, path)
             except DataError as error:  # refused when chosen (check_before_composing)
                 _UNREADABLE[name] = error
-
-
-_UNREADABLE: dict[str, CaravanError] = {}
-"""Scenario files of the folder registered last that are not YAML, by name: a run that
-chooses one is refused with its error; a run of another scenario is not affected."""
 
 
 @functools.cache
@@ -146,8 +144,6 @@ def chosen_scenarios(overrides: Sequence[str]) -> set[str]:
 def _store_scenario(name: str, path: Path) -> None:
     from hydra.core.config_store import ConfigStore
     from omegaconf import OmegaConf
-
-    from sim.errors import DataError
 
     try:
         node = OmegaConf.load(path)
