@@ -107,14 +107,20 @@ def logit_shares(
 
 
 def logsum_cost(
-    cost: np.ndarray, scale: np.ndarray, available: np.ndarray, ptr: np.ndarray
+    cost: np.ndarray,
+    scale: np.ndarray,
+    available: np.ndarray,
+    ptr: np.ndarray,
+    count: np.ndarray | None = None,
 ) -> np.ndarray:
     """Expected generalized cost of each pair: a logsum over its candidate paths.
 
     C*_k = μ_k · [ ln K_k − ln Σ_{r∈k} a_r · exp(−C_r / μ_k) ], where K_k is the
-    number of candidate paths of the pair (open or not). This is the logit
-    logsum (Ben-Akiva & Lerman 1985, *Discrete Choice Analysis*, §5.8) shifted by
-    the constant μ_k ln K_k, so that min_r C_r ≤ C*_k (positive when costs are)
+    number of candidate paths of the pair (open or not; ``count`` where given, e.g.
+    the status quo's candidates only, so that paths a lever adds lower C*_k and the
+    constant does not move). This is the logit logsum (Ben-Akiva & Lerman 1985,
+    *Discrete Choice Analysis*, §5.8) shifted by the constant μ_k ln K_k, so that
+    min_r C_r ≤ C*_k (positive when costs are) while at most K_k paths are open,
     and C*_k rises when a path closes or gets dearer and falls when one opens.
 
     Returns:
@@ -125,7 +131,8 @@ def logsum_cost(
     pair = _pair_of(ptr)
     total = np.add.reduceat(np.exp(z - zmax[pair]), ptr[:-1])
     mu = scale[ptr[:-1]]
-    return mu * (np.log(np.diff(ptr)) - zmax - np.log(total))
+    n_candidates = np.diff(ptr) if count is None else count
+    return mu * (np.log(n_candidates) - zmax - np.log(total))
 
 
 def iceberg_tau(expected_cost: np.ndarray, value_per_tonne: np.ndarray) -> np.ndarray:

@@ -482,3 +482,42 @@ def path_set(
         incidence=incidence,
         pipeline=np.asarray(incidence @ net.is_pipeline.astype(float) > 0),
     )
+
+
+def with_lever_paths(
+    net: Network, status_quo: PathSet, levered: PathSet
+) -> tuple[PathSet, np.ndarray]:
+    """The candidate set of a run with levers: the status quo's paths, then the levers' new ones.
+
+    A lever (an opening, a closure, a route premium) changes which paths are
+    enumerated (module docstring: items 1 and 3-5), and can push some of the status
+    quo's paths out of a pair's k cheapest. Routed over that set, a run with levers
+    would differ from the run without them before any lever is in force. Here each
+    pair keeps every path of ``status_quo``, in its order, followed by the paths of
+    ``levered`` it lacks; the second array flags the latter, which the routing
+    phase admits only in quarters where a lever is in force
+    (:meth:`~sim.routing.phase.CorridorPhase.step`).
+
+    Args:
+        net: The network both sets were enumerated on.
+        status_quo: The candidate set without levers (``without_levers``).
+        levered: The candidate set with the run's levers, over the same pairs.
+
+    Returns:
+        The combined :class:`PathSet` and, per path, True where only the levers add it.
+    """
+    if not np.array_equal(status_quo.pairs, levered.pairs):
+        raise ValueError("the two path sets must cover the same pairs in the same order")
+    ptr, segments, lever_only = [0], [], []
+    for k in range(len(status_quo.pairs)):
+        own = status_quo.segments[status_quo.ptr[k] : status_quo.ptr[k + 1]]
+        known = set(own)
+        added = [
+            path for path in levered.segments[levered.ptr[k] : levered.ptr[k + 1]]
+            if path not in known
+        ]  # fmt: skip
+        segments += [*own, *added]
+        lever_only += [False] * len(own) + [True] * len(added)
+        ptr.append(len(segments))
+    pairs = [tuple(pair) for pair in status_quo.pairs.tolist()]
+    return path_set(net, pairs, ptr, segments), np.array(lever_only, dtype=bool)

@@ -42,7 +42,7 @@ from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
 from sim.routing.levers import SegmentState, from_year, segment_state
 from sim.routing.network import Network, load_network
 from sim.routing.path_cache import cache_key, cached_paths
-from sim.routing.paths import PathSet, enumerate_paths, path_ends
+from sim.routing.paths import PathSet, enumerate_paths, path_ends, with_lever_paths
 from sim.routing.regions import hub_weights
 from sim.routing.validation import check_against_network
 
@@ -336,17 +336,34 @@ class CorridorPhase:
         search_tv = PATH_SEARCH_DELTA * com.time_factor * self.group_value
         time_value = np.full((n, n), PATH_SEARCH_DELTA * PATH_SEARCH_VALUE)
         pipe_tv = float(search_tv[com.pipeline].mean()) if com.pipeline.any() else 0.0
-        key = cache_key(cfg, self.economies, start_quarter, (time_value, np.array([pipe_tv])))
-        self.paths, self.paths_source = cached_paths(
-            key,
-            net,
-            lambda: enumerate_paths(net, cfg, self.economies, start_quarter, time_value, pipe_tv),
-        )
+        self._status_quo = without_levers(cfg)
+
+        def candidates(config: CorridorsConfig) -> tuple[PathSet, str]:
+            key = cache_key(
+                config, self.economies, start_quarter, (time_value, np.array([pipe_tv]))
+            )
+            return cached_paths(
+                key,
+                net,
+                lambda: enumerate_paths(
+                    net, config, self.economies, start_quarter, time_value, pipe_tv
+                ),
+            )
+
+        self.paths, self.paths_source = candidates(cfg)
+        lever_only = np.zeros(self.paths.n_paths, dtype=bool)
+        if any(getattr(cfg, name) for name in LEVER_FIELDS):
+            # the status quo's candidates stay; the levers' own are used while one is in force
+            status_quo_paths, _ = candidates(self._status_quo)
+            self.paths, lever_only = with_lever_paths(net, status_quo_paths, self.paths)
         p = self.paths
         hubs = [list(cfg.economy_hubs[e]) for e in self.economies]
         weights = hub_weights(self.economies, cfg.economy_hubs, com.groups)
         self.classes = c = build_classes(p, self.mix, com.pipeline, hub_ends(net, p, hubs), weights)
         self._incidence = sparse.csr_matrix(p.incidence[c.path])
+        self._lever_row = lever_only[c.path]  # rows admitted only while a lever is in force
+        # each class's status-quo candidates: the logsum's constant (costs.logsum_cost)
+        self._status_quo_count = np.add.reduceat(~self._lever_row, c.ptr[:-1])
         i_of = p.pairs[c.pair, 0]
         self._class_i, self._class_j = i_of, p.pairs[c.pair, 1]
         self._class_share = self.mix[i_of, c.group] * c.hub_share
@@ -398,9 +415,9 @@ class CorridorPhase:
         # The baseline is the status-quo network in the start quarter, before any
         # lever or shock of this run (so a closure from the start still shows up as a
         # change in τ). Logit cost scale: the class's cheapest free-flow cost, over θ.
-        state0 = segment_state(net, without_levers(cfg), start_quarter)
+        state0 = segment_state(net, self._status_quo, start_quarter)
         self._available_kept: tuple[bytes, np.ndarray] | None = None  # see _available
-        available0 = self._available(state0)
+        available0 = self._available(state0, levers_in_force=False)
         free_cost = self._incidence @ segment_money(
             net.km, self._rate, state0.fee
         ) + self._path_time_value * (self._incidence @ (net.base_days + state0.border_days))
@@ -417,7 +434,7 @@ class CorridorPhase:
         self._warm: np.ndarray | None = None
         self._warm_key = b""
         self._prepared: tuple[bytes, Prepared] | None = None  # see _solve
-        baseline = self._solve(start_quarter, state0, base_flows)
+        baseline = self._solve(start_quarter, state0, base_flows, levers_in_force=False)
         self.baseline_assignment = self.last_assignment
         self._tau_base = baseline.tau
         self.baseline = self._in_model_order(baseline)
@@ -470,7 +487,10 @@ class CorridorPhase:
             raise ValueError(f"not a quarter label YYYYQn: {quarter!r}")
         state = segment_state(self.net, self.cfg, quarter)
         routed = self._routed(np.asarray(flows, dtype=float))
-        result = self._solve(quarter, state, routed, self._row_extra(quarter))
+        extra = self._row_extra(quarter)
+        result = self._solve(
+            quarter, state, routed, extra, levers_in_force=self.levers_in_force(quarter, state)
+        )
         ratio = result.tau / self._tau_base
         np.fill_diagonal(ratio, 1.0)
         return self._in_model_order(dataclasses.replace(result, tau_ratio=ratio))
@@ -514,16 +534,32 @@ class CorridorPhase:
         x = np.asarray(flows, dtype=float)[self._class_i, self._class_j]
         return x * 1e9 * self._class_share / self._class_value / 4.0
 
-    def _available(self, state: SegmentState) -> np.ndarray:
-        """(rows,) bool: the row's path crosses no closed segment.
+    def levers_in_force(self, quarter: str, state: SegmentState | None = None) -> bool:
+        """Whether a lever changes the network in ``quarter`` (or a route premium is in force).
+
+        In a quarter where none does, the run is routed over the status quo's
+        candidates only (:func:`~sim.routing.paths.with_lever_paths`), exactly as the
+        run without levers.
+        """
+        if not self._lever_row.any():
+            return False
+        if self._row_extra(quarter) is not None:
+            return True
+        state = segment_state(self.net, self.cfg, quarter) if state is None else state
+        return state.key() != segment_state(self.net, self._status_quo, quarter).key()
+
+    def _available(self, state: SegmentState, levers_in_force: bool = True) -> np.ndarray:
+        """(rows,) bool: the row's path is open (and a status-quo candidate while no lever is).
 
         Read-only, and kept while the open segments are the same (most quarters).
         """
-        key = state.is_open.tobytes()
+        key = state.is_open.tobytes() + bytes([levers_in_force])
         kept = self._available_kept
         if kept is None or kept[0] != key:
             closed = self._incidence @ (~state.is_open).astype(float)
             available = closed == 0
+            if not levers_in_force:
+                available &= ~self._lever_row
             available.flags.writeable = False
             self._available_kept = kept = (key, available)
         return kept[1]
@@ -538,18 +574,23 @@ class CorridorPhase:
         state: SegmentState,
         flows: np.ndarray,
         extra: np.ndarray | None = None,
+        levers_in_force: bool = True,
     ) -> RoutingResult:
         n, c, net = self._n, self.classes, self.net
         flows = np.asarray(flows, dtype=float)
         if flows.shape != (n, n) or not np.all(np.isfinite(flows)) or (flows < 0).any():
             raise ValueError(f"flows must be a finite, non-negative {n}x{n} array")
-        available = self._available(state)
+        available = self._available(state, levers_in_force)
         reachable = np.maximum.reduceat(available, c.ptr[:-1])
         if not reachable.all():
             k = int(np.flatnonzero(~reachable)[0])
             a, b = self.economies[self._class_i[k]], self.economies[self._class_j[k]]
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
-        key = state.cost_key() + (b"" if extra is None else extra.tobytes())
+        key = (
+            state.cost_key()
+            + bytes([levers_in_force])
+            + (b"" if extra is None else extra.tobytes())
+        )
         warm = key == self._warm_key
         inputs = dict(
             incidence=self.paths.incidence,
@@ -579,7 +620,9 @@ class CorridorPhase:
         )
         self.last_assignment = out
         self._warm, self._warm_key = out.shares, key
-        expected = logsum_cost(out.path_cost, self._path_scale, available, c.ptr)
+        expected = logsum_cost(
+            out.path_cost, self._path_scale, available, c.ptr, self._status_quo_count
+        )
         tau = 1.0 + self._pair_sum(
             self._class_share * (iceberg_tau(expected, self._class_value) - 1)
         )

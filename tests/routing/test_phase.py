@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 
 import numpy as np
@@ -282,3 +283,45 @@ def test_an_economy_without_a_hub_keeps_its_calibrated_cost(caplog):
     assert r.tau_ratio[c, e] > 1.0
     with pytest.raises(ConfigError, match="fewer than two economies have a hub"):
         CorridorPhase(("KAZ", "XNH"), cfg, np.ones((2, 2)), "2024Q1")
+
+
+def test_a_run_with_levers_routes_as_the_status_quo_until_one_is_in_force(flows):
+    """The levers' own candidate paths wait for a lever (paths.with_lever_paths)."""
+    base = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")  # fresh: no warm start
+    scen = CorridorPhase(ECONOMIES, SCENARIO, flows, "2024Q1")
+    assert scen._lever_row.any()  # the opening and the closures add candidates
+    assert not base._lever_row.any()
+    assert scen.baseline_assignment.segment_volume == pytest.approx(
+        base.baseline_assignment.segment_volume, rel=1e-12, abs=1e-6
+    )
+    for quarter, in_force in (("2024Q2", False), ("2024Q4", False), ("2025Q1", True)):
+        assert scen.levers_in_force(quarter) is in_force
+        got, status_quo = scen.step(quarter, flows), base.step(quarter, flows)
+        if in_force:  # East-West closed: its traffic diverts
+            assert not np.allclose(got.tau, status_quo.tau, rtol=1e-6)
+        else:
+            np.testing.assert_allclose(got.tau, status_quo.tau, rtol=1e-12)
+            np.testing.assert_allclose(
+                scen.last_assignment.segment_volume,
+                base.last_assignment.segment_volume,
+                rtol=1e-12,
+                atol=1e-6,
+            )
+
+
+def test_lever_paths_keep_the_status_quo_candidates_in_order(base, scen):
+    from sim.routing.paths import with_lever_paths
+
+    sq, combined = base.paths, scen.paths
+    for k in range(len(sq.pairs)):
+        own = sq.segments[sq.ptr[k] : sq.ptr[k + 1]]
+        got = combined.segments[combined.ptr[k] : combined.ptr[k + 1]]
+        assert got[: len(own)] == own and len(set(got)) == len(got)
+    again, flags = with_lever_paths(base.net, sq, combined)
+    assert again.segments == combined.segments
+    np.testing.assert_array_equal(flags[scen.classes.path], scen._lever_row)
+    _, none = with_lever_paths(base.net, combined, combined)
+    assert not none.any()
+    with pytest.raises(ValueError, match="same pairs"):
+        reordered = dataclasses.replace(sq, pairs=sq.pairs[::-1])
+        with_lever_paths(base.net, reordered, combined)
