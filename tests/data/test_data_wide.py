@@ -65,6 +65,7 @@ def test_dots_cells_equal_the_raw_file_where_not_imputed(world, raw_dir: Path) -
             assert world.flows[i, j] == pytest.approx(dots[(o, d, 2020)], rel=1e-9), (o, d)
 
 
+@pytest.mark.slow  # a dense FE-PPML over ~36,000 pairs: ~14 s of the default suite
 def test_distance_elasticity_in_the_band(world) -> None:
     k = world.n - 1
     beta, _ = distance_elasticity(world.flows[:k, :k], world.distance[:k, :k])
