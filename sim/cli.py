@@ -206,6 +206,16 @@ def _print_summary(run_dir: Path, meta: dict) -> None:
         f"  tables: {', '.join(meta['tables'])}; share of trade among the modelled economies "
         f"imputed: {meta['share_of_modelled_trade_imputed']:.2%}"
     )
+    over = meta.get("segments_over_capacity") or {}
+    if over:
+        top = ", ".join(
+            f"{name} {v['peak_utilization']:.2f}× ({v['quarters_over']} q)"
+            for name, v in list(over.items())[:3]
+        )
+        print(
+            f"  above capacity (congestion makes them dearer, does not cap them): {len(over)} "
+            f"segments, peak volume/capacity {top}; all in metadata.json"
+        )
 
 
 def _task(cfg) -> dict | None:

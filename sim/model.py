@@ -40,7 +40,13 @@ from sim.policy.bans import allowed_share, compile_bans
 from sim.policy.growth import endowment_path
 from sim.policy.tariffs import baseline_tariffs, compile_changes, scaled_matrix
 from sim.quarters import quarter_ordinal, quarter_range
-from sim.routing.phase import CorridorPhase, RoutingResult, SegmentLoads, segments_table
+from sim.routing.phase import (
+    CorridorPhase,
+    RoutingResult,
+    SegmentLoads,
+    over_capacity,
+    segments_table,
+)
 from sim.settlement.initial import spinup_quarters
 from sim.settlement.phase import (
     SeedFreeSetup,
@@ -333,6 +339,10 @@ class CaravanModel(mesa.Model):
         if self.records.settlement:
             tables["settlement"] = settlement_tables(self.records.settlement)
         return tables
+
+    def over_capacity(self) -> dict[str, dict[str, float | int]]:
+        """Segments above capacity in a quarter (:func:`sim.routing.phase.over_capacity`)."""
+        return over_capacity(self.records.segments)
 
     def imputed_share(self) -> float:
         """Share of trade among the modelled economies (ROW out) whose baseline cell is imputed.

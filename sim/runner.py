@@ -119,6 +119,7 @@ def run_to_directory(
         quarters=model.quarters,
         tables=names,
         share_of_modelled_trade_imputed=model.imputed_share(),
+        segments_over_capacity=model.over_capacity(),
         finished=datetime.now(UTC).isoformat(),
         wall_time_s=round(time.perf_counter() - clock, 4),
     )

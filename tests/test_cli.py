@@ -46,6 +46,13 @@ def test_run_writes_contract_and_summary(two_runs):
     world = pd.read_parquet(run_dir / "world.parquet")
     assert {"world_trade", "intra_cis_trade_share"} <= set(world.columns)
     assert not economies.isna().any().any()
+    segments = pd.read_parquet(run_dir / "segments.parquet")
+    peak = segments.groupby("segment")["utilization"].max()
+    over = meta["segments_over_capacity"]
+    assert set(over) == set(peak.index[peak > 1])
+    for name, seen in over.items():
+        assert seen["peak_utilization"] == pytest.approx(peak[name], abs=5e-4), name
+    assert ("above capacity" in proc.stdout) == bool(over)
 
 
 def test_same_config_and_seed_give_identical_files(two_runs):

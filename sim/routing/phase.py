@@ -126,6 +126,37 @@ def segments_table(loads: Sequence[SegmentLoads]) -> pd.DataFrame:
     return table
 
 
+def over_capacity(loads: Sequence[SegmentLoads]) -> dict[str, dict[str, float | int]]:
+    """The segments whose volume exceeds their capacity in some quarter of ``loads``.
+
+    BPR congestion (:func:`~sim.routing.costs.bpr_factor`, f = 1 + α (v / c)^β)
+    makes a full segment dearer but does not cap what it carries, so a segment
+    whose alternatives cost more can carry more than its published capacity. This
+    says where and by how much, for the run's metadata and summary.
+
+    Args:
+        loads: The run's quarterly segment loads, in order.
+
+    Returns:
+        ``{segment: {"peak_utilization": max_q v/c, "quarters_over": #q with v > c}}``
+        for every segment with v > c in a quarter, the highest peak first (peak
+        rounded to 3 decimals); empty if none.
+    """
+    if not loads:
+        return {}
+    names = np.asarray(loads[0].labels["segment"], dtype=object)
+    utilization = np.stack([np.nan_to_num(x.utilization, nan=0.0) for x in loads])
+    peak, quarters = utilization.max(axis=0), (utilization > 1.0).sum(axis=0)
+    over = [k for k in np.argsort(-peak, kind="stable") if quarters[k] > 0]
+    return {
+        str(names[k]): {
+            "peak_utilization": round(float(peak[k]), 3),
+            "quarters_over": int(quarters[k]),
+        }
+        for k in over
+    }
+
+
 @dataclass(frozen=True)
 class RoutingResult:
     """Routing outcome of one quarter (n×n arrays: row exporter, column importer).

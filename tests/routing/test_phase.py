@@ -325,3 +325,22 @@ def test_lever_paths_keep_the_status_quo_candidates_in_order(base, scen):
     with pytest.raises(ValueError, match="same pairs"):
         reordered = dataclasses.replace(sq, pairs=sq.pairs[::-1])
         with_lever_paths(base.net, reordered, combined)
+
+
+def test_over_capacity_names_each_full_segment_with_its_peak_and_quarters():
+    from sim.routing.phase import SegmentLoads, over_capacity
+
+    labels = {"segment": pd.array(["a", "b", "c"], dtype="string")}
+
+    def quarter(label: str, utilization: list[float]) -> SegmentLoads:
+        u = np.array(utilization)
+        cap = np.where(np.isnan(u), np.nan, 10.0)
+        return SegmentLoads(label, labels, np.nan_to_num(u * 10.0, nan=5.0), cap, u, u * 0)
+
+    loads = [quarter("2024Q1", [0.5, 1.2, np.nan]), quarter("2024Q2", [1.5, 0.9, np.nan])]
+    assert over_capacity(loads) == {
+        "a": {"peak_utilization": 1.5, "quarters_over": 1},
+        "b": {"peak_utilization": 1.2, "quarters_over": 1},
+    }
+    assert over_capacity([quarter("2024Q1", [1.0, 0.2, np.nan])]) == {}  # at capacity is not over
+    assert over_capacity([]) == {}
