@@ -177,6 +177,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 threadpool_limits(limits=1)
 from tests.sweep.test_worker import launch_spec
+from dataclasses import replace
 from sim.compose import compose_and_validate
 from sim.runner import simulate
 from sim.sweep.worker import JobRunner, JobSpec
@@ -194,7 +195,7 @@ for i in range(1, n + 1):  # interleaved: the same load on both
     totals["job_cpu"] += time.process_time() - cpu
     assert result["status"] == "completed", result
     wall, cpu = time.perf_counter(), time.process_time()
-    simulate(cfg)
+    simulate(replace(cfg, seed=2000 + i))  # a new seed, as the job's: no cached spin-up
     totals["sim_wall"] += time.perf_counter() - wall
     totals["sim_cpu"] += time.process_time() - cpu
 print(json.dumps({k: v / n for k, v in totals.items()}))
