@@ -62,7 +62,8 @@ def opened_by(net: Network, cfg: CorridorsConfig, year: int) -> np.ndarray:
     """Segments open in ``year`` by status, openings and (if enabled) announced years.
 
     A segment with a dated capacity (``capacity_schedule.csv``) is closed before
-    its first dated year (not yet in operation), whatever its status.
+    its first dated year (not yet in operation) and from a dated capacity of 0 on
+    (out of operation), whatever its status.
     """
     is_open = net.is_open.copy()
     if cfg.announced_openings:
@@ -70,7 +71,7 @@ def opened_by(net: Network, cfg: CorridorsConfig, year: int) -> np.ndarray:
     for o in cfg.openings:
         if in_force(from_year(o.year), year_start(year)):
             is_open[net.segment_index(o.segment)] = True
-    return is_open & net.built_by(year)
+    return is_open & net.in_operation(year)
 
 
 def closed_in(net: Network, cfg: CorridorsConfig, quarter: str) -> np.ndarray:

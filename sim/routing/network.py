@@ -71,7 +71,7 @@ class Network:
         commodities: The commodity groups (``commodity_groups.csv``, ``export_mix.csv``).
         schedule_segment: Segment index of each ``capacity_schedule.csv`` row.
         schedule_year: First year (``from_year``) of each row.
-        schedule_capacity: Capacity (t/yr) from that year on.
+        schedule_capacity: Capacity (t/yr) from that year on (0 = closed from that year).
     """
 
     hubs: pd.DataFrame
@@ -101,28 +101,36 @@ class Network:
         A segment in ``capacity_schedule.csv`` has, from each row's
         ``from_year`` on, that row's capacity (the latest row in force); other
         segments keep ``segments.csv``'s. Before its first row a scheduled
-        segment is not in operation (see :meth:`built_by`) and keeps its first
-        row's capacity.
+        segment is not in operation (see :meth:`in_operation`) and keeps its first
+        row's capacity; from a row of capacity 0 on it is closed (out of operation)
+        and keeps its last positive capacity.
         """
         capacity = self.capacity.copy()
         for seg in np.unique(self.schedule_segment):
             rows = np.flatnonzero(self.schedule_segment == seg)
-            years = self.schedule_year[rows]
-            in_force = rows[years <= year]
-            row = (
-                in_force[np.argmax(years[years <= year])]
-                if in_force.size
-                else rows[np.argmin(years)]
-            )
-            capacity[seg] = self.schedule_capacity[row]
+            rows = rows[np.argsort(self.schedule_year[rows], kind="stable")]
+            positive = rows[self.schedule_capacity[rows] > 0]
+            in_force = positive[self.schedule_year[positive] <= year]
+            capacity[seg] = self.schedule_capacity[in_force[-1] if in_force.size else positive[0]]
         return capacity
 
-    def built_by(self, year: int) -> np.ndarray:
-        """False on scheduled segments whose first dated year is after ``year`` (not yet built)."""
-        built = np.ones(self.n_segments, dtype=bool)
+    def in_operation(self, year: int) -> np.ndarray:
+        """False on scheduled segments not in operation in ``year``.
+
+        Not yet built (``year`` before the segment's first dated year) or closed
+        (the row in force in ``year`` has capacity 0, e.g. a pipeline whose
+        flows stopped); True on every unscheduled segment.
+        """
+        running = np.ones(self.n_segments, dtype=bool)
         for seg in np.unique(self.schedule_segment):
-            built[seg] = self.schedule_year[self.schedule_segment == seg].min() <= year
-        return built
+            rows = np.flatnonzero(self.schedule_segment == seg)
+            years = self.schedule_year[rows]
+            if years.min() > year:
+                running[seg] = False
+                continue
+            latest = rows[years <= year][np.argmax(years[years <= year])]
+            running[seg] = self.schedule_capacity[latest] > 0
+        return running
 
     @property
     def n_segments(self) -> int:
@@ -297,12 +305,23 @@ def _schedule(path: Path, segment_ids: tuple[str, ...]) -> tuple[np.ndarray, ...
         if r["segment"] not in index:
             raise DataError(str(path), f"row {line}, column 'segment': unknown {r['segment']!r}")
         value = _number(path, line, "capacity_t_per_year", r["capacity_t_per_year"])
-        if value == 0:
-            raise DataError(str(path), f"row {line}, column 'capacity_t_per_year': must be > 0")
+        if value < 0:
+            raise DataError(str(path), f"row {line}, column 'capacity_t_per_year': must be >= 0")
         seg.append(index[r["segment"]])
         year.append(int(_number(path, line, "from_year", r["from_year"])))
         cap.append(value)
     pairs = list(zip(seg, year, strict=True))
     if len(set(pairs)) != len(pairs):
         raise DataError(str(path), "a (segment, from_year) is listed twice")
+    first = {}
+    for s_, y, c in zip(seg, year, cap, strict=True):
+        if s_ not in first or y < first[s_][0]:
+            first[s_] = (y, c)
+    for s_, (y, c) in first.items():
+        if c == 0:
+            raise DataError(
+                str(path),
+                f"segment {segment_ids[s_]!r}: the first row ({y}) has capacity 0 "
+                "(a segment's first dated capacity opens it, a later 0 closes it)",
+            )
     return np.array(seg, dtype=int), np.array(year, dtype=int), np.array(cap, dtype=float)

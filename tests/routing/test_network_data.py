@@ -118,7 +118,7 @@ def test_capacity_schedule_is_dated_cited_and_closes_segments_before_their_first
     pos = net.segment_index("pipe:power_of_siberia")
     ramp = [net.capacity_in(y)[pos] / 0.73e6 for y in range(2020, 2026)]
     assert ramp == pytest.approx([4.1, 10.4, 15.5, 22.7, 30.0, 38.0])
-    assert not net.built_by(2019)[pos] and net.built_by(2020)[pos]
+    assert not net.in_operation(2019)[pos] and net.in_operation(2020)[pos]
     espo = net.segment_index("pipe:espo_china")
     assert net.capacity_in(2017)[espo] == 15e6 and net.capacity_in(2018)[espo] == 30e6
     unscheduled = net.segment_index("pipe:cpc")
@@ -127,6 +127,15 @@ def test_capacity_schedule_is_dated_cited_and_closes_segments_before_their_first
         rows = list(csv.DictReader(fh))
     assert rows and all(r["capacity_basis"].startswith(("sourced", "assumed")) for r in rows)
     assert all(len(r["capacity_basis"]) > 40 for r in rows)  # names its source
+
+
+def test_a_first_dated_capacity_of_zero_is_refused(tmp_path):
+    for f in DATA_DIR.glob("*.csv"):
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    with open(tmp_path / "capacity_schedule.csv", "a", encoding="utf-8") as fh:
+        fh.write("pipe:cpc,2030,0,sourced: closed\n")
+    with pytest.raises(DataError, match="'pipe:cpc': the first row \\(2030\\) has capacity 0"):
+        load_network(tmp_path)
 
 
 def test_druzhba_through_belarus_carries_the_whole_line():

@@ -142,7 +142,8 @@ def build_schedule() -> list[dict[str, str]]:
 
     Each row: the capacity (t/yr) of a segment from ``from_year`` until the
     segment's next row. Before a scheduled segment's first row it is not in
-    operation (the network closes it).
+    operation (the network closes it); a row of capacity 0 closes it from its
+    year on (flows stopped).
 
     Raises:
         DataError: on a row whose segment ``segments_spec.csv`` does not have.
@@ -155,9 +156,12 @@ def build_schedule() -> list[dict[str, str]]:
                 "capacity_schedule_spec.csv", f"column 'segment': unknown segment {s['segment']!r}"
             )
         kind = "sourced" if s["basis"] == "sourced" else f"assumed ({s['basis']})"
-        cap, cbasis = to_tonnes_per_year(
-            float(s["capacity"]), s["capacity_unit"], kind, s["source"]
-        )
+        if float(s["capacity"]) == 0:  # out of operation from this year on
+            cap, cbasis = 0.0, f"{kind}: {s['source']}"
+        else:
+            cap, cbasis = to_tonnes_per_year(
+                float(s["capacity"]), s["capacity_unit"], kind, s["source"]
+            )
         out.append(
             {
                 "segment": s["segment"],
