@@ -87,7 +87,10 @@ def test_pipelines_have_sourced_capacities_and_only_oil_and_gas_may_use_them():
     net = load_network()
     pipes = np.flatnonzero(net.is_pipeline)
     names = {net.segment_ids[s] for s in pipes}
-    for line in ("druzhba", "cpc", "espo", "power_of_siberia", "cac_", "turkstream", "btc"):
+    for line in (
+        "druzhba", "cpc", "espo", "power_of_siberia", "cac_", "turkstream", "btc",
+        "blue_stream", "ukraine_transit", "nord_stream", "yamal_europe", "tanap", "tap",
+    ):  # fmt: skip
         assert any(line in n for n in names), line
     assert np.isfinite(net.capacity[pipes]).all()
     with open(DATA_DIR / "segments.csv", newline="", encoding="utf-8") as fh:
@@ -127,6 +130,22 @@ def test_capacity_schedule_is_dated_cited_and_closes_segments_before_their_first
         rows = list(csv.DictReader(fh))
     assert rows and all(r["capacity_basis"].startswith(("sourced", "assumed")) for r in rows)
     assert all(len(r["capacity_basis"]) > 40 for r in rows)  # names its source
+
+
+def test_a_dated_capacity_of_zero_closes_a_pipeline_from_its_year():
+    """Yamal-Europe closes in 2022, Nord Stream 1 in 2023, the Ukraine transit on 1 Jan 2025."""
+    net = load_network()
+    for seg, last_year in (
+        ("pipe:yamal_europe", 2021),
+        ("pipe:nord_stream", 2022),
+        ("pipe:ukraine_transit", 2024),
+    ):
+        pos = net.segment_index(seg)
+        assert net.in_operation(last_year)[pos] and not net.in_operation(last_year + 1)[pos]
+        assert not net.in_operation(2031)[pos]
+        assert net.capacity_in(last_year + 1)[pos] == net.capacity_in(last_year)[pos] > 0
+    pos = net.segment_index("pipe:ukraine_transit")
+    assert net.capacity_in(2024)[pos] == pytest.approx(15 * 0.73e6)
 
 
 def test_a_first_dated_capacity_of_zero_is_refused(tmp_path):

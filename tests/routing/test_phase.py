@@ -195,7 +195,9 @@ def test_dated_pipeline_capacity_follows_the_schedule(base, flows):
     assert per_quarter == pytest.approx(
         {"2024Q4": 30 * 0.73e6 / 4, "2025Q1": 38 * 0.73e6 / 4, "2031Q3": 38 * 0.73e6 / 4}
     )
-    assert base.step("2025Q1", flows).tau_ratio[RUS, CHN] <= 1.0  # more pipe, no dearer
+    # More pipe, no dearer: 2025 also closes the gas transit through Ukraine, whose
+    # diverted tonnes move the equilibrium of the other pairs by ~3e-8 (within 1e-6).
+    assert base.step("2025Q1", flows).tau_ratio[RUS, CHN] <= 1.0 + 1e-6
 
 
 def test_delay_rises_monotonically_with_volume(base, flows):
