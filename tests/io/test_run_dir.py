@@ -173,3 +173,34 @@ def test_atomic_writer_is_public(tmp_path):
     atomic_write_bytes(tmp_path / "a.json", b"{}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
     assert (tmp_path / "a.json").read_bytes() == b"{}"
+
+
+def test_a_layout_seen_before_gives_the_bytes_pandas_writes(tmp_path):
+    """The second frame of a layout is converted with the kept schema, to the same bytes."""
+    import numpy as np
+
+    from sim.io import run_dir
+
+    def frame(seed):
+        rng = np.random.default_rng(seed)
+        values = rng.random(6)
+        values[seed % 6] = np.nan
+        out = pd.DataFrame(
+            {
+                "quarter": pd.array(["2024Q1", None, "2024Q3"] * 2, dtype="str"),
+                "value": values,
+                "whole": rng.random(6),
+                "count": rng.integers(0, 9, 6),
+                "flag": rng.random(6) < 0.5,
+            }
+        )
+        out.attrs = {"columns": {"value": {"unit": "US$ bn", "description": "é"}}}
+        return out
+
+    run_dir._SCHEMAS.clear()
+    for seed in range(3):  # the first builds the schema, the others reuse it
+        ours, theirs = tmp_path / "ours.parquet", tmp_path / "pandas.parquet"
+        write_table(frame(seed), ours)
+        frame(seed).to_parquet(theirs, index=False, compression="zstd")
+        assert ours.read_bytes() == theirs.read_bytes()
+    assert len(run_dir._SCHEMAS) == 1
