@@ -39,6 +39,8 @@ from omegaconf import Container, DictConfig, OmegaConf
 log = logging.getLogger(__name__)
 
 DEFAULT_SUBDIR = "${hydra.job.num}"
+PARSED_KEPT = 4096
+"""Override lines whose parse (and kind) a :class:`JobRunner` keeps (then it starts afresh)."""
 
 
 @dataclass
@@ -102,6 +104,8 @@ class JobRunner:
         self.spec = spec
         self.sweep_dir = Path(spec.sweep_dir)
         self.parser = OverridesParser.create()
+        self._parsed: dict[str, Any] = {}
+        self._value_kind: dict[str, bool] = {}
         self._bases: dict[tuple[str, ...], _Base] = {}
         self._frozen = False
         hydra = spec.config.hydra
@@ -117,7 +121,40 @@ class JobRunner:
         self.output_subdir = hydra.output_subdir
 
     # -- composition -----------------------------------------------------------------
+    def _parse(self, overrides: list[str]) -> list[Any]:
+        """Hydra's parsed overrides, each line parsed once per runner.
+
+        Most lines repeat from job to job (``sim.quarters=12``, a grid's values)
+        and Hydra's grammar costs about 0.3 ms a line. Only lines with a scalar
+        value are kept (a dict or list value is a fresh object per job), at most
+        :data:`PARSED_KEPT`.
+        """
+        parsed = []
+        for line in overrides:
+            override = self._parsed.get(line)
+            if override is None:
+                override = self.parser.parse_overrides([line])[0]
+                if isinstance(override.value(), str | int | float | bool | None):
+                    if len(self._parsed) >= PARSED_KEPT:
+                        self._parsed.clear()
+                    self._parsed[line] = override
+            parsed.append(override)
+        return parsed
+
     def _is_value(self, override: Any) -> bool:
+        """True for a value override (``trade.sigma=3``), False for a structural one.
+
+        Remembered per override line (the config repository does not change
+        during a launch; asking it whether a key is a config group costs ~0.3 ms).
+        """
+        known = self._value_kind.get(override.input_line)
+        if known is None:
+            known = self._value_kind[override.input_line] = self._classify(override)
+            if len(self._value_kind) > PARSED_KEPT:
+                self._value_kind.clear()
+        return known
+
+    def _classify(self, override: Any) -> bool:
         key = override.key_or_group
         return not (
             override.is_add()
@@ -157,7 +194,7 @@ class JobRunner:
         from sim.errors import ConfigError
         from sim.sweep.job import job_params
 
-        parsed = self.parser.parse_overrides(list(overrides))
+        parsed = self._parse(list(overrides))
         structural = tuple(o.input_line for o in parsed if not self._is_value(o))
         values = [o for o in parsed if self._is_value(o)]
         base = self._base(structural)
@@ -336,4 +373,26 @@ def _write_hydra_files(directory: Path, config_yaml: str, overrides: list[str]) 
     """``.hydra/config.yaml`` and ``.hydra/overrides.yaml``, as Hydra writes them (plainly)."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "config.yaml").write_text(config_yaml)
-    (directory / "overrides.yaml").write_text(OmegaConf.to_yaml(list(overrides)))
+    (directory / "overrides.yaml").write_text(_overrides_yaml(overrides))
+
+
+def _overrides_yaml(overrides: list[str]) -> str:
+    """``OmegaConf.to_yaml(overrides)``, as Hydra writes ``overrides.yaml``, without a ListConfig.
+
+    ``to_yaml`` dumps the plain container of a list of strings with
+    OmegaConf's dumper; building the ListConfig first costs about 1 ms a job.
+    A line OmegaConf could read as an interpolation, an escape or a missing
+    value (a dollar sign, a backslash, ``???``) takes OmegaConf's own path.
+    """
+    import yaml
+    from omegaconf._utils import get_omega_conf_dumper
+
+    if any("$" in line or "\\" in line or "???" in line for line in overrides):
+        return OmegaConf.to_yaml(list(overrides))
+    return yaml.dump(
+        list(overrides),
+        default_flow_style=False,
+        allow_unicode=True,
+        sort_keys=False,
+        Dumper=get_omega_conf_dumper(),
+    )

@@ -15,7 +15,7 @@ from omegaconf import OmegaConf
 from sim.compose import CONF_DIR, register_configs
 from sim.config import to_typed
 from sim.errors import ConfigError
-from sim.sweep.worker import JobRunner, JobSpec, LaunchSpec
+from sim.sweep.worker import JobRunner, JobSpec, LaunchSpec, _overrides_yaml
 
 
 def launch_spec(tmp_path, *overrides: str) -> tuple[LaunchSpec, HydraContext]:
@@ -62,7 +62,7 @@ def test_fast_path_equals_hydra_composition(tmp_path):
     spec, context = launch_spec(tmp_path)
     runner = JobRunner(spec)
     assert not runner.classic
-    for overrides in JOBS:
+    for overrides in JOBS + JOBS:  # the second time each line's parse is the kept one
         typed, params, text = runner.job_config(overrides)
         composed = hydra_job_config(spec, context, overrides)
         assert typed == to_typed(composed), overrides
@@ -75,6 +75,15 @@ def test_fast_path_equals_hydra_composition(tmp_path):
         ("scenario=cis_fta_deepening",),
         ("scenario=national_currency_push",),
     }
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [*JOBS, [], ["x='a b'", "y=null", "z=: x", "u=é", "v=" + "a" * 200, "~baz", "h=- y", "n=1e5"]]
+    + [["x=${y}"], ["z=\\${q}"], ["w=???"], ["null"], ["true"], ["~"]],
+)
+def test_overrides_yaml_is_what_omegaconf_writes(overrides):
+    assert _overrides_yaml(overrides) == OmegaConf.to_yaml(overrides)
 
 
 def test_runners_keep_their_own_state(tmp_path):
