@@ -4,9 +4,9 @@ Run: ``uv run python -m sim.corridor_headlines`` (prints each scenario's headlin
 their comparison with published studies; about 15 s: each scenario is run with and
 without its corridor levers).
 
-The twin is routed over the same candidate paths; the paths the levers add are used
-only in quarters where a lever is in force (:func:`sim.routing.paths.with_lever_paths`),
-so the two runs agree until the first lever.
+The twin is routed over the same candidate paths; the paths a lever adds are used only
+from its date (:func:`sim.routing.paths.with_lever_paths`), so the two runs agree until
+the first lever.
 
 Measures (all from the model's own records, nothing fitted):
 

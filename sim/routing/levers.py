@@ -8,13 +8,14 @@ capacity, border-time and fee changes from Q1 of their year on, closures from
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.policy.schedule import Schedule
 from sim.quarters import parse_quarter, quarter_ordinal
-from sim.routing.config import CorridorsConfig
+from sim.routing.config import LEVER_FIELDS, CorridorsConfig
 from sim.routing.network import Network
 
 
@@ -56,6 +57,66 @@ def year_start(year: int) -> int:
 def in_force(schedule: Schedule, quarter: int) -> bool:
     """True if a (step) corridor lever is in force in the quarter with ordinal ``quarter``."""
     return schedule.fraction(quarter) > 0
+
+
+def lever_schedule(name: str, lever: object) -> Schedule:
+    """When one lever of the ``corridors.<name>`` list is in force.
+
+    Closures over their window (bounds inclusive), every other lever from Q1 of
+    its ``year`` on, for good (:func:`from_year`).
+    """
+    if name == "closures":
+        return Schedule.window(lever.from_quarter, lever.to_quarter)
+    return from_year(lever.year)
+
+
+LeverSet = tuple[tuple[int, ...], ...]
+"""Which levers are in force: per :data:`LEVER_FIELDS` list, the positions in force."""
+
+
+def levers_in_force(cfg: CorridorsConfig, quarter: int) -> LeverSet:
+    """The positions of the levers of each list in force in the quarter with ordinal ``quarter``."""
+    return tuple(
+        tuple(
+            k
+            for k, lever in enumerate(getattr(cfg, name))
+            if in_force(lever_schedule(name, lever), quarter)
+        )
+        for name in LEVER_FIELDS
+    )
+
+
+def with_levers(cfg: CorridorsConfig, chosen: LeverSet) -> CorridorsConfig:
+    """A copy of ``cfg`` keeping only the levers at the positions ``chosen``."""
+    kept = copy.deepcopy(cfg)
+    for name, positions in zip(LEVER_FIELDS, chosen, strict=True):
+        setattr(kept, name, [getattr(cfg, name)[k] for k in positions])
+    return kept
+
+
+def lever_sets(cfg: CorridorsConfig) -> list[LeverSet]:
+    """Every distinct set of levers in force in some quarter, in order of first use.
+
+    The set can change only where a lever starts or a closure ends, so these
+    quarters are the only ones to look at; before the first of them none is in
+    force (the empty set, listed only if it recurs).
+    """
+    changes: set[int] = set()
+    for name in LEVER_FIELDS:
+        for lever in getattr(cfg, name):
+            if name == "closures":
+                changes |= {
+                    quarter_ordinal(lever.from_quarter),
+                    quarter_ordinal(lever.to_quarter) + 1,
+                }
+            else:
+                changes.add(year_start(lever.year))
+    found: list[LeverSet] = []
+    for q in sorted(changes):
+        chosen = levers_in_force(cfg, q)
+        if chosen not in found:
+            found.append(chosen)
+    return found
 
 
 def opened_by(net: Network, cfg: CorridorsConfig, year: int) -> np.ndarray:

@@ -55,9 +55,9 @@ import numpy as np
 from scipy import sparse
 
 from sim.errors import ConfigError
-from sim.quarters import parse_quarter
+from sim.quarters import parse_quarter, quarter_ordinal
 from sim.routing.config import CorridorsConfig
-from sim.routing.levers import closed_in, opened_by, segment_state
+from sim.routing.levers import closed_in, from_year, in_force, opened_by, segment_state
 from sim.routing.network import Network
 from sim.routing.validation import generic_nodes
 
@@ -266,6 +266,26 @@ def start_weights(net: Network, cfg: CorridorsConfig, start_quarter: str) -> np.
     money = net.km * rate + state.fee
     days = net.base_days + state.border_days
     return np.vstack([money, days])
+
+
+def search_levers(cfg: CorridorsConfig, start_quarter: str) -> CorridorsConfig:
+    """``cfg`` with only the levers :func:`enumerate_paths` reads, for its cache key.
+
+    The search weights are the start quarter's free-flow costs without added
+    border days (:func:`start_weights`), so capacity changes, border-time
+    changes that only add days, and fee and border-time changes not yet in force
+    in ``start_quarter`` do not move the candidates; dropping them gives sets of
+    levers that differ only in those one path set (one enumeration). Openings,
+    closures and route premiums are kept.
+    """
+    q = quarter_ordinal(start_quarter)
+    kept = copy.deepcopy(cfg)
+    kept.capacity_changes = []
+    kept.border_time_changes = [
+        b for b in cfg.border_time_changes if b.factor != 1.0 and in_force(from_year(b.year), q)
+    ]
+    kept.fee_changes = [f for f in cfg.fee_changes if in_force(from_year(f.year), q)]
+    return kept
 
 
 def enumerate_paths(
@@ -485,39 +505,43 @@ def path_set(
 
 
 def with_lever_paths(
-    net: Network, status_quo: PathSet, levered: PathSet
+    net: Network, status_quo: PathSet, levered: Sequence[PathSet]
 ) -> tuple[PathSet, np.ndarray]:
     """The candidate set of a run with levers: the status quo's paths, then the levers' new ones.
 
     A lever (an opening, a closure, a route premium) changes which paths are
     enumerated (module docstring: items 1 and 3-5), and can push some of the status
-    quo's paths out of a pair's k cheapest. Routed over that set, a run with levers
-    would differ from the run without them before any lever is in force. Here each
-    pair keeps every path of ``status_quo``, in its order, followed by the paths of
-    ``levered`` it lacks; the second array flags the latter, which the routing
-    phase admits only in quarters where a lever is in force
-    (:meth:`~sim.routing.phase.CorridorPhase.step`).
+    quo's paths out of a pair's k cheapest. Routed over one set for the whole run,
+    a run would differ from the run without levers before any lever is in force,
+    and a later lever would act before its date. Here each pair keeps every path of
+    ``status_quo``, in its order, followed by the paths of each of ``levered`` (the
+    sets enumerated with the levers in force at some quarter) it lacks so far.
 
     Args:
-        net: The network both sets were enumerated on.
+        net: The network the sets were enumerated on.
         status_quo: The candidate set without levers (``without_levers``).
-        levered: The candidate set with the run's levers, over the same pairs.
+        levered: Candidate sets, one per set of levers in force, over the same pairs.
 
     Returns:
-        The combined :class:`PathSet` and, per path, True where only the levers add it.
+        The combined :class:`PathSet`, and a (1 + len(levered), paths) bool array:
+        row 0 admits the status quo's paths only, row s + 1 those and the paths of
+        ``levered[s]``.
     """
-    if not np.array_equal(status_quo.pairs, levered.pairs):
-        raise ValueError("the two path sets must cover the same pairs in the same order")
-    ptr, segments, lever_only = [0], [], []
+    for other in levered:
+        if not np.array_equal(status_quo.pairs, other.pairs):
+            raise ValueError("the path sets must cover the same pairs in the same order")
+    ptr, segments, rows = [0], [], []
     for k in range(len(status_quo.pairs)):
         own = status_quo.segments[status_quo.ptr[k] : status_quo.ptr[k + 1]]
         known = set(own)
-        added = [
-            path for path in levered.segments[levered.ptr[k] : levered.ptr[k + 1]]
-            if path not in known
-        ]  # fmt: skip
+        per_set = [s.segments[s.ptr[k] : s.ptr[k + 1]] for s in levered]
+        # each path once, in the order of the first set that has it
+        added = list(dict.fromkeys(p for paths in per_set for p in paths if p not in known))
+        in_set = [set(paths) for paths in per_set]
         segments += [*own, *added]
-        lever_only += [False] * len(own) + [True] * len(added)
+        rows += [(True,) * (1 + len(levered))] * len(own)
+        rows += [(False, *(path in paths for paths in in_set)) for path in added]
         ptr.append(len(segments))
     pairs = [tuple(pair) for pair in status_quo.pairs.tolist()]
-    return path_set(net, pairs, ptr, segments), np.array(lever_only, dtype=bool)
+    admitted = np.array(rows, dtype=bool).reshape(len(segments), 1 + len(levered)).T
+    return path_set(net, pairs, ptr, segments), np.ascontiguousarray(admitted)

@@ -39,10 +39,23 @@ from sim.routing._fast_assign import Prepared, msa_assign_fast, prepare
 from sim.routing.assign import Assignment
 from sim.routing.config import LEVER_FIELDS, CorridorsConfig
 from sim.routing.costs import iceberg_tau, logsum_cost, segment_money
-from sim.routing.levers import SegmentState, from_year, segment_state
+from sim.routing.levers import (
+    SegmentState,
+    from_year,
+    lever_sets,
+    levers_in_force,
+    segment_state,
+    with_levers,
+)
 from sim.routing.network import Network, load_network
 from sim.routing.path_cache import cache_key, cached_paths
-from sim.routing.paths import PathSet, enumerate_paths, path_ends, with_lever_paths
+from sim.routing.paths import (
+    PathSet,
+    enumerate_paths,
+    path_ends,
+    search_levers,
+    with_lever_paths,
+)
 from sim.routing.regions import hub_weights
 from sim.routing.validation import check_against_network
 
@@ -381,20 +394,28 @@ class CorridorPhase:
                 ),
             )
 
-        self.paths, self.paths_source = candidates(cfg)
-        lever_only = np.zeros(self.paths.n_paths, dtype=bool)
-        if any(getattr(cfg, name) for name in LEVER_FIELDS):
-            # the status quo's candidates stay; the levers' own are used while one is in force
-            status_quo_paths, _ = candidates(self._status_quo)
-            self.paths, lever_only = with_lever_paths(net, status_quo_paths, self.paths)
+        # The status quo's candidates always; in a quarter with levers in force, also the
+        # paths enumerated with exactly those levers (paths.with_lever_paths).
+        self.paths, self.paths_source = candidates(self._status_quo)
+        admitted = np.ones((1, self.paths.n_paths), dtype=bool)
+        in_force_sets = [
+            chosen for chosen in (lever_sets(cfg) if self._has_levers(cfg) else []) if any(chosen)
+        ]
+        if in_force_sets:
+            levered = [
+                candidates(search_levers(with_levers(cfg, chosen), start_quarter))[0]
+                for chosen in in_force_sets
+            ]
+            self.paths, admitted = with_lever_paths(net, self.paths, levered)
+        self._admitted_row = {chosen: k + 1 for k, chosen in enumerate(in_force_sets)}
         p = self.paths
         hubs = [list(cfg.economy_hubs[e]) for e in self.economies]
         weights = hub_weights(self.economies, cfg.economy_hubs, com.groups)
         self.classes = c = build_classes(p, self.mix, com.pipeline, hub_ends(net, p, hubs), weights)
         self._incidence = sparse.csr_matrix(p.incidence[c.path])
-        self._lever_row = lever_only[c.path]  # rows admitted only while a lever is in force
+        self._admitted = admitted[:, c.path]  # per set of levers in force (lever_row), rows
         # each class's status-quo candidates: the logsum's constant (costs.logsum_cost)
-        self._status_quo_count = np.add.reduceat(~self._lever_row, c.ptr[:-1])
+        self._status_quo_count = np.add.reduceat(self._admitted[0], c.ptr[:-1])
         i_of = p.pairs[c.pair, 0]
         self._class_i, self._class_j = i_of, p.pairs[c.pair, 1]
         self._class_share = self.mix[i_of, c.group] * c.hub_share
@@ -448,7 +469,7 @@ class CorridorPhase:
         # change in τ). Logit cost scale: the class's cheapest free-flow cost, over θ.
         state0 = segment_state(net, self._status_quo, start_quarter)
         self._available_kept: tuple[bytes, np.ndarray] | None = None  # see _available
-        available0 = self._available(state0, levers_in_force=False)
+        available0 = self._available(state0, lever_row=0)
         free_cost = self._incidence @ segment_money(
             net.km, self._rate, state0.fee
         ) + self._path_time_value * (self._incidence @ (net.base_days + state0.border_days))
@@ -465,7 +486,7 @@ class CorridorPhase:
         self._warm: np.ndarray | None = None
         self._warm_key = b""
         self._prepared: tuple[bytes, Prepared] | None = None  # see _solve
-        baseline = self._solve(start_quarter, state0, base_flows, levers_in_force=False)
+        baseline = self._solve(start_quarter, state0, base_flows, lever_row=0)
         self.baseline_assignment = self.last_assignment
         self._tau_base = baseline.tau
         self.baseline = self._in_model_order(baseline)
@@ -519,9 +540,7 @@ class CorridorPhase:
         state = segment_state(self.net, self.cfg, quarter)
         routed = self._routed(np.asarray(flows, dtype=float))
         extra = self._row_extra(quarter)
-        result = self._solve(
-            quarter, state, routed, extra, levers_in_force=self.levers_in_force(quarter, state)
-        )
+        result = self._solve(quarter, state, routed, extra, lever_row=self.lever_row(quarter))
         ratio = result.tau / self._tau_base
         np.fill_diagonal(ratio, 1.0)
         return self._in_model_order(dataclasses.replace(result, tau_ratio=ratio))
@@ -565,32 +584,32 @@ class CorridorPhase:
         x = np.asarray(flows, dtype=float)[self._class_i, self._class_j]
         return x * 1e9 * self._class_share / self._class_value / 4.0
 
-    def levers_in_force(self, quarter: str, state: SegmentState | None = None) -> bool:
-        """Whether a lever changes the network in ``quarter`` (or a route premium is in force).
+    @staticmethod
+    def _has_levers(cfg: CorridorsConfig) -> bool:
+        return any(getattr(cfg, name) for name in LEVER_FIELDS)
 
-        In a quarter where none does, the run is routed over the status quo's
-        candidates only (:func:`~sim.routing.paths.with_lever_paths`), exactly as the
-        run without levers.
+    def lever_row(self, quarter: str) -> int:
+        """Which candidates ``quarter`` is routed over: 0 = the status quo's only.
+
+        Else the row of the set of levers in force then, whose own candidate
+        paths (enumerated with exactly those levers) are admitted besides the
+        status quo's (:func:`~sim.routing.paths.with_lever_paths`): before its
+        first lever a run is routed as the run without levers, and a lever's
+        paths wait for its date.
         """
-        if not self._lever_row.any():
-            return False
-        if self._row_extra(quarter) is not None:
-            return True
-        state = segment_state(self.net, self.cfg, quarter) if state is None else state
-        return state.key() != segment_state(self.net, self._status_quo, quarter).key()
+        chosen = levers_in_force(self.cfg, quarter_ordinal(quarter))
+        return self._admitted_row[chosen] if any(chosen) else 0
 
-    def _available(self, state: SegmentState, levers_in_force: bool = True) -> np.ndarray:
-        """(rows,) bool: the row's path is open (and a status-quo candidate while no lever is).
+    def _available(self, state: SegmentState, lever_row: int = 0) -> np.ndarray:
+        """(rows,) bool: the row's path is open and a candidate for ``lever_row``.
 
         Read-only, and kept while the open segments are the same (most quarters).
         """
-        key = state.is_open.tobytes() + bytes([levers_in_force])
+        key = state.is_open.tobytes() + lever_row.to_bytes(4)
         kept = self._available_kept
         if kept is None or kept[0] != key:
             closed = self._incidence @ (~state.is_open).astype(float)
-            available = closed == 0
-            if not levers_in_force:
-                available &= ~self._lever_row
+            available = (closed == 0) & self._admitted[lever_row]
             available.flags.writeable = False
             self._available_kept = kept = (key, available)
         return kept[1]
@@ -605,23 +624,19 @@ class CorridorPhase:
         state: SegmentState,
         flows: np.ndarray,
         extra: np.ndarray | None = None,
-        levers_in_force: bool = True,
+        lever_row: int = 0,
     ) -> RoutingResult:
         n, c, net = self._n, self.classes, self.net
         flows = np.asarray(flows, dtype=float)
         if flows.shape != (n, n) or not np.all(np.isfinite(flows)) or (flows < 0).any():
             raise ValueError(f"flows must be a finite, non-negative {n}x{n} array")
-        available = self._available(state, levers_in_force)
+        available = self._available(state, lever_row)
         reachable = np.maximum.reduceat(available, c.ptr[:-1])
         if not reachable.all():
             k = int(np.flatnonzero(~reachable)[0])
             a, b = self.economies[self._class_i[k]], self.economies[self._class_j[k]]
             raise ModelError(f"{quarter}: no open path from {a} to {b}")
-        key = (
-            state.cost_key()
-            + bytes([levers_in_force])
-            + (b"" if extra is None else extra.tobytes())
-        )
+        key = state.cost_key() + lever_row.to_bytes(4) + (b"" if extra is None else extra.tobytes())
         warm = key == self._warm_key
         inputs = dict(
             incidence=self.paths.incidence,

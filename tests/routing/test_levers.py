@@ -54,3 +54,34 @@ def test_border_days_multiply_then_add_and_a_corridor_spreads_them_by_km():
     )
     assert abs(added.sum() - 10.0) < 1e-9  # the whole corridor waits the 10 days once
     assert segment_state(net, cfg, "2040Q1").border_days[ferry] == 0.0  # floored
+
+
+def test_lever_sets_list_each_set_in_force_once_in_order_of_first_use():
+    from sim.quarters import quarter_range
+    from sim.routing.config import CapacityChange
+    from sim.routing.levers import lever_sets, levers_in_force, with_levers
+
+    cfg = CorridorsConfig(
+        closures=[Closure("East-West", "2025Q1", "2025Q4"), Closure("Suez", "2026Q1", "2026Q2")],
+        openings=[Opening("astara_irn-rasht_rail", 2027)],
+        capacity_changes=[CapacityChange("INSTC eastern", 2027, 15.0)],
+        border_time_changes=[BorderTimeChange("aktau-baku", 2025, factor=0.5)],
+    )
+    # fields in LEVER_FIELDS order: capacity, openings, border, fees, premiums, closures
+    assert lever_sets(cfg) == [
+        ((), (), (0,), (), (), (0,)),  # 2025Q1: border change, East-West shut
+        ((), (), (0,), (), (), (1,)),  # 2026Q1: East-West open again, Suez shut
+        ((), (), (0,), (), (), ()),  # 2026Q3: Suez open again
+        ((0,), (0,), (0,), (), (), ()),  # 2027Q1: the opening and the capacity change
+    ]
+    seen = []
+    net = load_network()
+    for quarter in quarter_range("2024Q1", 16):
+        chosen = levers_in_force(cfg, quarter_ordinal(quarter))
+        if chosen not in seen:
+            seen.append(chosen)
+        # the levers in force alone give the quarter's network
+        alone = segment_state(net, with_levers(cfg, chosen), quarter)
+        assert alone.key() == segment_state(net, cfg, quarter).key(), quarter
+    assert [s for s in seen if any(s)] == lever_sets(cfg)
+    assert lever_sets(CorridorsConfig()) == []

@@ -51,11 +51,13 @@ def test_no_change_gives_ratio_exactly_one(base, flows):
 def test_kept_available_rows_follow_closures(scen):
     """``_available`` is kept between quarters with the same open segments, never beyond."""
     for quarter in ("2024Q4", "2025Q1", "2025Q2", "2026Q1", "2024Q4"):  # East-West shut in 2025
-        state = segment_state(scen.net, scen.cfg, quarter)
-        got = scen._available(state)
-        np.testing.assert_array_equal(got, (scen._incidence @ (~state.is_open)) == 0)
+        state, row = segment_state(scen.net, scen.cfg, quarter), scen.lever_row(quarter)
+        got = scen._available(state, row)
+        open_rows = (scen._incidence @ (~state.is_open)) == 0
+        np.testing.assert_array_equal(got, open_rows & scen._admitted[row])
         assert not got.flags.writeable
-    assert not scen._available(segment_state(scen.net, scen.cfg, "2025Q1")).all()
+    state = segment_state(scen.net, scen.cfg, "2025Q1")
+    assert not scen._available(state, scen.lever_row("2025Q1")).all()
 
 
 def test_corridor_shares_product_is_the_readable_one_bit_for_bit(base):
@@ -291,13 +293,13 @@ def test_a_run_with_levers_routes_as_the_status_quo_until_one_is_in_force(flows)
     """The levers' own candidate paths wait for a lever (paths.with_lever_paths)."""
     base = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")  # fresh: no warm start
     scen = CorridorPhase(ECONOMIES, SCENARIO, flows, "2024Q1")
-    assert scen._lever_row.any()  # the opening and the closures add candidates
-    assert not base._lever_row.any()
+    assert (~scen._admitted[0]).any()  # the opening and the closures add candidates
+    assert base._admitted.shape[0] == 1 and base._admitted.all()
     assert scen.baseline_assignment.segment_volume == pytest.approx(
         base.baseline_assignment.segment_volume, rel=1e-12, abs=1e-6
     )
     for quarter, in_force in (("2024Q2", False), ("2024Q4", False), ("2025Q1", True)):
-        assert scen.levers_in_force(quarter) is in_force
+        assert (scen.lever_row(quarter) > 0) is in_force
         got, status_quo = scen.step(quarter, flows), base.step(quarter, flows)
         if in_force:  # East-West closed: its traffic diverts
             assert not np.allclose(got.tau, status_quo.tau, rtol=1e-6)
@@ -311,22 +313,57 @@ def test_a_run_with_levers_routes_as_the_status_quo_until_one_is_in_force(flows)
             )
 
 
-def test_lever_paths_keep_the_status_quo_candidates_in_order(base, scen):
-    from sim.routing.paths import with_lever_paths
+def test_a_later_lever_does_not_act_before_its_date(flows):
+    """While only the East-West closure is in force, the later levers change nothing."""
+    only_first = dataclasses.replace(SCENARIO, closures=SCENARIO.closures[:1], openings=[])
+    only_first.capacity_changes = []
+    scen = CorridorPhase(ECONOMIES, SCENARIO, flows, "2024Q1")
+    first = CorridorPhase(ECONOMIES, only_first, flows, "2024Q1")
+    assert scen.lever_row("2025Q1") != scen.lever_row("2027Q1")  # the opening's own set
+    got, expected = scen.step("2025Q1", flows), first.step("2025Q1", flows)
+    np.testing.assert_allclose(got.tau, expected.tau, rtol=1e-12)
+    np.testing.assert_allclose(
+        scen.last_assignment.segment_volume,
+        first.last_assignment.segment_volume,
+        rtol=1e-12,
+        atol=1e-6,
+    )
+    # a capacity change adds no path: 2030 is routed over 2027's candidates
+    rows = scen._admitted[[scen.lever_row("2027Q1"), scen.lever_row("2030Q1")]]
+    np.testing.assert_array_equal(rows[0], rows[1])
+
+
+def test_lever_paths_admit_each_sets_own_paths_besides_the_status_quo(base, scen):
+    from sim.routing.paths import path_set, with_lever_paths
 
     sq, combined = base.paths, scen.paths
     for k in range(len(sq.pairs)):
         own = sq.segments[sq.ptr[k] : sq.ptr[k + 1]]
         got = combined.segments[combined.ptr[k] : combined.ptr[k + 1]]
         assert got[: len(own)] == own and len(set(got)) == len(got)
-    again, flags = with_lever_paths(base.net, sq, combined)
-    assert again.segments == combined.segments
-    np.testing.assert_array_equal(flags[scen.classes.path], scen._lever_row)
-    _, none = with_lever_paths(base.net, combined, combined)
-    assert not none.any()
+    # two made-up levered sets: each pair's last combined path, and its first two
+    pairs = [tuple(pair) for pair in sq.pairs.tolist()]
+    per_pair = [combined.segments[combined.ptr[k] : combined.ptr[k + 1]] for k in range(len(pairs))]
+    last = path_set(base.net, pairs, list(range(len(pairs) + 1)), [p[-1] for p in per_pair])
+    two = [path for p in per_pair for path in p[:2]]
+    ptr = np.concatenate([[0], np.cumsum([len(p[:2]) for p in per_pair])]).tolist()
+    firsts = path_set(base.net, pairs, ptr, two)
+    merged, admitted = with_lever_paths(base.net, sq, [last, firsts])
+    assert admitted.shape == (3, merged.n_paths)
+    for k in range(len(pairs)):
+        rows = range(merged.ptr[k], merged.ptr[k + 1])
+        paths = [merged.segments[r] for r in rows]
+        own = set(sq.segments[sq.ptr[k] : sq.ptr[k + 1]])
+        for r, path in zip(rows, paths, strict=True):
+            assert admitted[0, r] == (path in own)
+            assert admitted[1, r] == (path in own or path == per_pair[k][-1])
+            assert admitted[2, r] == (path in own or path in per_pair[k][:2])
+        assert set(paths) == own | {per_pair[k][-1], *per_pair[k][:2]}
+    _, none = with_lever_paths(base.net, sq, [sq])
+    assert none.all()
     with pytest.raises(ValueError, match="same pairs"):
         reordered = dataclasses.replace(sq, pairs=sq.pairs[::-1])
-        with_lever_paths(base.net, reordered, combined)
+        with_lever_paths(base.net, reordered, [combined])
 
 
 def test_over_capacity_names_each_full_segment_with_its_peak_and_quarters():
