@@ -132,6 +132,11 @@ class Network:
             running[seg] = self.schedule_capacity[latest] > 0
         return running
 
+    def closed_from(self, segment: int) -> int | None:
+        """The first year a dated capacity of 0 takes ``segment`` out of operation, or None."""
+        rows = (self.schedule_segment == segment) & (self.schedule_capacity == 0)
+        return int(self.schedule_year[rows].min()) if rows.any() else None
+
     @property
     def n_segments(self) -> int:
         """Number of segments."""

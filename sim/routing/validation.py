@@ -51,6 +51,13 @@ def check_against_network(net: Network, cfg: CorridorsConfig, economies: Sequenc
     for i, o in enumerate(cfg.openings):
         if o.segment not in net.segment_ids:
             raise ConfigError(f"corridors.openings[{i}].segment", f"unknown segment {o.segment!r}")
+        closed = net.closed_from(net.segment_index(o.segment))
+        if closed is not None:
+            raise ConfigError(
+                f"corridors.openings[{i}].segment",
+                f"{o.segment} is out of operation from {closed} (capacity_schedule.csv); "
+                "an opening does not reopen it",
+            )
     for i, b in enumerate(cfg.border_time_changes):
         _target(net, f"corridors.border_time_changes[{i}].target", b.target)
     for i, f in enumerate(cfg.fee_changes):

@@ -44,6 +44,11 @@ def test_unknown_names():
     assert msg.startswith("corridors.closures[0].target: unknown segment or corridor 'Silk Road'")
     msg = _err(CorridorsConfig(openings=[Opening("nowhere", 2028)]))
     assert msg.startswith("corridors.openings[0].segment: unknown segment")
+    msg = _err(CorridorsConfig(openings=[Opening("pipe:nord_stream", 2026)]))
+    assert msg == (
+        "corridors.openings[0].segment: pipe:nord_stream is out of operation from 2023 "
+        "(capacity_schedule.csv); an opening does not reopen it"
+    )
     msg = _err(CorridorsConfig(capacity_changes=[CapacityChange("East-West", 2027, 5.0)]))
     assert "has no capacitated segment" in msg
 
