@@ -289,6 +289,17 @@ def test_an_economy_without_a_hub_keeps_its_calibrated_cost(caplog):
         CorridorPhase(("KAZ", "XNH"), cfg, np.ones((2, 2)), "2024Q1")
 
 
+def _assert_routed_alike(phase, result, other, other_result):
+    """The two phases' last quarters have the same τ and segment volumes (to 1e-12)."""
+    np.testing.assert_allclose(result.tau, other_result.tau, rtol=1e-12)
+    np.testing.assert_allclose(
+        phase.last_assignment.segment_volume,
+        other.last_assignment.segment_volume,
+        rtol=1e-12,
+        atol=1e-6,
+    )
+
+
 def test_a_run_with_levers_routes_as_the_status_quo_until_one_is_in_force(flows):
     """The levers' own candidate paths wait for a lever (paths.with_lever_paths)."""
     base = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")  # fresh: no warm start
@@ -304,13 +315,7 @@ def test_a_run_with_levers_routes_as_the_status_quo_until_one_is_in_force(flows)
         if in_force:  # East-West closed: its traffic diverts
             assert not np.allclose(got.tau, status_quo.tau, rtol=1e-6)
         else:
-            np.testing.assert_allclose(got.tau, status_quo.tau, rtol=1e-12)
-            np.testing.assert_allclose(
-                scen.last_assignment.segment_volume,
-                base.last_assignment.segment_volume,
-                rtol=1e-12,
-                atol=1e-6,
-            )
+            _assert_routed_alike(scen, got, base, status_quo)
 
 
 def test_a_later_lever_does_not_act_before_its_date(flows):
@@ -321,13 +326,7 @@ def test_a_later_lever_does_not_act_before_its_date(flows):
     first = CorridorPhase(ECONOMIES, only_first, flows, "2024Q1")
     assert scen.lever_row("2025Q1") != scen.lever_row("2027Q1")  # the opening's own set
     got, expected = scen.step("2025Q1", flows), first.step("2025Q1", flows)
-    np.testing.assert_allclose(got.tau, expected.tau, rtol=1e-12)
-    np.testing.assert_allclose(
-        scen.last_assignment.segment_volume,
-        first.last_assignment.segment_volume,
-        rtol=1e-12,
-        atol=1e-6,
-    )
+    _assert_routed_alike(scen, got, first, expected)
     # a capacity change adds no path: 2030 is routed over 2027's candidates
     rows = scen._admitted[[scen.lever_row("2027Q1"), scen.lever_row("2030Q1")]]
     np.testing.assert_array_equal(rows[0], rows[1])
