@@ -14,6 +14,14 @@ def test_the_2021_fit_meets_the_published_level_and_later_years_see_their_own_tr
     assert observed["2021"] == pytest.approx(hindcast.MC_2021_MT, rel=0.02)
     assert observed["2021"] == pytest.approx(fixed["2021"], rel=1e-6)  # 2021 is 2021's trade
     assert abs(observed["2023"] / fixed["2023"] - 1) > 0.01  # 2023 is routed on 2023's trade
+    # the scenario for the full model carries this fit (to the bisection's resolution)
+    from pathlib import Path
+
+    from omegaconf import OmegaConf
+
+    yaml = Path(__file__).resolve().parents[2] / "scenarios" / "hindcast_corridors_2022.yaml"
+    shipped = OmegaConf.load(yaml).corridors.corridor_frictions["Middle Corridor"]
+    assert shipped == pytest.approx(cfg.corridor_frictions["Middle Corridor"], abs=0.5)
 
 
 def test_the_scenario_carries_the_dated_changes_of_the_data_table():
