@@ -398,9 +398,7 @@ class CorridorPhase:
         # paths enumerated with exactly those levers (paths.with_lever_paths).
         self.paths, self.paths_source = candidates(self._status_quo)
         admitted = np.ones((1, self.paths.n_paths), dtype=bool)
-        in_force_sets = [
-            chosen for chosen in (lever_sets(cfg) if self._has_levers(cfg) else []) if any(chosen)
-        ]
+        in_force_sets = [chosen for chosen in lever_sets(cfg) if any(chosen)]
         if in_force_sets:
             levered = [
                 candidates(search_levers(with_levers(cfg, chosen), start_quarter))[0]
@@ -583,10 +581,6 @@ class CorridorPhase:
         """
         x = np.asarray(flows, dtype=float)[self._class_i, self._class_j]
         return x * 1e9 * self._class_share / self._class_value / 4.0
-
-    @staticmethod
-    def _has_levers(cfg: CorridorsConfig) -> bool:
-        return any(getattr(cfg, name) for name in LEVER_FIELDS)
 
     def lever_row(self, quarter: str) -> int:
         """Which candidates ``quarter`` is routed over: 0 = the status quo's only.
