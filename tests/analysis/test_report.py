@@ -110,6 +110,7 @@ def test_single_run_report_says_why_figures_are_left_out(run_dir: Path, tmp_path
     assert text.count("Not shown:") == len(res.omitted)
 
 
+@pytest.mark.slow  # two full runs and a report: ~6 s
 def test_baseline_option_compares_two_runs(
     run_dir: Path, baseline_run_dir: Path, tmp_path: Path
 ) -> None:

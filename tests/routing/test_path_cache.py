@@ -15,6 +15,7 @@ def fresh_cache(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow  # a second Python process: ~5 s
 def test_second_process_loads_the_same_paths_from_disk(fresh_cache, monkeypatch):
     flows = gravity_flows()
     first = CorridorPhase(ECONOMIES, CorridorsConfig(), flows, "2024Q1")

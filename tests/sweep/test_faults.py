@@ -170,6 +170,7 @@ def test_killing_the_launcher_stops_its_workers(tmp_path):
     assert written < 40
 
 
+@pytest.mark.slow  # a real sweep first: ~4 s
 def test_a_sweep_into_a_folder_of_another_sweep_is_refused_and_keeps_it(tmp_path):
     sweep_dir = tmp_path / "earlier"
     (sweep_dir / "0").mkdir(parents=True)
