@@ -342,7 +342,10 @@ class CaravanModel(mesa.Model):
 
     def over_capacity(self) -> dict[str, dict[str, float | int]]:
         """Segments above capacity in a quarter (:func:`sim.routing.phase.over_capacity`)."""
-        return over_capacity(self.records.segments)
+        cfg = self.cfg.corridors
+        return over_capacity(
+            self.records.segments, cfg.msa_tol if cfg.capacity_price_step > 0 else 0.0
+        )
 
     def imputed_share(self) -> float:
         """Share of trade among the modelled economies (ROW out) whose baseline cell is imputed.

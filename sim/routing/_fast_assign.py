@@ -35,8 +35,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from sim.routing.assign import Assignment, msa_assign
-from sim.routing.costs import bpr_factor, generalized_cost, logit_shares
+from sim.routing.assign import Assignment, msa_assign, msa_divisor
+from sim.routing.costs import (
+    bpr_factor,
+    capacity_gap,
+    capacity_prices,
+    congested_volume,
+    generalized_cost,
+    logit_shares,
+    price_ceiling,
+    response_weight,
+    segment_scale,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class HotRows:
         bt: Bᵀ (K × H, sparse).
         tv_hot: The value of time δ·V of each hot row (US$ per tonne-day).
         scale_hot: The logit scale μ of each hot row (US$/t).
+        cap_idx: The capacitated segments' indices (K).
         cap_c: The capacitated segments' capacities (tonnes per the period of the tonnes).
         m_c: Their money cost (US$/t).
         t0_c: Their free-flow days (running + border).
@@ -79,6 +90,7 @@ class HotRows:
     bt: sparse.csr_matrix
     tv_hot: np.ndarray
     scale_hot: np.ndarray
+    cap_idx: np.ndarray
     cap_c: np.ndarray
     m_c: np.ndarray
     t0_c: np.ndarray
@@ -158,7 +170,8 @@ def prepare(
             by_path=by_path, hot_pair_row=hot_pair[pair], hot_rows=hot_rows,
             cold_rows=cold_rows, iterated=iterated.size, hot_ptr=hot_ptr,
             hot_slot=slot[pair_of_hot], cold_slot=cold_slot, b=b, bt=b.T.tocsr(),
-            tv_hot=time_value[hot_rows], scale_hot=scale[hot_rows], cap_c=capacity[cap_idx],
+            tv_hot=time_value[hot_rows], scale_hot=scale[hot_rows], cap_idx=cap_idx,
+            cap_c=capacity[cap_idx],
             m_c=segment_money[cap_idx], t0_c=free_days[cap_idx], e0_hot=e0[hot_rows],
             e0_cold=e0_cold,
             cold_sum=np.bincount(cold_slot, weights=e0_cold, minlength=iterated.size),
@@ -170,10 +183,10 @@ def prepare(
 
 def _full_costs(
     incidence, path_of, free_days, segment_money, time_value, row_extra, capacity, alpha, beta,
-    volume,
+    volume, priced=False,
 ):  # fmt: skip
     """Rows' generalized cost, days and the segments' BPR factor at segment ``volume``."""
-    f = bpr_factor(volume, capacity, alpha, beta)
+    f = bpr_factor(congested_volume(volume, capacity, priced), capacity, alpha, beta)
     days = (incidence @ (free_days * f))[path_of]
     money = (incidence @ (segment_money * f))[path_of]
     cost = generalized_cost(money, days, time_value)
@@ -197,6 +210,8 @@ def msa_assign_fast(
     path_of: np.ndarray | None = None,
     start_shares: np.ndarray | None = None,
     row_extra: np.ndarray | None = None,
+    price_step: float = 0.0,
+    start_prices: np.ndarray | None = None,
     prepared: Prepared | None = None,
 ) -> Assignment:
     """Same arguments and result as :func:`sim.routing.assign.msa_assign`.
@@ -210,10 +225,14 @@ def msa_assign_fast(
     n_paths, path_of = p.n_paths, p.path_of
     row_tonnes = np.repeat(pair_tonnes, np.diff(ptr))
 
-    def full_costs(volume: np.ndarray):
+    def full_costs(volume: np.ndarray, price: np.ndarray):
+        extra = row_extra
+        if price.any():
+            priced = (incidence @ price)[path_of]
+            extra = priced if row_extra is None else row_extra + priced
         return _full_costs(
-            incidence, path_of, free_days, segment_money, time_value, row_extra, capacity,
-            alpha, beta, volume,
+            incidence, path_of, free_days, segment_money, time_value, extra, capacity,
+            alpha, beta, volume, price_step > 0,
         )  # fmt: skip
 
     def full_volume(shares: np.ndarray) -> np.ndarray:
@@ -224,10 +243,12 @@ def msa_assign_fast(
     volume = full_volume(shares)
     gap = 0.0
     iterations = 0
+    price = np.zeros_like(free_days)
     if p.hot is None:
         return _result(
-            shares.copy(), row_tonnes, volume, free_days * f, path_days.copy(), cost.copy(), 0, 0.0
-        )
+            shares.copy(), row_tonnes, volume, free_days * f, path_days.copy(), cost.copy(), 0,
+            0.0, price,
+        )  # fmt: skip
     h = p.hot
     hot_rows, cold_rows, hot_ptr, hot_slot = h.hot_rows, h.cold_rows, h.hot_ptr, h.hot_slot
     cold_slot, b, bt, e0_hot, e0_cold = h.cold_slot, h.b, h.bt, h.e0_hot, h.e0_cold
@@ -242,32 +263,46 @@ def msa_assign_fast(
         path_of, weights=np.where(h.hot_pair_row, 0.0, shares * row_tonnes), minlength=n_paths
     )
     v_c = fixed_c + bt @ (s_hot * q_hot)
+    price_c = np.zeros_like(cap_c)
+    ceiling_c = price_ceiling(bt @ (q_hot * scale_hot), bt @ q_hot)
+    if price_step > 0 and start_prices is not None:
+        price_c = np.asarray(start_prices, dtype=float)[h.cap_idx]
     for n in range(1, max_iter + 1):
         iterations = n
-        extra = bpr_factor(v_c, cap_c, alpha, beta) - 1.0
-        extra_cost = b @ (m_c * extra) + tv_hot * (b @ (t0_c * extra))
+        extra = bpr_factor(congested_volume(v_c, cap_c, price_step > 0), cap_c, alpha, beta) - 1.0
+        extra_cost = b @ (m_c * extra + price_c) + tv_hot * (b @ (t0_c * extra))
         e_hot = e0_hot * np.exp(-extra_cost / scale_hot)
         total = cold_sum + np.add.reduceat(e_hot, hot_ptr[:-1])
         if not np.all(total > 1e-300):  # so congested that exp underflows: the exact form
             return msa_assign(
                 incidence, ptr, pair_tonnes, segment_money, time_value, scale, available,
                 free_days, capacity, alpha, beta, max_iter, tol, path_of, start_shares,
-                row_extra,
+                row_extra, price_step, start_prices,
             )  # fmt: skip
         aux_hot = e_hot / total[hot_slot]
         target_c = fixed_c + bt @ (aux_hot * q_hot)
         gap = float(np.max(np.abs(target_c - v_c) / cap_c))
+        if price_step > 0:
+            gap = max(gap, capacity_gap(v_c, cap_c, price_c, ceiling_c))
         if gap <= tol:
             break
-        s_hot = s_hot + (aux_hot - s_hot) / (n + 1)
-        w = w + (1.0 / total - w) / (n + 1)
+        if price_step > 0:
+            response = bt @ response_weight(aux_hot, q_hot, scale_hot)
+            scale_c = segment_scale(target_c - fixed_c, response)
+            price_c = capacity_prices(price_c, target_c, cap_c, scale_c, price_step, ceiling_c)
+        divisor = msa_divisor(n, price_step)
+        s_hot = s_hot + (aux_hot - s_hot) / divisor
+        w = w + (1.0 / total - w) / divisor
         v_c = fixed_c + bt @ (s_hot * q_hot)
     shares = start.copy()
     shares[hot_rows] = s_hot
     shares[cold_rows] = e0_cold * w[cold_slot]
     volume = full_volume(shares)
-    cost, path_days, f = full_costs(volume)
-    return _result(shares, row_tonnes, volume, free_days * f, path_days, cost, iterations, gap)
+    price[h.cap_idx] = price_c
+    cost, path_days, f = full_costs(volume, price)
+    return _result(
+        shares, row_tonnes, volume, free_days * f, path_days, cost, iterations, gap, price
+    )
 
 
 def _warm(free: np.ndarray, start: np.ndarray, available: np.ndarray, ptr: np.ndarray):
@@ -291,7 +326,9 @@ def _pair_weight(
         return np.where(den > 0, num / den, 0.0)
 
 
-def _result(shares, row_tonnes, volume, seg_days, path_days, cost, iterations, gap) -> Assignment:
+def _result(
+    shares, row_tonnes, volume, seg_days, path_days, cost, iterations, gap, price
+) -> Assignment:
     """The :class:`~sim.routing.assign.Assignment` of final shares and volumes."""
     return Assignment(
         shares=shares,
@@ -302,4 +339,5 @@ def _result(shares, row_tonnes, volume, seg_days, path_days, cost, iterations, g
         path_cost=cost,
         iterations=iterations,
         gap=gap,
+        shadow_price=price,
     )

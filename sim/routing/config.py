@@ -216,9 +216,20 @@ class CorridorsConfig:
             this multiple of the pair's cheapest, in [1, 100]. Default 3.
         bpr_alpha: BPR α in [0, 10]. Default 0.15 (BPR 1964).
         bpr_beta: BPR β in [0, 10]. Default 4 (BPR 1964).
-        msa_max_iter: Maximum MSA iterations per quarter, in [1, 1000]. Default 40.
-        msa_tol: Stop when max over capacitated segments of |y − v| / c ≤ tol,
-            in (0, 1]. Default 0.03 (3 % of capacity; the quarter's gap is
+        capacity_price_step: θ of the capacity prices, in [0, 2]: with θ > 0
+            capacities are hard, each capacitated segment gets the shadow price
+            (US$/t, paid by the paths that cross it) that holds its volume to its
+            capacity (:func:`sim.routing.costs.capacity_prices`; a capacity-constrained
+            stochastic user equilibrium, Bell 1995). 0 makes them soft: BPR
+            congestion alone, which makes a full segment dearer but does not cap it
+            (the model before stop 28; on the 2023 network 12 segments then ran
+            above capacity, up to 2.1×). Default 1 (a Newton step on the segment's
+            tonnes).
+        msa_max_iter: Maximum MSA iterations per quarter, in [1, 1000]. Default 200
+            (a cold start with capacity prices takes about 20 on the default network).
+        msa_tol: Stop when max over capacitated segments of |y − v| / c ≤ tol
+            (with capacity prices, also y ≤ c · (1 + tol) and a priced segment
+            within tol of full), in (0, 1]. Default 0.03 (3 % of capacity; the quarter's gap is
             reported in ``RoutingResult.gap``). A quarter whose free-flow costs and
             open segments are the previous quarter's (only tonnes or dated
             capacities differ) starts from that quarter's shares; other quarters
@@ -262,7 +273,8 @@ class CorridorsConfig:
     path_relevance: float = param(3.0, low=1, high=100, unit="× cheapest free-flow cost")
     bpr_alpha: float = param(0.15, low=0, high=10)
     bpr_beta: float = param(4.0, low=0, high=10)
-    msa_max_iter: int = param(40, low=1, high=1000, integer=True, unit="iterations")
+    capacity_price_step: float = param(1.0, low=0, high=2)
+    msa_max_iter: int = param(200, low=1, high=1000, integer=True, unit="iterations")
     msa_tol: float = param(3e-2, low=0, high=1, open_low=True, unit="share of capacity")
     group_value_overrides: dict[str, float] = param(
         default_factory=dict, low=0, high=10_000_000, open_low=True, unit="US$/t"

@@ -32,6 +32,20 @@ def bpr_factor(volume: np.ndarray, capacity: np.ndarray, alpha: float, beta: flo
     return 1.0 + alpha * ratio**beta
 
 
+def congested_volume(volume: np.ndarray, capacity: np.ndarray, priced: bool) -> np.ndarray:
+    """The volume BPR congestion sees: v, or min(v, c) when capacities are priced.
+
+    With capacity prices (:func:`capacity_prices`) a segment's volume above its
+    capacity is rationed by the price, not by more delay: BPR describes the
+    delay of a segment up to its capacity (f ≤ 1 + α), the price the rest. This
+    also keeps the iteration away from f = 1 + α (v/c)^β at v ≫ c, which is
+    stiff (3.8e5 at v = 40 c).
+    """
+    if not priced:
+        return volume
+    return np.where(np.isfinite(capacity) & (capacity > 0), np.minimum(volume, capacity), volume)
+
+
 def bpr_days(
     free_days: np.ndarray,
     volume: np.ndarray,
@@ -138,3 +152,113 @@ def logsum_cost(
 def iceberg_tau(expected_cost: np.ndarray, value_per_tonne: np.ndarray) -> np.ndarray:
     """Iceberg transport cost τ = 1 + C* / V (C* US$/t, V US$/t); τ ≥ 1."""
     return 1.0 + expected_cost / value_per_tonne
+
+
+#: Bound on y/c in one capacity-price step (:func:`capacity_prices`).
+PRICE_RATIO_BOUND = 2.0
+#: Ceiling of a capacity price in units of the logit scale μ of the pairs that cross the
+#: segment (:func:`price_ceiling`): a price of 20 μ cuts the logit weight of the paths
+#: that pay it by e^-20, so tonnes still over capacity there have no other open path
+#: (they are reported, not priced on).
+PRICE_CEILING = 20.0
+
+
+def response_weight(shares: np.ndarray, tonnes: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Per row, −∂y_r/∂μ: how fast its tonnes leave a path whose price rises (t per US$/t).
+
+    A logit path's tonnes y_r = s_r q_r fall with its own cost C_r at
+    ``∂y_r/∂C_r = −y_r (1 − s_r) / μ_r``; (1 − s_r) is floored at 0.1 so that a
+    path with nearly all of its pair's tonnes (few alternatives) does not make
+    the next price step unbounded (:func:`segment_scale`).
+    """
+    return shares * tonnes * np.maximum(1.0 - shares, 0.1) / scale
+
+
+def segment_scale(volume: np.ndarray, response: np.ndarray, default: float = 1.0) -> np.ndarray:
+    """Price scale σ_s of each segment: its tonnes over their price response (US$/t).
+
+    ``σ_s = y_s / Σ_r A_rs y_r (1 − s_r) / μ_r``, the inverse of the relative
+    response of the segment's tonnes to its price, ``−∂ ln y_s / ∂μ_s`` (rows
+    from :func:`response_weight`), so that a price step σ_s · ln(y_s / c_s) is
+    a Newton step on ln y_s (exact for one segment, paths not interacting).
+    ``default`` where no tonnes cross.
+
+    Args:
+        volume: y_s = Aᵀ y, tonnes per segment.
+        response: Aᵀ of :func:`response_weight` per segment.
+        default: σ where ``response`` is 0.
+    """
+    out = np.full(np.shape(volume), float(default))
+    np.divide(volume, response, out=out, where=response > 0)
+    return out
+
+
+def price_ceiling(scale_tonnes: np.ndarray, tonnes: np.ndarray) -> np.ndarray:
+    """Highest capacity price of each segment: :data:`PRICE_CEILING` · μ̄_s (US$/t).
+
+    ``μ̄_s = Σ_r A_rs q_r μ_r / Σ_r A_rs q_r``, the mean logit scale of the pairs
+    whose candidate paths cross s, weighted by their tonnes q (all of a pair's
+    tonnes, not the path's, so the ceiling does not move with the shares); given
+    ``scale_tonnes`` = Aᵀ(q·μ) and ``tonnes`` = Aᵀ q. Infinite where no pair crosses.
+    """
+    mean = np.full(np.shape(tonnes), np.inf)
+    np.divide(scale_tonnes, tonnes, out=mean, where=tonnes > 0)
+    return PRICE_CEILING * mean
+
+
+def capacity_prices(
+    price: np.ndarray,
+    target: np.ndarray,
+    capacity: np.ndarray,
+    scale: np.ndarray,
+    step: float,
+    ceiling: np.ndarray,
+) -> np.ndarray:
+    """One dual-ascent step on the shadow prices of capacitated segments (US$/t).
+
+    ``μ'_s = max(0, μ_s + θ · σ_s · ln(y_s / c_s))``: y_s the tonnes the logit
+    sends over segment s at the current costs, c_s its capacity, σ_s its price
+    scale (:func:`segment_scale`, so θ = 1 is a Newton step on ln y_s) and θ
+    the step; y/c is bounded to [1/2, 2] (:data:`PRICE_RATIO_BOUND`) so that a
+    segment the price has emptied does not send the price to 0 in one step, nor
+    an overfull one overshoot; μ' is at most ``ceiling`` (:func:`price_ceiling`:
+    tonnes with no other open path cannot be priced off a segment). A price falls
+    back towards 0 when the segment is
+    not full, so at the fixed point μ_s ≥ 0, y_s ≤ c_s and μ_s · (c_s − y_s) = 0:
+    the capacity-constrained stochastic user equilibrium with its Lagrange
+    multipliers as scarcity prices (Bell 1995, *Transportation Research B*
+    29(4): 287-295, "Stochastic user equilibrium assignment in networks with
+    queues"; Larsson & Patriksson 1995, *Transportation Research B* 29(6):
+    433-455). A price stands for a queue or a slot premium: it is paid (it
+    enters the path's cost, hence τ), it is not congestion time.
+
+    Args:
+        price: μ_s ≥ 0 per capacitated segment.
+        target: y_s ≥ 0, tonnes per period.
+        capacity: c_s > 0, tonnes per the same period.
+        scale: σ_s > 0 (US$/t).
+        step: θ ≥ 0; 0 leaves the prices at ``price``.
+        ceiling: Highest price per segment (:func:`price_ceiling`).
+    """
+    ratio = np.clip(target / capacity, 1.0 / PRICE_RATIO_BOUND, PRICE_RATIO_BOUND)
+    raised = price + step * scale * np.log(ratio)
+    return np.clip(raised, 0.0, ceiling)
+
+
+def capacity_gap(
+    volume: np.ndarray, capacity: np.ndarray, price: np.ndarray, ceiling: np.ndarray
+) -> float:
+    """Distance from the capacity conditions, as a share of capacity.
+
+    ``max_s max((v_s − c_s)/c_s, 1[μ_s > 0] · (c_s − v_s)/c_s, 0)``, v the
+    assignment's (averaged) volumes: a segment
+    over its capacity, or priced while not full, is off the fixed point of
+    :func:`capacity_prices`; a segment priced at its ``ceiling`` counts only if
+    it is not full (its excess has no other path).
+    """
+    if volume.size == 0:
+        return 0.0
+    over = (volume - capacity) / capacity
+    gap = np.where(price > 0, np.abs(over), over)
+    gap = np.where((price >= ceiling) & (over > 0), 0.0, gap)
+    return float(max(0.0, np.max(gap)))

@@ -69,6 +69,7 @@ SEGMENT_COLUMNS = (
     "capacity",
     "utilization",
     "transit_days",
+    "capacity_price",
 )
 #: δ used to weight the path search (Hummels & Schaur 2013 low end); the config's
 #: δ acts on the assignment only.
@@ -81,6 +82,8 @@ SEGMENT_UNITS = {
     "capacity": "tonnes per quarter (both directions); NaN = uncapacitated",
     "utilization": "volume_t / capacity (dimensionless)",
     "transit_days": "days (congested running time plus border delay)",
+    "capacity_price": "US$ per tonne: shadow price that holds a full segment to its capacity "
+    "(0 if not full, uncapacitated, or capacities soft)",
 }
 
 
@@ -100,6 +103,7 @@ class SegmentLoads:
         capacity: Tonnes per quarter (NaN = uncapacitated).
         utilization: ``volume_t / capacity`` (NaN if uncapacitated).
         transit_days: Congested days incl. border delay.
+        capacity_price: Capacity shadow price, US$/t (:func:`sim.routing.costs.capacity_prices`).
     """
 
     quarter: str
@@ -108,6 +112,7 @@ class SegmentLoads:
     capacity: np.ndarray
     utilization: np.ndarray
     transit_days: np.ndarray
+    capacity_price: np.ndarray
 
     def frame(self) -> pd.DataFrame:
         """This quarter's segment table (:attr:`RoutingResult.segments`)."""
@@ -129,37 +134,40 @@ def segments_table(loads: Sequence[SegmentLoads]) -> pd.DataFrame:
     columns = {
         "quarter": strings([[x.quarter] * k for x, k in zip(loads, n, strict=True)]),
         **{name: strings([x.labels[name] for x in loads]) for name in SEGMENT_COLUMNS[1:4]},
-        **{
-            name: np.concatenate([getattr(x, name) for x in loads])
-            for name in ("volume_t", "capacity", "utilization", "transit_days")
-        },
+        **{name: np.concatenate([getattr(x, name) for x in loads]) for name in SEGMENT_COLUMNS[4:]},
     }
     table = pd.DataFrame(columns, columns=list(SEGMENT_COLUMNS))
     table.attrs["units"] = dict(SEGMENT_UNITS)
     return table
 
 
-def over_capacity(loads: Sequence[SegmentLoads]) -> dict[str, dict[str, float | int]]:
+def over_capacity(
+    loads: Sequence[SegmentLoads], tolerance: float = 0.0
+) -> dict[str, dict[str, float | int]]:
     """The segments whose volume exceeds their capacity in some quarter of ``loads``.
 
-    BPR congestion (:func:`~sim.routing.costs.bpr_factor`, f = 1 + α (v / c)^β)
-    makes a full segment dearer but does not cap what it carries, so a segment
-    whose alternatives cost more can carry more than its published capacity. This
-    says where and by how much, for the run's metadata and summary.
+    With soft capacities (``corridors.capacity_price_step`` 0), BPR congestion
+    (:func:`~sim.routing.costs.bpr_factor`, f = 1 + α (v / c)^β) makes a full
+    segment dearer but does not cap what it carries. With capacity prices a
+    segment stays within the assignment's tolerance of its capacity unless
+    tonnes that have no other open path are left on it at the price ceiling.
+    This says where and by how much, for the run's metadata and summary.
 
     Args:
         loads: The run's quarterly segment loads, in order.
+        tolerance: A quarter counts as over if v > c · (1 + tolerance) (the MSA
+            tolerance with capacity prices, 0 without).
 
     Returns:
-        ``{segment: {"peak_utilization": max_q v/c, "quarters_over": #q with v > c}}``
-        for every segment with v > c in a quarter, the highest peak first (peak
+        ``{segment: {"peak_utilization": max_q v/c, "quarters_over": #q over}}``
+        for every segment over in a quarter, the highest peak first (peak
         rounded to 3 decimals); empty if none.
     """
     if not loads:
         return {}
     names = np.asarray(loads[0].labels["segment"], dtype=object)
     utilization = np.stack([np.nan_to_num(x.utilization, nan=0.0) for x in loads])
-    peak, quarters = utilization.max(axis=0), (utilization > 1.0).sum(axis=0)
+    peak, quarters = utilization.max(axis=0), (utilization > 1.0 + tolerance).sum(axis=0)
     over = [k for k in np.argsort(-peak, kind="stable") if quarters[k] > 0]
     return {
         str(names[k]): {
@@ -482,6 +490,7 @@ class CorridorPhase:
         # The baseline starts cold; a later quarter starts from the previous solve's
         # shares when only tonnes or capacities differ from it (see _solve).
         self._warm: np.ndarray | None = None
+        self._warm_prices: np.ndarray | None = None
         self._warm_key = b""
         self._prepared: tuple[bytes, Prepared] | None = None  # see _solve
         baseline = self._solve(start_quarter, state0, base_flows, lever_row=0)
@@ -655,11 +664,13 @@ class CorridorPhase:
             pair_tonnes=self.class_tonnes(flows),
             max_iter=self.cfg.msa_max_iter,
             tol=self.cfg.msa_tol,
+            price_step=self.cfg.capacity_price_step,
             start_shares=self._warm if warm else None,
+            start_prices=self._warm_prices if warm else None,
             prepared=self._prepared[1],
         )
         self.last_assignment = out
-        self._warm, self._warm_key = out.shares, key
+        self._warm, self._warm_prices, self._warm_key = out.shares, out.shadow_price, key
         expected = logsum_cost(
             out.path_cost, self._path_scale, available, c.ptr, self._status_quo_count
         )
@@ -676,7 +687,10 @@ class CorridorPhase:
         cap = state.capacity / 4.0
         with np.errstate(invalid="ignore", divide="ignore"):
             util = out.segment_volume / cap
-        loads = SegmentLoads(quarter, self._labels, out.segment_volume, cap, util, out.segment_days)
+        loads = SegmentLoads(
+            quarter, self._labels, out.segment_volume, cap, util, out.segment_days,
+            out.shadow_price,
+        )  # fmt: skip
         return RoutingResult(
             quarter=quarter,
             tau_ratio=np.ones((n, n)),

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -54,3 +55,33 @@ def test_logsum_closed_form_bounds_and_monotone():
 
 def test_iceberg():
     assert np.allclose(iceberg_tau(np.array([0.0, 250.0]), np.array([1000.0, 1000.0])), [1, 1.25])
+
+
+def test_capacity_prices_rise_when_over_fall_when_under_and_stay_in_bounds():
+    from sim.routing.costs import capacity_prices
+
+    price = np.array([10.0, 10.0, 10.0, 0.0, 98.0])
+    target = np.array([300.0, 50.0, 1e6, 10.0, 1e6])
+    cap = np.full(5, 100.0)
+    scale = np.full(5, 5.0)
+    ceiling = np.full(5, 100.0)
+    out = capacity_prices(price, target, cap, scale, 1.0, ceiling)
+    assert out[0] == pytest.approx(10.0 + 5.0 * np.log(2.0))  # y/c = 3 bounded to 2
+    assert out[1] == pytest.approx(10.0 - 5.0 * np.log(2.0))  # y/c = 1/2
+    assert out[2] == pytest.approx(10.0 + 5.0 * np.log(2.0))
+    assert out[3] == 0.0  # never negative
+    assert out[4] == 100.0  # the ceiling
+    assert np.array_equal(capacity_prices(price, target, cap, scale, 0.0, ceiling), price)
+
+
+def test_capacity_gap_reads_over_capacity_and_priced_slack_but_not_a_segment_at_its_ceiling():
+    from sim.routing.costs import capacity_gap
+
+    cap, inf = np.array([100.0, 100.0]), np.full(2, np.inf)
+    assert capacity_gap(np.array([90.0, 100.0]), cap, np.zeros(2), inf) == 0.0
+    assert capacity_gap(np.array([90.0, 100.0]), cap, np.array([1.0, 0.0]), inf) == (
+        pytest.approx(0.1)
+    )
+    assert capacity_gap(np.array([150.0, 100.0]), cap, np.zeros(2), inf) == pytest.approx(0.5)
+    at_ceiling = np.array([150.0, 100.0])
+    assert capacity_gap(at_ceiling, cap, np.array([7.0, 0.0]), np.array([7.0, 7.0])) == 0.0

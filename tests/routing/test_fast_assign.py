@@ -18,7 +18,7 @@ def phase():
     return CorridorPhase(ECONOMIES, cfg, gravity_flows(), "2024Q1")
 
 
-def _inputs(phase, quarter, scale_flows, max_iter=40, tol=0.03):
+def _inputs(phase, quarter, scale_flows, max_iter=40, tol=0.03, price_step=0.0):
     state = segment_state(phase.net, phase.cfg, quarter)
     return dict(
         incidence=phase.paths.incidence,
@@ -35,23 +35,31 @@ def _inputs(phase, quarter, scale_flows, max_iter=40, tol=0.03):
         beta=4.0,
         max_iter=max_iter,
         tol=tol,
+        price_step=price_step,
     )
 
 
 @pytest.mark.parametrize(
-    ("quarter", "scale", "max_iter", "tol", "warm"),
+    ("quarter", "scale", "max_iter", "tol", "warm", "price_step"),
     [
-        ("2024Q2", 1.0, 40, 0.03, False),
-        ("2025Q2", 1.0, 40, 0.03, False),  # East-West closed
-        ("2024Q2", 40.0, 40, 0.03, False),  # congested
-        ("2024Q2", 40.0, 300, 1e-6, False),  # to a tight fixed point
-        ("2025Q2", 40.0, 40, 0.03, True),  # warm start with shares on closed paths
+        ("2024Q2", 1.0, 40, 0.03, False, 0.0),
+        ("2025Q2", 1.0, 40, 0.03, False, 0.0),  # East-West closed
+        ("2024Q2", 40.0, 40, 0.03, False, 0.0),  # congested
+        ("2024Q2", 40.0, 300, 1e-6, False, 0.0),  # to a tight fixed point
+        ("2025Q2", 40.0, 40, 0.03, True, 0.0),  # warm start with shares on closed paths
+        ("2024Q2", 1.0, 200, 0.03, False, 1.0),  # capacity prices
+        ("2024Q2", 40.0, 200, 0.03, False, 1.0),  # capacity prices, congested
+        ("2024Q2", 40.0, 300, 1e-6, False, 1.0),  # capacity prices, to a tight fixed point
+        ("2025Q2", 40.0, 200, 0.03, True, 1.0),  # capacity prices, warm start
     ],
 )
-def test_fast_path_gives_the_readable_assignment(phase, quarter, scale, max_iter, tol, warm):
-    kw = _inputs(phase, quarter, scale, max_iter, tol)
+def test_fast_path_gives_the_readable_assignment(
+    phase, quarter, scale, max_iter, tol, warm, price_step
+):
+    kw = _inputs(phase, quarter, scale, max_iter, tol, price_step)
     if warm:
         kw["start_shares"] = phase.baseline_assignment.shares
+        kw["start_prices"] = phase.baseline_assignment.shadow_price
     slow, fast = msa_assign(**kw), msa_assign_fast(**kw)
     assert fast.iterations == slow.iterations and fast.iterations >= (1 if scale > 1 else 0)
     assert fast.gap == pytest.approx(slow.gap, rel=1e-9, abs=1e-12)
@@ -60,6 +68,7 @@ def test_fast_path_gives_the_readable_assignment(phase, quarter, scale, max_iter
             getattr(fast, name), getattr(slow, name), rtol=1e-9, atol=1e-9, err_msg=name
         )
     np.testing.assert_allclose(fast.path_cost, slow.path_cost, rtol=1e-9)
+    np.testing.assert_allclose(fast.shadow_price, slow.shadow_price, rtol=1e-9, atol=1e-9)
 
 
 def test_fast_path_handles_congestion_that_underflows_the_logit():
@@ -118,7 +127,13 @@ def test_a_kept_preparation_gives_the_same_assignment(phase, quarter):
     from sim.routing._fast_assign import prepare
 
     base = _inputs(phase, quarter, 1.0)
-    kept = prepare(**{k: v for k, v in base.items() if k not in ("pair_tonnes", "max_iter", "tol")})
+    kept = prepare(
+        **{
+            k: v
+            for k, v in base.items()
+            if k not in ("pair_tonnes", "max_iter", "tol", "price_step")
+        }
+    )
     assert kept.hot is not None
     warm = None
     for scale in (1.0, 1.4, 0.7):  # new tonnes each quarter, warm-started as in the phase
