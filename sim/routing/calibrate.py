@@ -423,6 +423,20 @@ FACTS: tuple[Fact, ...] = (
         _mt_per_year(lambda ph: _rows_on(ph, "novosibirsk-manzhouli")),
     ),
     Fact(
+        "Russia's Far Eastern rail crossings with China and Mongolia, both directions",
+        "2023",
+        "2023",
+        43.9,
+        "Mt/yr",
+        "held out (check)",
+        "Russian Railways via TASS 30 Jan 2024 (tass.com/economy/1739339, the same report);"
+        " not in corridor_facts.csv",
+        "Novosibirsk-Manzhouli and Nakhodka-Suifenhe tonnage (the network's Russia-China"
+        " rail crossings; the crossings to Mongolia and the Amur bridges are not modelled, so"
+        " the model should be below)",
+        _mt_per_year(lambda ph: _rows_on(ph, "novosibirsk-manzhouli", "nakhodka-suifenhe")),
+    ),
+    Fact(
         "Kazakhstan-China rail freight (bilateral)",
         "2022",
         "2022",
