@@ -213,7 +213,7 @@ def _print_summary(run_dir: Path, meta: dict) -> None:
             for name, v in list(over.items())[:3]
         )
         print(
-            f"  above capacity (beyond the assignment's tolerance; with "
+            f"  above capacity (with capacity prices: beyond corridors.msa_tol; with "
             f"corridors.capacity_price_step 0 congestion alone does not cap them): {len(over)} "
             f"segments, peak volume/capacity {top}; all in metadata.json"
         )

@@ -37,13 +37,16 @@ from scipy import sparse
 
 from sim.routing.assign import Assignment, msa_assign, msa_divisor
 from sim.routing.costs import (
+    PRICE_CEILING,
+    SMALLEST_STEP,
     bpr_factor,
     capacity_gap,
     capacity_prices,
     congested_volume,
+    damped_steps,
     generalized_cost,
     logit_shares,
-    price_ceiling,
+    mean_pair_scale,
     response_weight,
     segment_scale,
 )
@@ -264,7 +267,9 @@ def msa_assign_fast(
     )
     v_c = fixed_c + bt @ (s_hot * q_hot)
     price_c = np.zeros_like(cap_c)
-    ceiling_c = price_ceiling(bt @ (q_hot * scale_hot), bt @ q_hot)
+    pair_scale_c = mean_pair_scale(bt @ (q_hot * scale_hot), bt @ q_hot)
+    ceiling_c = PRICE_CEILING * pair_scale_c
+    steps, was_over = np.full_like(cap_c, price_step), None
     if price_step > 0 and start_prices is not None:
         price_c = np.asarray(start_prices, dtype=float)[h.cap_idx]
     for n in range(1, max_iter + 1):
@@ -288,8 +293,11 @@ def msa_assign_fast(
             break
         if price_step > 0:
             response = bt @ response_weight(aux_hot, q_hot, scale_hot)
-            scale_c = segment_scale(target_c - fixed_c, response)
-            price_c = capacity_prices(price_c, target_c, cap_c, scale_c, price_step, ceiling_c)
+            scale_c = segment_scale(target_c - fixed_c, response, pair_scale_c)
+            over = target_c > cap_c
+            steps = damped_steps(steps, over, was_over, price_step * SMALLEST_STEP)
+            price_c = capacity_prices(price_c, target_c, cap_c, scale_c, steps, ceiling_c)
+            was_over = over
         divisor = msa_divisor(n, price_step)
         s_hot = s_hot + (aux_hot - s_hot) / divisor
         w = w + (1.0 / total - w) / divisor

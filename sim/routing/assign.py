@@ -12,13 +12,16 @@ import numpy as np
 from scipy import sparse
 
 from sim.routing.costs import (
+    PRICE_CEILING,
+    SMALLEST_STEP,
     bpr_factor,
     capacity_gap,
     capacity_prices,
     congested_volume,
+    damped_steps,
     generalized_cost,
     logit_shares,
-    price_ceiling,
+    mean_pair_scale,
     response_weight,
     segment_scale,
 )
@@ -99,7 +102,8 @@ def msa_assign(
 
     With ``price_step`` θ > 0 capacities are hard: each iteration also moves the
     shadow prices μ of the capacitated segments by one dual-ascent step
-    (:func:`~sim.routing.costs.capacity_prices`, from the auxiliary volumes y) and
+    (:func:`~sim.routing.costs.capacity_prices`, from the auxiliary volumes y; a
+    segment's step halves each time it overshoots, :func:`~sim.routing.costs.damped_steps`) and
     the path costs include A μ; the stop test then also needs v ≤ c and μ > 0
     only on full segments (:func:`~sim.routing.costs.capacity_gap`), within ``tol``.
     θ = 0 is the BPR-only assignment (capacities soft: a full segment gets dearer
@@ -181,7 +185,9 @@ def msa_assign(
             volume = fixed + volume_of(rows, sub_shares * sub_q)
         if price_step > 0 and start_prices is not None:
             price = np.where(capped, start_prices, 0.0)
-        ceiling = price_ceiling(volume_of(rows, sub_q * sub_scale), volume_of(rows, sub_q))[capped]
+        pair_scale = mean_pair_scale(volume_of(rows, sub_q * sub_scale), volume_of(rows, sub_q))
+        ceiling = PRICE_CEILING * pair_scale[capped]
+        steps, was_over = np.full(int(capped.sum()), price_step), None
         for n in range(1, max_iter + 1):
             iterations = n
             priced = _plus(sub_extra, (incidence @ price)[rows])
@@ -197,12 +203,17 @@ def msa_assign(
                 break
             if price_step > 0:
                 seg_scale = segment_scale(
-                    target - fixed, volume_of(rows, response_weight(aux, sub_q, sub_scale))
+                    target - fixed,
+                    volume_of(rows, response_weight(aux, sub_q, sub_scale)),
+                    pair_scale,
                 )
+                over = target[capped] > capacity[capped]
+                steps = damped_steps(steps, over, was_over, price_step * SMALLEST_STEP)
                 price[capped] = capacity_prices(
                     price[capped], target[capped], capacity[capped], seg_scale[capped],
-                    price_step, ceiling,
+                    steps, ceiling,
                 )  # fmt: skip
+                was_over = over
             sub_shares = sub_shares + (aux - sub_shares) / msa_divisor(n, price_step)
             volume = fixed + volume_of(rows, sub_shares * sub_q)
         shares = shares.copy()

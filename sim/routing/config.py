@@ -226,9 +226,10 @@ class CorridorsConfig:
             above capacity, up to 2.1×). Default 1 (a Newton step on the segment's
             tonnes).
         msa_max_iter: Maximum MSA iterations per quarter, in [1, 1000]. Default 200
-            (a cold start with capacity prices takes about 20 on the default network).
+            (a cold start with capacity prices takes about 20 on the default 2024
+            network, 35-55 on the 2021-22 networks).
         msa_tol: Stop when max over capacitated segments of |y − v| / c ≤ tol
-            (with capacity prices, also y ≤ c · (1 + tol) and a priced segment
+            (with capacity prices, also v ≤ c · (1 + tol) and a priced segment
             within tol of full), in (0, 1]. Default 0.03 (3 % of capacity; the quarter's gap is
             reported in ``RoutingResult.gap``). A quarter whose free-flow costs and
             open segments are the previous quarter's (only tonnes or dated

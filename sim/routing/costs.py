@@ -157,10 +157,12 @@ def iceberg_tau(expected_cost: np.ndarray, value_per_tonne: np.ndarray) -> np.nd
 #: Bound on y/c in one capacity-price step (:func:`capacity_prices`).
 PRICE_RATIO_BOUND = 2.0
 #: Ceiling of a capacity price in units of the logit scale μ of the pairs that cross the
-#: segment (:func:`price_ceiling`): a price of 20 μ cuts the logit weight of the paths
+#: segment (:func:`mean_pair_scale`): a price of 20 μ cuts the logit weight of the paths
 #: that pay it by e^-20, so tonnes still over capacity there have no other open path
 #: (they are reported, not priced on).
 PRICE_CEILING = 20.0
+#: Smallest per-segment price step, as a share of ``capacity_price_step`` (:func:`damped_steps`).
+SMALLEST_STEP = 1.0 / 64.0
 
 
 def response_weight(shares: np.ndarray, tonnes: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -174,36 +176,65 @@ def response_weight(shares: np.ndarray, tonnes: np.ndarray, scale: np.ndarray) -
     return shares * tonnes * np.maximum(1.0 - shares, 0.1) / scale
 
 
-def segment_scale(volume: np.ndarray, response: np.ndarray, default: float = 1.0) -> np.ndarray:
+def segment_scale(
+    volume: np.ndarray, response: np.ndarray, default: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Price scale σ_s of each segment: its tonnes over their price response (US$/t).
 
     ``σ_s = y_s / Σ_r A_rs y_r (1 − s_r) / μ_r``, the inverse of the relative
     response of the segment's tonnes to its price, ``−∂ ln y_s / ∂μ_s`` (rows
     from :func:`response_weight`), so that a price step σ_s · ln(y_s / c_s) is
     a Newton step on ln y_s (exact for one segment, paths not interacting).
-    ``default`` where no tonnes cross.
+    ``default`` (e.g. :func:`mean_pair_scale`) where no tonnes cross.
 
     Args:
         volume: y_s = Aᵀ y, tonnes per segment.
         response: Aᵀ of :func:`response_weight` per segment.
-        default: σ where ``response`` is 0.
+        default: σ where ``response`` is 0 (a scalar or one per segment; a
+            non-finite value there counts as 1).
     """
-    out = np.full(np.shape(volume), float(default))
+    fallback = np.broadcast_to(np.asarray(default, dtype=float), np.shape(volume))
+    out = np.where(np.isfinite(fallback), fallback, 1.0)
     np.divide(volume, response, out=out, where=response > 0)
     return out
 
 
-def price_ceiling(scale_tonnes: np.ndarray, tonnes: np.ndarray) -> np.ndarray:
-    """Highest capacity price of each segment: :data:`PRICE_CEILING` · μ̄_s (US$/t).
+def mean_pair_scale(scale_tonnes: np.ndarray, tonnes: np.ndarray) -> np.ndarray:
+    """Mean logit scale μ̄_s of the pairs whose candidate paths cross each segment (US$/t).
 
-    ``μ̄_s = Σ_r A_rs q_r μ_r / Σ_r A_rs q_r``, the mean logit scale of the pairs
-    whose candidate paths cross s, weighted by their tonnes q (all of a pair's
-    tonnes, not the path's, so the ceiling does not move with the shares); given
+    ``μ̄_s = Σ_r A_rs q_r μ_r / Σ_r A_rs q_r``, weighted by the pairs' tonnes q (all of a
+    pair's tonnes, not the path's, so it does not move with the shares); given
     ``scale_tonnes`` = Aᵀ(q·μ) and ``tonnes`` = Aᵀ q. Infinite where no pair crosses.
+    The price ceiling is :data:`PRICE_CEILING` · μ̄_s, and μ̄_s is the price scale of a
+    segment that no tonnes cross at the current prices (:func:`segment_scale`).
     """
     mean = np.full(np.shape(tonnes), np.inf)
     np.divide(scale_tonnes, tonnes, out=mean, where=tonnes > 0)
-    return PRICE_CEILING * mean
+    return mean
+
+
+def damped_steps(
+    steps: np.ndarray, over: np.ndarray, was_over: np.ndarray | None, smallest: float
+) -> np.ndarray:
+    """Per-segment price steps θ_s, halved where a segment flips between over and under.
+
+    ``θ_s ← max(θ_s / 2, smallest)`` if ``over_s ≠ was_over_s``, else θ_s: a segment
+    whose volume goes from above its capacity to below it (or back) between two
+    iterations has overshot, so its next step is shorter. One Newton step per segment
+    ignores the segments it is coupled with (pipelines in series, parallel lines to the
+    same market), which can make a full step cycle (measured on the 2021-22 network:
+    Druzhba and the Russia-EU gas lines); halving on each flip damps any such cycle
+    geometrically, down to ``smallest``.
+
+    Args:
+        steps: θ_s > 0 per capacitated segment.
+        over: y_s > c_s this iteration.
+        was_over: The same at the previous iteration (None at the first).
+        smallest: Floor of the steps.
+    """
+    if was_over is None:
+        return steps
+    return np.where(over != was_over, np.maximum(steps / 2.0, smallest), steps)
 
 
 def capacity_prices(
@@ -211,7 +242,7 @@ def capacity_prices(
     target: np.ndarray,
     capacity: np.ndarray,
     scale: np.ndarray,
-    step: float,
+    step: np.ndarray | float,
     ceiling: np.ndarray,
 ) -> np.ndarray:
     """One dual-ascent step on the shadow prices of capacitated segments (US$/t).
@@ -221,8 +252,10 @@ def capacity_prices(
     scale (:func:`segment_scale`, so θ = 1 is a Newton step on ln y_s) and θ
     the step; y/c is bounded to [1/2, 2] (:data:`PRICE_RATIO_BOUND`) so that a
     segment the price has emptied does not send the price to 0 in one step, nor
-    an overfull one overshoot; μ' is at most ``ceiling`` (:func:`price_ceiling`:
-    tonnes with no other open path cannot be priced off a segment). A price falls
+    an overfull one overshoot; μ' is at most ``ceiling`` (:data:`PRICE_CEILING` ·
+    :func:`mean_pair_scale`: tonnes with no other open path cannot be priced off a
+    segment). The assignment shortens θ per segment where it overshoots
+    (:func:`damped_steps`). A price falls
     back towards 0 when the segment is
     not full, so at the fixed point μ_s ≥ 0, y_s ≤ c_s and μ_s · (c_s − y_s) = 0:
     the capacity-constrained stochastic user equilibrium with its Lagrange
@@ -237,8 +270,8 @@ def capacity_prices(
         target: y_s ≥ 0, tonnes per period.
         capacity: c_s > 0, tonnes per the same period.
         scale: σ_s > 0 (US$/t).
-        step: θ ≥ 0; 0 leaves the prices at ``price``.
-        ceiling: Highest price per segment (:func:`price_ceiling`).
+        step: θ ≥ 0, one for all or one per segment; 0 leaves the prices at ``price``.
+        ceiling: Highest price per segment.
     """
     ratio = np.clip(target / capacity, 1.0 / PRICE_RATIO_BOUND, PRICE_RATIO_BOUND)
     raised = price + step * scale * np.log(ratio)

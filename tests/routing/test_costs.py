@@ -85,3 +85,12 @@ def test_capacity_gap_reads_over_capacity_and_priced_slack_but_not_a_segment_at_
     assert capacity_gap(np.array([150.0, 100.0]), cap, np.zeros(2), inf) == pytest.approx(0.5)
     at_ceiling = np.array([150.0, 100.0])
     assert capacity_gap(at_ceiling, cap, np.array([7.0, 0.0]), np.array([7.0, 7.0])) == 0.0
+
+
+def test_damped_steps_halve_where_a_segment_flips_and_stop_at_the_floor():
+    from sim.routing.costs import damped_steps
+
+    steps = np.array([1.0, 1.0, 0.02])
+    assert damped_steps(steps, np.array([True, False, True]), None, 0.015) is steps
+    out = damped_steps(steps, np.array([True, False, True]), np.array([False, False, False]), 0.015)
+    np.testing.assert_array_equal(out, [0.5, 1.0, 0.015])

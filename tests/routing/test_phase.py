@@ -399,3 +399,18 @@ def test_capacity_prices_hold_every_capacitated_segment_to_its_capacity(flows):
     assert priced.any() and (s["capacity_price"] == 0).all()
     assert (h.loc[priced, "utilization"] >= 1.0 - tol).all()
     assert (h.loc[h["capacity"].isna(), "capacity_price"] == 0).all()
+
+
+def test_capacity_prices_converge_on_the_2021_and_2022_networks():
+    """Druzhba in series and the parallel Russia-EU gas lines: a full price step cycled here.
+
+    Before the steps were damped (sim.routing.costs.damped_steps) both quarters ran all
+    200 iterations with a gap of 0.63 and 0.74 (period-2 prices on pipe:druzhba_blr-eu).
+    """
+    from sim.routing.calibrate import baseline_phase, flows_in
+
+    phase = baseline_phase()
+    for quarter in ("2021Q2", "2022Q2"):
+        result = phase.step(quarter, flows_in(int(quarter[:4])))
+        assert result.iterations < phase.cfg.msa_max_iter, quarter
+        assert result.gap <= phase.cfg.msa_tol, quarter
